@@ -1,0 +1,58 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import { Stage } from '../requests.js';
+import type { Vm } from '../vm.js';
+
+/**
+ * A host aio engine of one AioContext, after fio's engine interface: the handler queues requests
+ * (inside its plug section), takes them off in chunks that each cost the AioContext thread some CPU,
+ * and commits each chunk; completions come back on `ready` for the AioContext to reap.
+ */
+export abstract class AioEngine {
+  /** Queued by the handler, not yet submitted. */
+  readonly pending = new IntFifo(64);
+  /** Completed, visible to the AioContext, not yet reaped. */
+  readonly ready = new IntFifo(64);
+
+  constructor(readonly ctx: number, protected readonly vm: Vm) {}
+
+  queue(r: number): void {
+    this.vm.requests.stage[r] = Stage.HostQueued;
+    this.pending.push(r);
+  }
+
+  /** Size of the next submission chunk, 0 when nothing is to be submitted now. `final` is the end of
+   *  the plug section (defer_call_end). */
+  abstract takeChunk(final: boolean): number;
+  /** CPU cost (ns) on the AioContext thread of submitting a chunk of k. */
+  abstract chunkCost(k: number): number;
+  /** Submits the k oldest pending requests; returns how many of them the AioContext thread must wait
+   *  for (blocked in the syscall) until they have a device slot. */
+  abstract commit(k: number): number;
+  /** CPU cost (ns) of reaping n completions; `viaFd` when an fd woke the handler rather than polling. */
+  abstract reapCost(n: number, viaFd: boolean): number;
+
+  /** The device finished r. */
+  onDeviceDone(r: number): void {
+    this.complete(r);
+  }
+
+  protected complete(r: number): void {
+    this.vm.requests.stage[r] = Stage.HostDone;
+    this.ready.push(r);
+    this.vm.ctxs[this.ctx].onCompletion();
+  }
+
+  /** Submits k pending requests to their devices; returns how many had to wait for a slot. */
+  protected submitToDevices(k: number, blocker: number): number {
+    const vm = this.vm;
+    let waiting = 0;
+    for (let i = 0; i < k; i++) {
+      const r = this.pending.shift();
+      if (!vm.deviceOf(r).submit(r)) {
+        vm.requests.blocker[r] = blocker;
+        waiting++;
+      }
+    }
+    return waiting;
+  }
+}

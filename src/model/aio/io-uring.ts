@@ -1,0 +1,37 @@
+import type { Costs } from '../costs.js';
+import type { Vm } from '../vm.js';
+import { AioEngine } from './engine.js';
+
+/** Submission queue entries per LuringState (block/io_uring.c MAX_ENTRIES). */
+export const IO_URING_MAX_ENTRIES = 128;
+
+/**
+ * aio=io_uring (block/io_uring.c): the plug section fills the SQ, one io_uring_enter submits the batch
+ * (at most MAX_ENTRIES). A request that finds no device tag is punted to an io-wq worker in the kernel,
+ * so the AioContext thread never blocks; it waits in the host instead. Completions are read from the
+ * CQ ring without a syscall; an eventfd signals them when the thread is not polling.
+ */
+export class IoUringAio extends AioEngine {
+  constructor(ctx: number, vm: Vm, private readonly c: Costs) {
+    super(ctx, vm);
+  }
+
+  takeChunk(final: boolean): number {
+    const n = this.pending.size;
+    if (n >= IO_URING_MAX_ENTRIES) return IO_URING_MAX_ENTRIES;
+    return final ? n : 0;
+  }
+
+  chunkCost(k: number): number {
+    return this.c.io_uring_enter_ns + k * this.c.io_uring_submit_req_ns;
+  }
+
+  commit(k: number): number {
+    this.submitToDevices(k, -1);
+    return 0;
+  }
+
+  reapCost(n: number, viaFd: boolean): number {
+    return (viaFd ? this.c.fd_dispatch_ns : 0) + n * this.c.io_uring_reap_req_ns;
+  }
+}

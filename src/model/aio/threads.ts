@@ -1,0 +1,117 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import { CpuAccount, CpuState } from '../cpu-account.js';
+import type { Costs } from '../costs.js';
+import { Ev } from '../events.js';
+import type { Vm } from '../vm.js';
+import { AioEngine } from './engine.js';
+
+/** util/thread-pool.c: a pool grows up to max_threads, 64 by default. */
+export const THREAD_POOL_MAX = 64;
+
+const W_IDLE = 0, W_WAKING = 1, W_IO = 2, W_BLOCKED = 3, W_DONE = 4;
+
+/** A thread-pool worker: does one blocking preadv/pwritev at a time. */
+export class PoolWorker {
+  readonly acct: CpuAccount;
+  state = W_IDLE;
+  req = -1;
+
+  constructor(readonly index: number, readonly pool: ThreadsAio, name: string) {
+    this.acct = new CpuAccount(name, 'aio-worker');
+  }
+}
+
+/**
+ * aio=threads (util/thread-pool.c): every request is handed to a worker (an idle one is woken; a new
+ * one is spawned while fewer than 64 exist; otherwise it waits in the pool's queue). The worker's
+ * blocking syscall holds it until the device completes; it then posts the result and schedules the
+ * completion bottom half, which wakes the AioContext. Not batched: a hand-off and a wake-up per request.
+ */
+export class ThreadsAio extends AioEngine {
+  /** Requests handed to the pool and not yet taken by a worker. */
+  private readonly queueOfPool = new IntFifo(64);
+  private readonly idle: PoolWorker[] = [];
+  readonly workers: PoolWorker[] = [];
+
+  constructor(ctx: number, vm: Vm, private readonly c: Costs, private readonly ctxName: string) {
+    super(ctx, vm);
+  }
+
+  takeChunk(): number {
+    return this.pending.size;
+  }
+
+  chunkCost(k: number): number {
+    return k * this.c.threads_submit_req_ns;
+  }
+
+  commit(k: number): number {
+    for (let i = 0; i < k; i++) {
+      const r = this.pending.shift();
+      const w = this.idle.pop() ?? this.spawn();
+      if (w) this.wake(w, r);
+      else this.queueOfPool.push(r);
+    }
+    return 0;
+  }
+
+  reapCost(n: number): number {
+    // The completion bottom half runs from the AioContext's event notifier either way.
+    return this.c.fd_dispatch_ns + n * this.c.threads_reap_req_ns;
+  }
+
+  private spawn(): PoolWorker | undefined {
+    if (this.workers.length >= THREAD_POOL_MAX) return undefined;
+    const w = new PoolWorker(this.vm.workers.length, this, `${this.ctxName}-worker${this.workers.length}`);
+    this.workers.push(w);
+    this.vm.workers.push(w);
+    return w;
+  }
+
+  private wake(w: PoolWorker, r: number): void {
+    w.req = r;
+    w.state = W_WAKING;
+    this.vm.workerOf[r] = w.index;
+    this.vm.sim.after(this.c.wakeup_ns, Ev.WorkerWake, w.index, 0);
+  }
+
+  private run(w: PoolWorker, state: number, cost: number): void {
+    w.state = state;
+    w.acct.enter(CpuState.Busy, this.vm.sim.now);
+    this.vm.sim.after(cost, Ev.WorkerStepDone, w.index, 0);
+  }
+
+  /** Woken with a new request (W_WAKING) or by its I/O's completion (W_BLOCKED). */
+  onWorkerWake(w: PoolWorker): void {
+    if (w.state === W_WAKING) this.run(w, W_IO, this.c.threads_worker_io_ns);
+    else this.run(w, W_DONE, this.c.threads_worker_done_ns);
+  }
+
+  onWorkerStepDone(w: PoolWorker): void {
+    const now = this.vm.sim.now;
+    if (w.state === W_IO) {
+      // In the blocking syscall: off CPU until the device completes (waiting for a tag included).
+      w.state = W_BLOCKED;
+      w.acct.enter(CpuState.Idle, now);
+      this.vm.deviceOf(w.req).submit(w.req);
+      return;
+    }
+    this.complete(w.req);
+    w.req = -1;
+    if (this.queueOfPool.size > 0) {
+      w.req = this.queueOfPool.shift();
+      this.vm.workerOf[w.req] = w.index;
+      this.run(w, W_IO, this.c.threads_worker_io_ns);
+    } else {
+      w.state = W_IDLE;
+      w.acct.enter(CpuState.Idle, now);
+      this.idle.push(w);
+    }
+  }
+
+  /** The device finished the worker's request: the kernel wakes the worker. */
+  override onDeviceDone(r: number): void {
+    const w = this.vm.workers[this.vm.workerOf[r]];
+    this.vm.sim.after(this.c.wakeup_ns, Ev.WorkerWake, w.index, 0);
+  }
+}

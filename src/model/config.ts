@@ -1,0 +1,59 @@
+import type { DistSpec } from '../engine/distribution.js';
+import type { PollParams } from './adaptive-polling.js';
+import type { Costs } from './costs.js';
+
+/** What the model is built from: a resolved scenario point, every default filled in. Times in ns. */
+export interface ModelConfig {
+  seed: number;
+  variant: string;
+  replication: number;
+  durationNs: number;
+  warmupNs: number;
+  vcpus: number;
+  costs: Readonly<Costs>;
+  iothread: PollParams & { aioMaxBatch: number };
+  disks: DiskConfig[];
+  jobs: JobConfig[];
+}
+
+export type Ring = 'split' | 'packed';
+export type AioKind = 'native' | 'io_uring' | 'threads';
+export const MAIN_LOOP = 'main-loop';
+
+export interface DiskConfig {
+  name: string;
+  device: DeviceConfig;
+  numQueues: number;
+  queueSize: number;
+  ring: Ring;
+  eventIdx: boolean;
+  aio: AioKind;
+  /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
+  vqContexts: string[];
+}
+
+export interface DeviceConfig {
+  name: string;
+  queueDepth: number;
+  parallelism: number;
+  read: DistSpec;
+  write: DistSpec;
+  iopsCap: number;
+  /** Bytes per second; 0 = none. */
+  bwCap: number;
+}
+
+export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';
+
+export interface JobConfig {
+  name: string;
+  disk: number;
+  rw: ReadWrite;
+  rwmixread: number;
+  bs: number;
+  iodepth: number;
+  numjobs: number;
+  /** Per job clone, as fio's rate_iops; 0 = closed loop. */
+  rateIops: number;
+  rateProcess: 'linear' | 'poisson';
+}

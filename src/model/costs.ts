@@ -1,0 +1,96 @@
+/**
+ * Every default cost and latency of the model, in ns, each with its source. Scenarios override any of
+ * them by name under `costs:`; `zero_overheads: true` sets all of them to 0, leaving only the device's
+ * service times, so that the model reduces to a queueing network.
+ * Figures marked (estimate) are starting points for calibration (issue 5), not measurements.
+ */
+export const DEFAULT_COSTS = {
+  // --- guest (vCPU) ---
+  /** fio io_u prep + io_submit syscall + blk-mq + virtio_blk_queue_rq, per request. Axboe, "Efficient IO
+   *  with io_uring" (2019): the bare-metal block stack costs ~1.6 us per I/O with libaio, split here
+   *  about 60/40 between submission and completion, plus fio's own accounting (estimate). */
+  guest_submit_ns: 1500,
+  /** io_getevents + fio completion accounting, per request (same source, the 40 % share). */
+  guest_complete_ns: 800,
+  /** blk_mq_complete_request and the aio completion event in the guest's interrupt path, per request
+   *  (estimate, the rest of Axboe's completion share). */
+  guest_blk_complete_ns: 400,
+  /** Guest interrupt entry/exit and virtblk_done's bookkeeping, per interrupt (estimate, posted interrupts). */
+  guest_irq_ns: 800,
+  /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles
+   *  (shared/reference/published.md, "a VM-exit round trip is about 2,500 cycles"). */
+  vmexit_ns: 1000,
+  /** Waking a halted vCPU thread for an injected interrupt: host scheduler wake-up + VM entry (estimate,
+   *  like a host thread wake-up; KVM halt polling, issue 5, shortens it). */
+  vcpu_wakeup_ns: 4000,
+
+  // --- virtqueue ring accesses (virtio 1.1 split vs packed layouts, MODEL.md section 3) ---
+  /** Driver adds one request: split touches desc table + avail entry + avail idx (3 cache lines). */
+  ring_split_add_ns: 150,
+  /** Packed: one descriptor written in order (estimate: ~2/3 of split's lines). */
+  ring_packed_add_ns: 100,
+  /** Device pops one request: split reads avail idx, avail entry, descriptor (estimate). */
+  ring_split_pop_ns: 250,
+  ring_packed_pop_ns: 170,
+  /** Device publishes one used element: split writes used elem + used idx; packed rewrites the desc. */
+  ring_split_push_ns: 150,
+  ring_packed_push_ns: 100,
+  /** Driver reaps one used element (detach_buf). */
+  ring_split_reap_ns: 120,
+  ring_packed_reap_ns: 80,
+
+  // --- host: AioContext, QEMU block layer ---
+  /** Waking a thread blocked in ppoll/epoll or on a futex: 2-5 us (MODEL.md section 1.3, estimate). */
+  wakeup_ns: 4000,
+  /** One ppoll/epoll_wait that finds an fd already ready (syscall round trip, estimate). */
+  ppoll_ns: 500,
+  /** Dispatching one fd handler: event_notifier_test_and_clear (a read syscall) + handler entry (estimate). */
+  fd_dispatch_ns: 600,
+  /** virtio_blk_handle_request: request set-up, BlockBackend and coroutine path, per request: 1-3 us
+   *  on the iothread (MODEL.md section 1.4, estimate). */
+  blk_request_ns: 1500,
+  /** virtio_blk_rw_complete + virtio_blk_req_complete, per request (estimate). */
+  blk_complete_ns: 700,
+  /** virtio_notify_irqfd: one eventfd write to KVM's irqfd per coalesced notification (syscall, estimate). */
+  irqfd_notify_ns: 1000,
+  /** From the irqfd write to the interrupt entering a running vCPU (posted interrupt, estimate). */
+  irq_inject_ns: 500,
+  /** QEMU main loop: glib dispatch and the BQL, per loop iteration, on top of the AioContext work
+   *  (estimate; calibrated against published.md P8/P10 in issue 5). */
+  main_loop_iteration_ns: 4000,
+
+  // --- host aio engines (MODEL.md section 5) ---
+  /** io_submit syscall entry/exit, per call (estimate). */
+  native_submit_batch_ns: 700,
+  /** Kernel block stack per iocb under io_submit (Axboe 2019: ~1.6 us per I/O whole stack with libaio). */
+  native_submit_req_ns: 1000,
+  /** Reaping one io_event from the user-space AIO ring + completion callback entry (estimate). */
+  native_reap_req_ns: 150,
+  /** io_uring_enter, per call (estimate). */
+  io_uring_enter_ns: 600,
+  /** Kernel block stack per SQE (Axboe 2019: ~0.8 us per I/O whole stack with io_uring). */
+  io_uring_submit_req_ns: 500,
+  /** Reading one CQE from the completion ring (no syscall). */
+  io_uring_reap_req_ns: 100,
+  /** thread_pool_submit_aio: element set-up, mutex, qemu_sem_post, per request (estimate). */
+  threads_submit_req_ns: 1200,
+  /** A pool worker's preadv/pwritev syscall + block stack, per request (estimate, like one Linux AIO iocb
+   *  plus the syscall entry). */
+  threads_worker_io_ns: 2000,
+  /** A worker returning from its blocking syscall and posting the completion (qemu_bh_schedule). */
+  threads_worker_done_ns: 600,
+  /** thread_pool_completion_bh: per completed element (estimate). */
+  threads_reap_req_ns: 300,
+} as const;
+
+export type CostName = keyof typeof DEFAULT_COSTS;
+export type Costs = Record<CostName, number>;
+
+export const COST_NAMES = Object.keys(DEFAULT_COSTS) as CostName[];
+
+/** Defaults, then the scenario's overrides; with zeroOverheads every cost is 0. */
+export function resolveCosts(overrides: Partial<Costs>, zeroOverheads: boolean): Readonly<Costs> {
+  const costs = { ...DEFAULT_COSTS, ...overrides } as Costs;
+  if (zeroOverheads) for (const name of COST_NAMES) costs[name] = 0;
+  return Object.freeze(costs);
+}

@@ -1,0 +1,120 @@
+import { Distribution } from '../engine/distribution.js';
+import { IntFifo } from '../engine/int-fifo.js';
+import type { Rng } from '../engine/random.js';
+import { Ev } from './events.js';
+import { Stage } from './requests.js';
+import type { Vm } from './vm.js';
+
+/** A backing device as a scenario describes it (a preset or inline). Times in ns. */
+export interface DeviceParams {
+  /** Hardware queue depth: requests the device accepts at once; more wait in the host. */
+  queueDepth: number;
+  /** Requests the device services concurrently (channels, dies). */
+  parallelism: number;
+  read: Distribution;
+  write: Distribution;
+  /** 0 = no cap. */
+  iopsCap: number;
+  /** Bytes per second, 0 = no cap. */
+  bwCap: number;
+}
+
+/**
+ * An NVMe-like device: at most queueDepth requests admitted (the excess waits in the host, in FIFO
+ * order, as blk-mq tag waiters do), of which at most `parallelism` are in service; optional IOPS and
+ * bandwidth caps pace service starts with no burst.
+ */
+export class Device {
+  /** Requests waiting in the host for a slot. */
+  readonly hostWait = new IntFifo(64);
+  /** Admitted requests waiting for a free channel. */
+  private readonly queued = new IntFifo(64);
+  admitted = 0;
+  maxAdmitted = 0;
+  inService = 0;
+  /** Time-integral of inService, for utilization. */
+  busyArea = 0;
+  private lastChange = 0;
+  private nextStart = 0;
+  completions = 0;
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    private readonly p: DeviceParams,
+    private readonly rng: Rng,
+    private readonly vm: Vm,
+  ) {}
+
+  /** The host submits a request; false when it has to wait for a slot. */
+  submit(r: number): boolean {
+    if (this.admitted < this.p.queueDepth) {
+      this.admit(r);
+      return true;
+    }
+    this.vm.requests.stage[r] = Stage.HostWait;
+    this.hostWait.push(r);
+    return false;
+  }
+
+  private admit(r: number): void {
+    this.vm.requests.stage[r] = Stage.Device;
+    if (++this.admitted > this.maxAdmitted) this.maxAdmitted = this.admitted;
+    if (this.inService < this.p.parallelism) this.start(r);
+    else this.queued.push(r);
+  }
+
+  private start(r: number): void {
+    const now = this.vm.sim.now;
+    this.account(now);
+    this.inService++;
+    const p = this.p;
+    if (p.iopsCap > 0 || p.bwCap > 0) {
+      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.vm.requests.bytes[r] * 1e9) / p.bwCap : 0);
+      const at = Math.max(now, this.nextStart);
+      this.nextStart = at + gap;
+      if (at > now) {
+        this.vm.sim.at(at, Ev.DeviceStart, this.index, r);
+        return;
+      }
+    }
+    this.serve(r);
+  }
+
+  serve(r: number): void {
+    const dist = this.vm.requests.write[r] ? this.p.write : this.p.read;
+    this.vm.sim.after(dist.sample(this.rng), Ev.DeviceDone, this.index, r);
+  }
+
+  /** Service complete: free the channel and the slot, admit the oldest host waiter. */
+  onDone(r: number): void {
+    this.account(this.vm.sim.now);
+    this.inService--;
+    this.admitted--;
+    this.completions++;
+    if (this.queued.size > 0) this.start(this.queued.shift());
+    if (this.hostWait.size > 0) {
+      const w = this.hostWait.shift();
+      this.admit(w);
+      this.vm.onAdmitted(w);
+    }
+    this.vm.onDeviceDone(r);
+  }
+
+  private account(now: number): void {
+    this.busyArea += this.inService * (now - this.lastChange);
+    this.lastChange = now;
+  }
+
+  resetStats(now: number): void {
+    this.account(now);
+    this.busyArea = 0;
+    this.completions = 0;
+  }
+
+  /** Mean channels busy over the window ending now, as a fraction of parallelism. */
+  utilization(now: number, window: number): number {
+    this.account(now);
+    return window > 0 ? this.busyArea / window / this.p.parallelism : 0;
+  }
+}

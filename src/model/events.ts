@@ -1,0 +1,27 @@
+/** Event kinds the model schedules; an event's two integer arguments are named beside each. */
+export const enum Ev {
+  /** a = vCPU: its current step's cost has elapsed. */
+  VcpuStepDone,
+  /** a = vCPU: a halted vCPU has been woken and resumes. */
+  VcpuWake,
+  /** a = virtqueue: an injected interrupt reaches the queue's vCPU. */
+  VcpuIrq,
+  /** a = AioContext, b = step token. */
+  CtxStepDone,
+  /** a = AioContext: a blocked AioContext thread is running again. */
+  CtxWake,
+  /** a = AioContext, b = poll token: the polling window ended with nothing found. */
+  CtxPollTimeout,
+  /** a = device, b = request: a rate-limited service start. */
+  DeviceStart,
+  /** a = device, b = request: service complete. */
+  DeviceDone,
+  /** a = pool worker. */
+  WorkerStepDone,
+  /** a = pool worker. */
+  WorkerWake,
+  /** a = job: the next open-loop (rate_iops) arrival. */
+  JobArrival,
+  /** End of warmup: statistics restart. */
+  WarmupEnd,
+}

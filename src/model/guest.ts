@@ -1,0 +1,203 @@
+import { IntFifo } from '../engine/int-fifo.js';
+import type { Rng } from '../engine/random.js';
+import { CpuAccount, CpuState } from './cpu-account.js';
+import { Ev } from './events.js';
+import { Stage } from './requests.js';
+import type { Vm } from './vm.js';
+
+/** A fio job in fio's vocabulary (one of numjobs clones), running on one vCPU. */
+export class Job {
+  /** Issued and not yet reaped: never above iodepth. */
+  inflight = 0;
+  maxInflight = 0;
+  /** Free slots fio will fill next (closed loop: every reaped I/O; open loop: due arrivals). */
+  toSubmit = 0;
+  /** Open loop: arrivals that found iodepth I/Os in flight and wait for a slot, as fio falls behind. */
+  backlog = 0;
+  /** Completed in the guest, waiting for fio's io_getevents. */
+  readonly done = new IntFifo(16);
+  submitQueued = false;
+  reapQueued = false;
+
+  constructor(
+    readonly index: number,
+    readonly vcpu: number,
+    readonly vq: number,
+    readonly iodepth: number,
+    /** Probability that an I/O is a read. */
+    readonly readFraction: number,
+    readonly bytes: number,
+    /** Mean ns between arrivals for rate_iops, 0 for a closed loop. */
+    readonly arrivalGap: number,
+    readonly poissonArrivals: boolean,
+    readonly rng: Rng,
+  ) {}
+}
+
+const TASK_SUBMIT = 0, TASK_REAP = 1;
+const STEP_NONE = 0, STEP_IRQ = 1, STEP_SUBMIT = 2, STEP_REAP = 3, STEP_KICK = 4;
+
+/**
+ * A vCPU thread. Interrupt handlers run before task work (an interrupt preempts the running task at
+ * the next step boundary); tasks (fio submitting and reaping) run in FIFO order. A vCPU with nothing
+ * to do halts and pays a wake-up when an interrupt or a cross-CPU wake-up arrives.
+ */
+export class Vcpu {
+  readonly acct: CpuAccount;
+  /** Virtqueues with an interrupt to handle. */
+  private readonly irqs = new IntFifo(8);
+  /** Encoded job tasks: job * 2 + TASK_*. */
+  private readonly tasks = new IntFifo(16);
+  private halted = true;
+  private waking = false;
+  private step = STEP_NONE;
+  private stepArg = 0;
+  private stepCount = 0;
+  /** Virtqueue whose notify write traps at the end of the current step, or -1. */
+  private kickVq = -1;
+  /** Guest kick exits taken by this vCPU. */
+  kicks = 0;
+
+  constructor(readonly index: number, private readonly vm: Vm) {
+    this.acct = new CpuAccount(`vcpu${index}`, 'vcpu');
+  }
+
+  /** An interrupt for virtqueue vq arrives. */
+  raiseIrq(vq: number): void {
+    this.irqs.push(vq);
+    this.poke();
+  }
+
+  queueSubmit(job: Job): void {
+    if (job.submitQueued) return;
+    job.submitQueued = true;
+    this.tasks.push(job.index * 2 + TASK_SUBMIT);
+    this.poke();
+  }
+
+  queueReap(job: Job): void {
+    if (job.reapQueued) return;
+    job.reapQueued = true;
+    this.tasks.push(job.index * 2 + TASK_REAP);
+    this.poke();
+  }
+
+  /** New work: a halted vCPU is woken (HLT exit, host wake-up, VM entry). */
+  private poke(): void {
+    if (!this.halted || this.waking) return;
+    this.waking = true;
+    this.vm.sim.after(this.vm.costs.vcpu_wakeup_ns, Ev.VcpuWake, this.index, 0);
+  }
+
+  onWake(): void {
+    this.waking = false;
+    this.halted = false;
+    this.next();
+  }
+
+  private begin(step: number, arg: number, count: number, cost: number): void {
+    this.step = step;
+    this.stepArg = arg;
+    this.stepCount = count;
+    this.acct.enter(CpuState.Busy, this.vm.sim.now);
+    this.vm.sim.after(cost, Ev.VcpuStepDone, this.index, 0);
+  }
+
+  private next(): void {
+    const vm = this.vm, c = vm.costs;
+    if (this.irqs.size > 0) {
+      const vq = vm.vqs[this.irqs.shift()];
+      vq.irqPending = false;
+      vq.driverDisableCb();
+      const n = vq.usedIdx - vq.lastUsedIdx;
+      this.begin(STEP_IRQ, vq.index, n, c.guest_irq_ns + n * (vq.reapNs + c.guest_blk_complete_ns));
+      return;
+    }
+    if (this.tasks.size > 0) {
+      const t = this.tasks.shift();
+      const job = vm.jobs[t >> 1];
+      if ((t & 1) === TASK_REAP) {
+        job.reapQueued = false;
+        const n = job.done.size;
+        this.begin(STEP_REAP, job.index, n, n * c.guest_complete_ns);
+      } else {
+        job.submitQueued = false;
+        this.begin(STEP_SUBMIT, job.index, vm.issue(job), c.guest_submit_ns + vm.vqs[job.vq].addNs);
+      }
+      return;
+    }
+    this.step = STEP_NONE;
+    this.halted = true;
+    this.acct.enter(CpuState.Idle, vm.sim.now);
+  }
+
+  onStepDone(): void {
+    const vm = this.vm;
+    switch (this.step) {
+      case STEP_IRQ: this.endIrq(); break;
+      case STEP_SUBMIT: this.endSubmit(); break;
+      case STEP_REAP: vm.reap(vm.jobs[this.stepArg], this.stepCount); break;
+      case STEP_KICK: break;
+    }
+    if (this.kickVq >= 0) {
+      // The notify write traps: the exit is this vCPU's next step, before anything else.
+      this.begin(STEP_KICK, this.kickVq, 0, vm.costs.vmexit_ns);
+      this.kickVq = -1;
+    } else {
+      this.next();
+    }
+  }
+
+  /** virtblk_done: reap what was visible when the handler started, re-enable callbacks, loop if more
+   *  raced in; freed descriptors let blk-mq dispatch requests that waited for ring space. */
+  private endIrq(): void {
+    const vm = this.vm;
+    const vq = vm.vqs[this.stepArg];
+    for (let i = 0; i < this.stepCount; i++) {
+      const r = vq.driverReap();
+      vm.requests.stage[r] = Stage.GuestDone;
+      const job = vm.jobs[vm.requests.job[r]];
+      job.done.push(r);
+      vm.vcpus[job.vcpu].queueReap(job);
+    }
+    let added = 0;
+    while (vq.blkmqWait.size > 0 && vq.hasRoom) {
+      const r = vq.blkmqWait.shift();
+      vq.driverAdd(r);
+      vm.requests.stage[r] = Stage.Avail;
+      added++;
+    }
+    if (added > 0) this.afterAdd(vq.index, added);
+    if (!vq.driverEnableCb() && !vq.irqPending) {
+      vq.irqPending = true;
+      this.irqs.push(vq.index);
+    }
+  }
+
+  private endSubmit(): void {
+    const vm = this.vm;
+    const job = vm.jobs[this.stepArg];
+    const r = this.stepCount;
+    const vq = vm.vqs[job.vq];
+    if (vq.hasRoom && vq.blkmqWait.size === 0) {
+      vq.driverAdd(r);
+      vm.requests.stage[r] = Stage.Avail;
+      this.afterAdd(vq.index, 1);
+    } else {
+      vq.blkmqWait.push(r);
+    }
+    if (job.toSubmit > 0) this.queueSubmit(job);
+  }
+
+  /** The host sees new avail entries (a polling AioContext notices); kick if the ring says so. */
+  private afterAdd(vqIndex: number, added: number): void {
+    const vm = this.vm;
+    const vq = vm.vqs[vqIndex];
+    const kick = vq.driverKickPrepare(added);
+    vm.ctxs[vq.ctx].onAvail(vq, kick);
+    if (kick) {
+      this.kicks++;
+      this.kickVq = vqIndex;
+    }
+  }
+}

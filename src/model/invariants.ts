@@ -1,0 +1,49 @@
+import { THREAD_POOL_MAX, ThreadsAio } from './aio/threads.js';
+import { Stage } from './requests.js';
+import type { RunResult } from './result.js';
+import type { Vm } from './vm.js';
+
+export class InvariantError extends Error {}
+
+/**
+ * Checked at the end of every run, not only in tests: requests are conserved, no queue exceeded its
+ * bound, and Little's law holds. (Time never going back is checked by the engine on every event.)
+ */
+export function checkInvariants(vm: Vm, r: RunResult): void {
+  const broken: string[] = [];
+  const req = vm.requests;
+  const census = req.census();
+  const live = census.reduce((s, n, stage) => (stage === Stage.Free ? s : s + n), 0);
+  const inflight = vm.jobs.reduce((s, j) => s + j.inflight, 0);
+  if (live !== req.live || live !== inflight || vm.issuedTotal - vm.reapedTotal !== live) {
+    broken.push(`requests not conserved: issued ${vm.issuedTotal}, reaped ${vm.reapedTotal}, live ${live}, in flight ${inflight}`);
+  }
+  for (const j of vm.jobs) {
+    if (j.maxInflight > j.iodepth) broken.push(`job ${j.index} had ${j.maxInflight} I/Os in flight, iodepth ${j.iodepth}`);
+  }
+  for (const vq of vm.vqs) {
+    if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse} requests, queue-size ${vq.size}`);
+  }
+  vm.config.disks.forEach((d, i) => {
+    const max = vm.devices[i].maxAdmitted;
+    if (max > d.device.queueDepth) broken.push(`device of ${d.name} admitted ${max}, queue depth ${d.device.queueDepth}`);
+  });
+  for (const ctx of vm.ctxs) {
+    for (const e of ctx.engines) {
+      if (e instanceof ThreadsAio && e.workers.length > THREAD_POOL_MAX) {
+        broken.push(`${ctx.name} spawned ${e.workers.length} pool workers`);
+      }
+    }
+  }
+  // Little's law L = lambda W over the window; requests straddling its edges bound the difference.
+  const T = r.windowNs;
+  if (r.ios > 0 && T > 0) {
+    const lambdaW = (r.ios / T) * r.latency.mean;
+    const edge = (2 * vm.maxOutstanding * r.latency.max) / T;
+    const slack = 0.01 * r.meanOutstanding + edge + 1e-9;
+    if (Math.abs(r.meanOutstanding - lambdaW) > slack) {
+      broken.push(`Little's law: L = ${r.meanOutstanding.toFixed(4)} but lambda*W = ${lambdaW.toFixed(4)} (slack ${slack.toFixed(4)})`);
+    }
+  }
+  if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${r.variant}: ${broken.join('; ')}`);
+}

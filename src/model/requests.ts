@@ -1,0 +1,79 @@
+/** Where a request is; the stages of MODEL.md section 1, in order. Counted at the end of a run to
+ *  prove conservation. */
+export const enum Stage {
+  Free = 0,
+  /** Issued by fio, waiting in blk-mq for a free descriptor in the virtqueue. */
+  GuestQueued,
+  /** On the avail ring, not yet popped by the host. */
+  Avail,
+  /** Popped by the handler, waiting in the aio engine (plug section, thread pool queue). */
+  HostQueued,
+  /** Waiting in the host kernel for a device slot (tag). */
+  HostWait,
+  /** Admitted to the device (waiting for or in service). */
+  Device,
+  /** Completed by the device, not yet reaped by the AioContext. */
+  HostDone,
+  /** On the used ring, not yet reaped by the guest driver. */
+  Used,
+  /** Completed in the guest, not yet reaped by fio. */
+  GuestDone,
+}
+export const STAGE_COUNT = 9;
+
+/**
+ * Request records pooled in typed arrays: a request is an index. Capacity is the sum of the jobs'
+ * iodepths, since fio never has more than iodepth I/Os of a job in flight.
+ */
+export class RequestTable {
+  readonly job: Int32Array;
+  readonly vq: Int32Array;
+  readonly write: Uint8Array;
+  readonly stage: Uint8Array;
+  readonly bytes: Float64Array;
+  /** AioContext whose io_submit waits for this request's device slot, or -1. */
+  readonly blocker: Int32Array;
+  /** Time fio began issuing it (ns): the start of fio's lat. */
+  readonly issued: Float64Array;
+  private readonly free: Int32Array;
+  private freeTop: number;
+  live = 0;
+
+  constructor(readonly capacity: number) {
+    this.job = new Int32Array(capacity);
+    this.vq = new Int32Array(capacity);
+    this.write = new Uint8Array(capacity);
+    this.stage = new Uint8Array(capacity);
+    this.bytes = new Float64Array(capacity);
+    this.blocker = new Int32Array(capacity).fill(-1);
+    this.issued = new Float64Array(capacity);
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
+    this.freeTop = capacity;
+  }
+
+  alloc(job: number, vq: number, write: boolean, now: number): number {
+    if (this.freeTop === 0) throw new Error('request table exhausted: more I/Os in flight than the jobs\' iodepth');
+    const r = this.free[--this.freeTop];
+    this.job[r] = job;
+    this.vq[r] = vq;
+    this.write[r] = write ? 1 : 0;
+    this.issued[r] = now;
+    this.stage[r] = Stage.GuestQueued;
+    this.live++;
+    return r;
+  }
+
+  release(r: number): void {
+    this.stage[r] = Stage.Free;
+    this.free[this.freeTop++] = r;
+    this.live--;
+  }
+
+  /** Number of live requests in each stage. */
+  census(): number[] {
+    const counts = new Array<number>(STAGE_COUNT).fill(0);
+    for (let i = 0; i < this.capacity; i++) counts[this.stage[i]]++;
+    return counts;
+  }
+}

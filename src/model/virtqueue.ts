@@ -1,0 +1,157 @@
+import { IntFifo } from '../engine/int-fifo.js';
+
+/**
+ * vring_need_event from the virtio spec / Linux include/uapi/linux/virtio_ring.h, in 16-bit ring
+ * arithmetic: notify when the new index has just crossed the other side's event index.
+ */
+export function vringNeedEvent(event: number, newIdx: number, oldIdx: number): boolean {
+  return ((newIdx - event - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
+}
+
+/**
+ * One virtqueue: its ring indices and both directions of notification suppression. Indices are
+ * free-running counters; comparisons use 16-bit ring arithmetic as the real rings do.
+ *
+ * Host side (QEMU hw/virtio/virtio.c): virtio_queue_set_notification(vq, enable) records the flag;
+ * with EVENT_IDX a split ring writes avail_event only while notifications are enabled (on enable:
+ * the current avail idx; on each pop: last_avail_idx), so a disabled queue's avail_event stays where
+ * it was and the guest stops kicking once past it. A packed ring writes DISABLE into its device event
+ * flags, or, on enable, asks for a notification at last_avail_idx.
+ * Guest side (Linux drivers/virtio/virtio_ring.c): after an interrupt the driver reaps used entries,
+ * moving used_event to last_used_idx as it goes; the device notifies only when it publishes the entry
+ * at used_event (virtio_should_notify), so completions published while the guest is behind raise none.
+ */
+export class Virtqueue {
+  /** Request ids on the avail ring, oldest first. */
+  readonly avail = new IntFifo(64);
+  /** Request ids on the used ring, oldest first. */
+  readonly used = new IntFifo(64);
+  /** Requests waiting in blk-mq for a free descriptor (the ring was full). */
+  readonly blkmqWait = new IntFifo(16);
+
+  availIdx = 0;
+  lastAvailIdx = 0;
+  usedIdx = 0;
+  lastUsedIdx = 0;
+  /** Descriptors owned by the device or not yet reclaimed by the driver. */
+  inuse = 0;
+  maxInuse = 0;
+
+  /** Host: vq->notification. */
+  notification = true;
+  /** Host: avail_event (split) or the device event's off_wrap (packed). */
+  availEvent = 0;
+  /** Guest: used_event. */
+  usedEvent = 0;
+  /** Guest without EVENT_IDX: VRING_AVAIL_F_NO_INTERRUPT. */
+  noInterrupt = false;
+  /** Host: last used idx checked in virtio_should_notify, and whether it is valid yet. */
+  signalledUsed = 0;
+  signalledUsedValid = false;
+
+  /** Per-request ring access costs of this queue's layout (split or packed), ns. */
+  addNs = 0;
+  popNs = 0;
+  pushNs = 0;
+  reapNs = 0;
+
+  /** The ioeventfd has been signalled and not yet read by the handler. */
+  kickPending = false;
+  /** An interrupt is on its way to, or queued on, the owner vCPU. */
+  irqPending = false;
+
+  constructor(
+    readonly index: number,
+    readonly disk: number,
+    readonly size: number,
+    readonly packed: boolean,
+    readonly eventIdx: boolean,
+    /** vCPU whose MSI-X vector this queue's interrupt targets. */
+    readonly ownerVcpu: number,
+    /** AioContext that runs this queue's handler. */
+    readonly ctx: number,
+  ) {}
+
+  get hasAvail(): boolean {
+    return this.availIdx !== this.lastAvailIdx;
+  }
+
+  get hasUsed(): boolean {
+    return this.usedIdx !== this.lastUsedIdx;
+  }
+
+  /** Driver: a descriptor is free for a new request. */
+  get hasRoom(): boolean {
+    return this.inuse < this.size;
+  }
+
+  /** Driver adds one request (virtqueue_add); the caller must have checked hasRoom. */
+  driverAdd(req: number): void {
+    this.avail.push(req);
+    this.availIdx++;
+    if (++this.inuse > this.maxInuse) this.maxInuse = this.inuse;
+  }
+
+  /** Driver: virtqueue_kick_prepare after adding numAdded requests: must it notify the device? A packed
+   *  ring whose device event flags say DISABLE never needs a kick. */
+  driverKickPrepare(numAdded: number): boolean {
+    if (this.packed && !this.notification) return false;
+    if (this.eventIdx) return vringNeedEvent(this.availEvent, this.availIdx, this.availIdx - numAdded);
+    return this.notification;
+  }
+
+  /** Device pops the oldest available request (virtqueue_pop). */
+  devicePop(): number {
+    this.lastAvailIdx++;
+    if (this.eventIdx && !this.packed && this.notification) this.availEvent = this.lastAvailIdx;
+    return this.avail.shift();
+  }
+
+  /** Device: virtio_queue_set_notification. */
+  setNotification(enable: boolean): void {
+    this.notification = enable;
+    if (this.packed) {
+      if (enable) this.availEvent = this.lastAvailIdx;
+    } else if (enable && this.eventIdx) {
+      this.availEvent = this.availIdx;
+    }
+  }
+
+  /** Device publishes one used element (virtqueue_push). */
+  devicePush(req: number): void {
+    this.used.push(req);
+    this.usedIdx++;
+  }
+
+  /** Device: virtio_should_notify, checked once per coalesced batch of completions. */
+  shouldNotify(): boolean {
+    if (!this.eventIdx) return !this.noInterrupt;
+    const valid = this.signalledUsedValid;
+    const old = this.signalledUsed;
+    this.signalledUsedValid = true;
+    this.signalledUsed = this.usedIdx;
+    return !valid || vringNeedEvent(this.usedEvent, this.usedIdx, old);
+  }
+
+  /** Driver, at the start of its interrupt handler: virtqueue_disable_cb. With EVENT_IDX the interrupt
+   *  itself marked event_triggered and nothing is written. */
+  driverDisableCb(): void {
+    if (!this.eventIdx) this.noInterrupt = true;
+  }
+
+  /** Driver reaps one used element (virtqueue_get_buf): frees its descriptor and, while callbacks are
+   *  enabled with EVENT_IDX, moves used_event to the next entry it expects. */
+  driverReap(): number {
+    this.lastUsedIdx++;
+    this.inuse--;
+    if (this.eventIdx) this.usedEvent = this.lastUsedIdx;
+    return this.used.shift();
+  }
+
+  /** Driver: virtqueue_enable_cb; true when nothing raced in (no need to loop again). */
+  driverEnableCb(): boolean {
+    if (this.eventIdx) this.usedEvent = this.lastUsedIdx;
+    else this.noInterrupt = false;
+    return !this.hasUsed;
+  }
+}
