@@ -1,0 +1,39 @@
+import type { DeviceConfig } from './config.js';
+
+/**
+ * Device presets (times in ns). Service-time shapes are lognormal fits to a datasheet's typical
+ * latency and a p99 of the same class of drive; parallelism is IOPS x latency (Little's law).
+ */
+export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
+  /** Enterprise TLC NVMe (PCIe 4, e.g. Samsung PM1733 class): 4 KiB random read 80-100 us at QD1
+   *  (MODEL.md section 1.6), ~1.5 M random-read IOPS and ~7 GB/s per datasheet; writes land in the
+   *  DRAM/SLC cache (~20 us). NVMe allows 1023 commands per queue; one queue's worth is modelled. */
+  'nvme-tlc': {
+    queueDepth: 1023,
+    parallelism: 128,
+    read: { dist: 'lognormal', mean: 85_000, p99: 250_000 },
+    write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
+    iopsCap: 1_500_000,
+    bwCap: 7_000e6,
+  },
+  /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS, 2.4 GB/s
+   *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). */
+  optane: {
+    queueDepth: 1023,
+    parallelism: 6,
+    read: { dist: 'lognormal', mean: 10_000, p99: 14_000 },
+    write: { dist: 'lognormal', mean: 11_000, p99: 16_000 },
+    iopsCap: 550_000,
+    bwCap: 2_400e6,
+  },
+  /** Linux null_blk with irqmode=0: completes at once (MODEL.md section 1.6 "null_blk ~0");
+   *  hw_queue_depth 64 per submit queue, 16 queues. */
+  null_blk: {
+    queueDepth: 1024,
+    parallelism: 1024,
+    read: { dist: 'constant', value: 0 },
+    write: { dist: 'constant', value: 0 },
+    iopsCap: 0,
+    bwCap: 0,
+  },
+};

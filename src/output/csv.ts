@@ -1,0 +1,41 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RunResult } from '../model/result.js';
+import { bucketUpper, BUCKETS } from '../stats/histogram.js';
+import { SUMMARY_COLUMNS, type Summary } from '../stats/summary.js';
+import { formatNumber } from './format.js';
+
+/** summary.csv: one row per variant. */
+export function summaryCsv(rows: Summary[]): string {
+  return stringify(
+    rows.map((r) => SUMMARY_COLUMNS.map((c) => (typeof r[c] === 'number' ? formatNumber(c, r[c] as number) : r[c]))),
+    { header: true, columns: SUMMARY_COLUMNS as string[] },
+  );
+}
+
+/** latency.csv: per variant, the non-empty histogram buckets with their cumulative fraction. */
+export function latencyCsv(results: RunResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    const h = r.latency;
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      const n = h.counts[i];
+      if (n === 0) continue;
+      seen += n;
+      rows.push([r.variant, (bucketUpper(i) / 1000).toFixed(3), String(n), (seen / h.count).toFixed(6)]);
+    }
+  }
+  return stringify(rows, { header: true, columns: ['variant', 'lat_upper_us', 'count', 'cumulative'] });
+}
+
+/** threads.csv: per variant and thread, where its time went (% of the window). */
+export function threadsCsv(results: RunResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const t of r.threads) {
+      const busy = (100 * t.busyNs) / r.windowNs, poll = (100 * t.pollNs) / r.windowNs;
+      rows.push([r.variant, t.name, t.role, busy.toFixed(2), poll.toFixed(2), Math.max(0, 100 - busy - poll).toFixed(2)]);
+    }
+  }
+  return stringify(rows, { header: true, columns: ['variant', 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'] });
+}

@@ -1,0 +1,163 @@
+import { Distribution, type DistSpec } from '../engine/distribution.js';
+import { resolveCosts, type Costs } from '../model/costs.js';
+import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/config.js';
+import { DEVICE_PRESETS } from '../model/devices.js';
+import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
+import { ScenarioError } from './errors.js';
+import type { DeviceInput, DiskInput, JobInput, Scenario } from './schema.js';
+
+/** Makes the error for a field path (the loader knows files and lines). */
+export type Located = (path: (string | number)[], reason: string) => ScenarioError;
+
+const DEFAULT_DISK = 'vda';
+const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default
+
+/**
+ * A validated scenario (one variant) -> the model's input, with every default filled in and the
+ * cross-field rules checked (the device exists, the handler's options fit it, jobs name real disks).
+ */
+export function resolveScenario(
+  s: Scenario,
+  point: { seed: number; variant: string; replication: number },
+  fail: Located,
+): ModelConfig {
+  const vcpus = s.vm.vcpus;
+  const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = s.disks
+    ? s.disks.map((d, i) => ({ input: { ...s.disk, ...d }, at: (k) => (k in d ? ['disks', i, k] : ['disk', k]) }))
+    : [{ input: { name: DEFAULT_DISK, ...s.disk }, at: (k) => ['disk', k] }];
+
+  const names = new Set<string>();
+  const disks: DiskConfig[] = diskInputs.map(({ input: d, at }) => {
+    if (names.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
+    names.add(d.name);
+    const numQueues = d['num-queues'] ?? vcpus;
+    let vqContexts: string[];
+    try {
+      vqContexts = mapVirtqueues(d.name, numQueues, handlerOf(d, at, fail));
+    } catch (e) {
+      if (e instanceof ScenarioError) throw e;
+      throw fail(at('iothread-vq-mapping'), (e as Error).message);
+    }
+    return {
+      name: d.name,
+      device: resolveDevice(d.device ?? 'nvme-tlc', s.devices, at('device'), fail),
+      numQueues,
+      queueSize: d['queue-size'] ?? DEFAULT_QUEUE_SIZE,
+      ring: d.ring ?? 'split',
+      eventIdx: d.event_idx ?? true,
+      aio: d.aio ?? 'native',
+      vqContexts,
+    };
+  });
+
+  const jobInputs: { input: JobInput; at: (key: string) => (string | number)[] }[] = s.jobs
+    ? s.jobs.map((j, i) => ({ input: { ...s.job, ...j }, at: (k) => (k in j ? ['jobs', i, k] : ['job', k]) }))
+    : [{ input: { name: 'job', ...s.job }, at: (k) => ['job', k] }];
+  const jobs: JobConfig[] = jobInputs.map(({ input: j, at }) => {
+    const disk = j.disk === undefined ? 0 : disks.findIndex((d) => d.name === j.disk);
+    if (disk < 0) throw fail(at('disk'), `no disk named "${j.disk}" (disks: ${disks.map((d) => d.name).join(', ')})`);
+    return {
+      name: j.name,
+      disk,
+      rw: j.rw ?? 'randread',
+      rwmixread: j.rwmixread ?? 50,
+      bs: j.bs ?? 4096,
+      iodepth: j.iodepth ?? 1,
+      numjobs: j.numjobs ?? 1,
+      rateIops: j.rate_iops ?? 0,
+      rateProcess: j.rate_process ?? 'linear',
+    };
+  });
+
+  if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
+  return {
+    seed: point.seed,
+    variant: point.variant,
+    replication: point.replication,
+    durationNs: s.duration,
+    warmupNs: s.warmup,
+    vcpus,
+    costs: resolveCosts(s.costs as Partial<Costs>, s.zero_overheads),
+    iothread: {
+      pollMaxNs: s.iothread['poll-max-ns'],
+      pollGrow: s.iothread['poll-grow'],
+      pollShrink: s.iothread['poll-shrink'],
+      aioMaxBatch: s.iothread['aio-max-batch'],
+    },
+    disks,
+    jobs,
+  };
+}
+
+function handlerOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): Handler {
+  const kind = d.handler ?? 'dedicated';
+  if (d.iothreads !== undefined && kind !== 'pool') throw fail(at('iothreads'), `applies only to handler: pool (this disk's handler is ${kind})`);
+  if (d.iothread !== undefined && kind !== 'shared') throw fail(at('iothread'), `applies only to handler: shared (this disk's handler is ${kind})`);
+  const mapping = d['iothread-vq-mapping'];
+  if (mapping !== undefined) {
+    if (kind !== 'pool') throw fail(at('iothread-vq-mapping'), `applies only to handler: pool (this disk's handler is ${kind})`);
+    if (d.iothreads !== undefined) throw fail(at('iothreads'), 'give either iothreads or iothread-vq-mapping, not both');
+    return { kind: 'mapping', entries: mapping };
+  }
+  switch (kind) {
+    case 'main-loop': return { kind };
+    case 'dedicated': return { kind };
+    case 'shared': return { kind, iothread: d.iothread ?? 'iothread0' };
+    case 'pool': return { kind, iothreads: d.iothreads ?? 1 };
+  }
+}
+
+function resolveDevice(
+  spec: string | DeviceInput,
+  custom: Record<string, DeviceInput>,
+  path: (string | number)[],
+  fail: Located,
+): DeviceConfig {
+  const known = () => [...Object.keys(DEVICE_PRESETS), ...Object.keys(custom)].join(', ');
+  let name: string;
+  let input: DeviceInput;
+  let inputPath = path;
+  if (typeof spec === 'string') {
+    if (DEVICE_PRESETS[spec]) return { name: spec, ...DEVICE_PRESETS[spec] };
+    if (!custom[spec]) throw fail(path, `no device named "${spec}" (known: ${known()})`);
+    name = spec;
+    input = custom[spec];
+    inputPath = ['devices', spec];
+  } else {
+    name = spec.preset ?? 'inline';
+    input = spec;
+  }
+  const presetName = input.preset ?? 'nvme-tlc';
+  const preset = DEVICE_PRESETS[presetName];
+  if (!preset) throw fail([...inputPath, 'preset'], `no device preset named "${presetName}" (presets: ${Object.keys(DEVICE_PRESETS).join(', ')})`);
+  const dist = (key: 'read' | 'write', d: DistSpec | undefined): DistSpec => {
+    if (!d) return preset[key];
+    checkDistribution(d, [...inputPath, key], fail);
+    return d;
+  };
+  return {
+    name,
+    queueDepth: input.queue_depth ?? preset.queueDepth,
+    parallelism: input.parallelism ?? preset.parallelism,
+    read: dist('read', input.read),
+    write: dist('write', input.write),
+    iopsCap: input.iops_cap ?? preset.iopsCap,
+    bwCap: input.bw_cap_mib_s !== undefined ? input.bw_cap_mib_s * 1024 * 1024 : preset.bwCap,
+  };
+}
+
+function checkDistribution(d: DistSpec, path: (string | number)[], fail: Located): void {
+  if (d.dist === 'uniform' && d.max < d.min) throw fail([...path, 'max'], 'must be at least min');
+  if (d.dist === 'empirical') {
+    const q = d.quantiles;
+    const sorted = q.every((row, i) => i === 0 || (row[0] > q[i - 1][0] && row[1] >= q[i - 1][1]));
+    if (!sorted || q[0][0] !== 0 || q[q.length - 1][0] !== 1) {
+      throw fail([...path, 'quantiles'], 'expected [probability, value] rows from 0 to 1, both increasing');
+    }
+  }
+  try {
+    new Distribution(d);
+  } catch (e) {
+    throw fail(path, (e as Error).message);
+  }
+}

@@ -1,0 +1,73 @@
+import type { RunResult } from '../model/result.js';
+
+/** The figures of one run, in the units fio and a performance engineer read them. */
+export interface Summary {
+  variant: string;
+  iops: number;
+  read_iops: number;
+  write_iops: number;
+  bw_mib_s: number;
+  lat_mean_us: number;
+  lat_p50_us: number;
+  lat_p90_us: number;
+  lat_p99_us: number;
+  lat_p99_9_us: number;
+  lat_max_us: number;
+  /** Per-thread means, % of one core. */
+  vcpu_busy_pct: number;
+  iothread_busy_pct: number;
+  iothread_busy_max_pct: number;
+  iothread_poll_pct: number;
+  main_loop_busy_pct: number;
+  /** Whole cores used by thread-pool workers (aio=threads). */
+  aio_worker_cpus: number;
+  /** Whole cores used by every thread, busy plus polling. */
+  host_cpus: number;
+  kicks_per_io: number;
+  irqs_per_io: number;
+  poll_hit_pct: number;
+  device_util_pct: number;
+}
+
+export const SUMMARY_COLUMNS: (keyof Summary)[] = [
+  'variant', 'iops', 'read_iops', 'write_iops', 'bw_mib_s',
+  'lat_mean_us', 'lat_p50_us', 'lat_p90_us', 'lat_p99_us', 'lat_p99_9_us', 'lat_max_us',
+  'vcpu_busy_pct', 'iothread_busy_pct', 'iothread_busy_max_pct', 'iothread_poll_pct', 'main_loop_busy_pct',
+  'aio_worker_cpus', 'host_cpus', 'kicks_per_io', 'irqs_per_io', 'poll_hit_pct', 'device_util_pct',
+];
+
+const us = (ns: number) => ns / 1000;
+
+export function summarize(r: RunResult): Summary {
+  const T = r.windowNs;
+  const sec = T / 1e9;
+  const role = (name: string) => r.threads.filter((t) => t.role === name);
+  const meanPct = (ts: typeof r.threads, f: (t: (typeof r.threads)[number]) => number) =>
+    ts.length ? (100 * ts.reduce((s, t) => s + f(t), 0)) / ts.length / T : 0;
+  const iothreads = role('iothread');
+  const perIo = (n: number) => (r.ios > 0 ? n / r.ios : 0);
+  return {
+    variant: r.variant,
+    iops: r.ios / sec,
+    read_iops: r.reads / sec,
+    write_iops: (r.ios - r.reads) / sec,
+    bw_mib_s: r.bytes / sec / (1024 * 1024),
+    lat_mean_us: us(r.latency.mean),
+    lat_p50_us: us(r.latency.quantile(0.5)),
+    lat_p90_us: us(r.latency.quantile(0.9)),
+    lat_p99_us: us(r.latency.quantile(0.99)),
+    lat_p99_9_us: us(r.latency.quantile(0.999)),
+    lat_max_us: us(r.latency.max),
+    vcpu_busy_pct: meanPct(role('vcpu'), (t) => t.busyNs),
+    iothread_busy_pct: meanPct(iothreads, (t) => t.busyNs),
+    iothread_busy_max_pct: iothreads.length ? (100 * Math.max(...iothreads.map((t) => t.busyNs))) / T : 0,
+    iothread_poll_pct: meanPct(iothreads, (t) => t.pollNs),
+    main_loop_busy_pct: meanPct(role('main-loop'), (t) => t.busyNs),
+    aio_worker_cpus: role('aio-worker').reduce((s, t) => s + t.busyNs, 0) / T,
+    host_cpus: r.threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / T,
+    kicks_per_io: perIo(r.kicks),
+    irqs_per_io: perIo(r.irqs),
+    poll_hit_pct: r.pollWindows > 0 ? (100 * r.pollHits) / r.pollWindows : 0,
+    device_util_pct: r.deviceUtil.length ? (100 * r.deviceUtil.reduce((a, b) => a + b, 0)) / r.deviceUtil.length : 0,
+  };
+}
