@@ -42,6 +42,8 @@ export class AioContext {
   pollWindows = 0;
   pollHits = 0;
   wakeups = 0;
+  /** io_submit calls that slept for a device tag. */
+  submitBlocks = 0;
 
   constructor(
     readonly index: number,
@@ -257,6 +259,7 @@ export class AioContext {
       return;
     }
     this.blockedInSubmit = waiting;
+    this.submitBlocks++;
     this.state = T_IN_SUBMIT;
     this.acct.enter(CpuState.Idle, this.vm.sim.now);
   }

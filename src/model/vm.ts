@@ -244,7 +244,7 @@ export class Vm {
     this.trackOutstanding(0);
     this.outstandingArea = 0;
     for (const v of this.vcpus) { v.acct.reset(now); v.kicks = 0; }
-    for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = 0; }
+    for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
     for (const w of this.workers) w.acct.reset(now);
     for (const d of this.devices) d.resetStats(now);
   }

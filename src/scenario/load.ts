@@ -36,6 +36,11 @@ export function loadScenario(file: string, opts: { seed?: number; variants?: str
   } catch (e) {
     throw new ScenarioError(file, [], undefined, `cannot read: ${(e as Error).message}`);
   }
+  return scenarioFromText(file, text, opts);
+}
+
+/** As loadScenario, from the file's text (`file` names it in errors and gives the default name). */
+export function scenarioFromText(file: string, text: string, opts: { seed?: number; variants?: string[] } = {}): LoadedScenario {
   const { source, errors } = Source.parse(file, text);
   if (errors.length > 0) throw new ScenarioError(file, [], errors[0].line, `not valid YAML/JSON: ${errors[0].message}`);
   const raw = source.toJS();
@@ -78,7 +83,7 @@ export function loadScenario(file: string, opts: { seed?: number; variants?: str
 }
 
 function parse(source: Source, raw: unknown, sets: SetEntry[], variant?: string): Scenario {
-  const result = scenarioSchema.safeParse(raw);
+  const result = scenarioSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   let path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
