@@ -1,0 +1,82 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from 'd3-array';
+import { stringify } from 'csv-stringify/sync';
+import { Vm } from '../model/vm.js';
+import { writeFilesAtomically } from '../output/write.js';
+import { loadScenario } from '../scenario/load.js';
+import { Tandem } from './tandem.js';
+
+/**
+ * npm run bench: speed and memory of the engine and the model, side by side with the hand-tuned
+ * reference loop, in one run; medians of several repetitions; also written to results/bench.csv.
+ * A benchmark, not a test: nothing here asserts a time.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const rows: { measure: string; value: number; unit: string }[] = [];
+
+function record(measure: string, value: number, unit: string): void {
+  rows.push({ measure, value, unit });
+  console.log(`${measure.padEnd(48)} ${value.toLocaleString('en-US', { maximumFractionDigits: 2 }).padStart(16)} ${unit}`);
+}
+
+function seconds(f: () => void): number {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+// (a) the engine on the tandem model, against the reference loop
+const TARGET = 2_000_000;
+const ours: number[] = [], reference: number[] = [];
+for (let i = 0; i < REPS; i++) {
+  const t = new Tandem();
+  const wall = seconds(() => t.runCompletions(TARGET));
+  ours.push(t.sim.events / wall);
+  const out = execFileSync(process.execPath, [join(root, '..', 'shared', 'reference', 'tandem-reference.mjs'), String(TARGET)], { encoding: 'utf8' });
+  reference.push(JSON.parse(out).events_per_s);
+}
+record('tandem: vqsim engine events/s', median(ours)!, 'events/s');
+record('tandem: reference loop events/s', median(reference)!, 'events/s');
+record('tandem: vqsim / reference', median(ours)! / median(reference)!, 'ratio');
+
+// (b) the full model
+function model(file: string, variant: string, label: string): void {
+  const point = loadScenario(join(root, 'scenarios', file), { variants: [variant] }).points[0];
+  const ios: number[] = [], events: number[] = [], simPerWall: number[] = [], evPerIo: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const cfg = point.config(0);
+    const vm = new Vm(cfg);
+    let result: ReturnType<Vm['run']> | undefined;
+    const wall = seconds(() => { result = vm.run(); });
+    ios.push(vm.reapedTotal / wall);
+    events.push(result!.events / wall);
+    evPerIo.push(result!.events / vm.reapedTotal);
+    simPerWall.push((cfg.warmupNs + cfg.durationNs) / 1e9 / wall);
+  }
+  record(`${label}: guest I/Os per wall second`, median(ios)!, 'I/O/s');
+  record(`${label}: events per wall second`, median(events)!, 'events/s');
+  record(`${label}: events per I/O`, median(evPerIo)!, 'events');
+  record(`${label}: simulated / wall time`, median(simPerWall)!, 'ratio');
+}
+model('iothread-pool.yaml', 'pool-4', 'iothread-pool (pool-4)');
+model('million-iops.yaml', 'base', 'million-iops');
+
+// (c) peak RSS of a fresh process simulating 6 and 60 seconds of the same scenario
+function peakRss(simSeconds: number): number {
+  const r = spawnSync(process.execPath, [join(here, 'rss-probe.js'), join(root, 'scenarios', 'million-iops.yaml'), String(simSeconds)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`rss probe failed: ${r.stderr}`);
+  return Number(r.stdout.trim()) / 1024;
+}
+const rss6 = peakRss(6), rss60 = peakRss(60);
+record('million-iops: peak RSS, 6 s simulated', rss6, 'MiB');
+record('million-iops: peak RSS, 60 s simulated', rss60, 'MiB');
+record('million-iops: RSS 60 s / 6 s', rss60 / rss6, 'ratio');
+
+writeFilesAtomically(join(root, 'results'), {
+  'bench.csv': stringify(rows.map((r) => [r.measure, r.value.toFixed(3), r.unit]), { header: true, columns: ['measure', 'value', 'unit'] }),
+});
+console.log(`(median of ${REPS}; node ${process.version}; written to results/bench.csv)`);

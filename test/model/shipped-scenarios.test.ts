@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Vm } from '../../src/model/vm.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { summarize } from '../../src/stats/summary.js';
+
+const files = readdirSync('scenarios').filter((f) => /\.(ya?ml|json)$/.test(f));
+
+/** Runs a point with a shorter window; run() checks the invariants (conservation, bounds, Little). */
+function runShort(file: string, durationNs: number) {
+  return loadScenario(join('scenarios', file)).points.map((p) => {
+    const cfg = { ...p.config(0), durationNs, warmupNs: durationNs / 10 };
+    return summarize(new Vm(cfg).run());
+  });
+}
+
+describe('shipped scenarios', () => {
+  it('there are the four of the core', () => {
+    expect(files).toEqual(expect.arrayContaining(['iothread-pool.yaml', 'ring-layout.yaml', 'aio-engine.yaml', 'adaptive-polling.yaml']));
+  });
+
+  for (const file of files) {
+    it(`${file}: every variant runs with its invariants holding`, () => {
+      for (const s of runShort(file, 20e6)) expect(s.iops).toBeGreaterThan(0);
+    });
+  }
+
+  it('iothread-pool: one iothread saturates, and the pool scales IOPS until the device binds', () => {
+    const [one, two, four, eight] = runShort('iothread-pool.yaml', 200e6);
+    expect(one.iothread_busy_max_pct).toBeGreaterThan(95);
+    expect(two.iops / one.iops).toBeGreaterThan(1.8);
+    expect(four.iops / two.iops).toBeGreaterThan(1.8);
+    expect(eight.device_util_pct).toBeGreaterThan(95);
+    expect(eight.iothread_busy_max_pct).toBeLessThan(95);
+  });
+
+  it('adaptive-polling: a window longer than the wait trades CPU for latency; none wastes nothing', () => {
+    const [off, def, wide] = runShort('adaptive-polling.yaml', 200e6);
+    expect(off.iothread_poll_pct).toBe(0);
+    expect(wide.iothread_poll_pct).toBeGreaterThan(50);
+    expect(wide.lat_mean_us).toBeLessThan(off.lat_mean_us - 5);
+    expect(wide.kicks_per_io).toBeLessThan(0.05);
+    expect(def.kicks_per_io).toBeGreaterThan(0.9);
+  });
+
+  it('ring-layout: packed beats split by a few percent when the iothread is the bottleneck', () => {
+    const [, , split, packed] = runShort('ring-layout.yaml', 200e6);
+    const gain = packed.iops / split.iops;
+    expect(gain).toBeGreaterThan(1.0);
+    expect(gain).toBeLessThan(1.1);
+  });
+
+  it('aio-engine: threads trails native at iodepth 1; io_uring is at least as fast as native', () => {
+    const [native1, uring1, threads1] = runShort('aio-engine.yaml', 200e6);
+    expect(threads1.iops / native1.iops).toBeLessThan(0.9);
+    expect(uring1.iops / native1.iops).toBeGreaterThanOrEqual(1.0);
+  });
+});
