@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
@@ -75,6 +77,21 @@ const rss6 = peakRss(6), rss60 = peakRss(60);
 record('million-iops: peak RSS, 6 s simulated', rss6, 'MiB');
 record('million-iops: peak RSS, 60 s simulated', rss60, 'MiB');
 record('million-iops: RSS 60 s / 6 s', rss60 / rss6, 'ratio');
+
+// (d) a sweep on one and on two worker processes (skip with BENCH_SWEEP=0: it takes about a minute)
+if (process.env.BENCH_SWEEP !== '0') {
+  const sweep = (jobs: number) => {
+    const out = mkdtempSync(join(tmpdir(), 'vqsim-bench-'));
+    const wall = seconds(() => execFileSync(process.execPath, [join(here, '..', 'cli', 'main.js'), 'sweep', join(root, 'scenarios', 'iothread-pool.yaml'),
+      '--set', 'disk.iothreads=1,2,4,8,16', '--replications', '5', '--jobs', String(jobs), '--out', out], { stdio: 'ignore' }));
+    rmSync(out, { recursive: true });
+    return wall;
+  };
+  const one = sweep(1), two = sweep(2);
+  record('sweep iothread-pool 5x5: --jobs 1 wall time', one, 's');
+  record('sweep iothread-pool 5x5: --jobs 2 wall time', two, 's');
+  record('sweep iothread-pool 5x5: speed-up of --jobs 2', one / two, 'ratio');
+}
 
 writeFilesAtomically(join(root, 'results'), {
   'bench.csv': stringify(rows.map((r) => [r.measure, r.value.toFixed(3), r.unit]), { header: true, columns: ['measure', 'value', 'unit'] }),

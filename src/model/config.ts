@@ -6,6 +6,8 @@ import type { Costs } from './costs.js';
 export interface ModelConfig {
   seed: number;
   variant: string;
+  /** Names the point in the random streams (variant and sweep values), so each point draws its own. */
+  pointKey: string;
   replication: number;
   durationNs: number;
   warmupNs: number;

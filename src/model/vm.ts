@@ -56,7 +56,7 @@ export class Vm {
   constructor(readonly config: ModelConfig) {
     const c = config.costs;
     this.costs = c;
-    const rng = (component: string) => stream(config.seed, config.variant, config.replication, component);
+    const rng = (component: string) => stream(config.seed, config.pointKey, config.replication, component);
 
     for (let v = 0; v < config.vcpus; v++) this.vcpus.push(new Vcpu(v, this));
 

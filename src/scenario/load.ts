@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { z } from 'zod';
+import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
 import { ScenarioError } from './errors.js';
 import { resolveScenario, type Located } from './resolve.js';
@@ -11,25 +12,50 @@ import { parsePath, setPath } from './variants.js';
 export interface ScenarioPoint {
   variant: string;
   description: string;
+  /** Names the point in its random streams: the variant, plus any sweep axis values. */
+  pointKey: string;
   /** The model's input for one replication. */
   config(replication: number): ModelConfig;
 }
 
+/** A field set over the base: by a variant, a sweep axis, or the command line. */
+export interface FieldSet {
+  path: string;
+  value: unknown;
+  /** Where it was written, for errors: a line of the file, or a flag. */
+  line?: number;
+  origin: string;
+}
+
+export interface LoadOptions {
+  seed?: number;
+  variants?: string[];
+  /** Replaces cost defaults (scenario overrides still win): how `vqsim check` proves it catches drift. */
+  defaultCosts?: Partial<Costs>;
+}
+
 export interface LoadedScenario {
   file: string;
+  /** The file's text, for fingerprints of sweeps. */
+  text: string;
   name: string;
   description: string;
   seed: number;
+  /** The scenario's own sweep: section, if any. */
+  sweep: Scenario['sweep'];
+  /** One point per (selected) variant; a file without variants has one, "base". */
   points: ScenarioPoint[];
+  /** Any other point: a variant (or the base, with null) with further fields set. */
+  point(variant: string | null, sets: FieldSet[], pointKey: string): ScenarioPoint;
+  /** Line of a field path in the file. */
+  lineOf(path: (string | number)[]): number | undefined;
 }
-
-interface SetEntry { path: (string | number)[]; line: number | undefined }
 
 /**
  * Reads, validates and resolves a scenario file and each of its variants, so that every error
  * surfaces here, before any run or output. Throws ScenarioError.
  */
-export function loadScenario(file: string, opts: { seed?: number; variants?: string[] } = {}): LoadedScenario {
+export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,15 +66,14 @@ export function loadScenario(file: string, opts: { seed?: number; variants?: str
 }
 
 /** As loadScenario, from the file's text (`file` names it in errors and gives the default name). */
-export function scenarioFromText(file: string, text: string, opts: { seed?: number; variants?: string[] } = {}): LoadedScenario {
+export function scenarioFromText(file: string, text: string, opts: LoadOptions = {}): LoadedScenario {
   const { source, errors } = Source.parse(file, text);
   if (errors.length > 0) throw new ScenarioError(file, [], errors[0].line, `not valid YAML/JSON: ${errors[0].message}`);
-  const raw = source.toJS();
-  const base = parse(source, raw, []);
-  const name = base.name ?? basename(file, extname(file));
+  const raw = { ...(source.toJS() as object), variants: undefined, sweep: undefined };
+  const base = parse(source, source.toJS(), []);
   const seed = opts.seed ?? base.seed;
-
   const declared = base.variants ?? [{ name: 'base', description: undefined, set: {} }];
+
   const seen = new Set<string>();
   declared.forEach((v, i) => {
     if (seen.has(v.name)) throw new ScenarioError(file, ['variants', i, 'name'], source.lineOf(['variants', i, 'name']), `variant name "${v.name}" is used twice`);
@@ -58,31 +83,49 @@ export function scenarioFromText(file: string, text: string, opts: { seed?: numb
     if (!seen.has(wanted)) throw new ScenarioError(file, [], undefined, `no variant named "${wanted}" (variants: ${[...seen].join(', ')})`);
   }
 
-  const points: ScenarioPoint[] = [];
-  declared.forEach((v, i) => {
-    if (opts.variants?.length && !opts.variants.includes(v.name)) return;
-    let merged: unknown = { ...(raw as object), variants: undefined };
-    const sets: SetEntry[] = [];
-    for (const [key, value] of Object.entries(v.set)) {
-      const at: (string | number)[] = ['variants', i, 'set', key];
-      const path = parsePath(key);
-      sets.push({ path, line: source.lineOf(at) });
+  const variantSets = (name: string | null): { description: string; sets: FieldSet[] } => {
+    if (name === null) return { description: '', sets: [] };
+    const i = declared.findIndex((v) => v.name === name);
+    const v = declared[i];
+    const sets = Object.entries(v.set).map(([path, value]) => ({
+      path, value, line: source.lineOf(['variants', i, 'set', path]), origin: `variant "${name}"`,
+    }));
+    return { description: v.description ?? '', sets };
+  };
+
+  const point = (variant: string | null, extra: FieldSet[], pointKey: string): ScenarioPoint => {
+    const { description, sets: own } = variantSets(variant);
+    const sets = [...own, ...extra];
+    let merged: unknown = raw;
+    for (const s of sets) {
       try {
-        merged = setPath(merged, path, value);
+        merged = setPath(merged, parsePath(s.path), s.value);
       } catch (e) {
-        throw new ScenarioError(file, at, source.lineOf(at), `cannot set: ${(e as Error).message}`);
+        throw new ScenarioError(file, parsePath(s.path), s.line, `cannot set (${s.origin}): ${(e as Error).message}`);
       }
     }
-    const scenario = parse(source, merged, sets, v.name);
-    const locate: Located = (path, reason) => fail(source, path, reason, sets, v.name);
-    const build = (replication: number) => resolveScenario(scenario, { seed, variant: v.name, replication }, locate);
+    const scenario = parse(source, merged, sets);
+    const locate: Located = (path, reason) => fail(source, path, reason, sets);
+    const name = variant ?? 'base';
+    const build = (replication: number) =>
+      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, opts.defaultCosts);
     build(0); // resolve once now so that semantic errors surface before any run
-    points.push({ variant: v.name, description: v.description ?? '', config: build });
-  });
-  return { file, name, description: base.description ?? '', seed, points };
+    return { variant: name, description, pointKey, config: build };
+  };
+
+  const points = declared
+    .filter((v) => !opts.variants?.length || opts.variants.includes(v.name))
+    .map((v) => point(base.variants ? v.name : null, [], v.name));
+  return {
+    file, text, seed, points, point,
+    name: base.name ?? basename(file, extname(file)),
+    description: base.description ?? '',
+    sweep: base.sweep,
+    lineOf: (path) => source.lineOf(path),
+  };
 }
 
-function parse(source: Source, raw: unknown, sets: SetEntry[], variant?: string): Scenario {
+function parse(source: Source, raw: unknown, sets: FieldSet[]): Scenario {
   const result = scenarioSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -92,7 +135,7 @@ function parse(source: Source, raw: unknown, sets: SetEntry[], variant?: string)
     path = [...path, issue.keys[0]];
     reason = `unknown key "${issue.keys[0]}"`;
   }
-  throw fail(source, path, reason, sets, variant);
+  throw fail(source, path, reason, sets);
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -105,9 +148,10 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** The error for a field path: at the variant's `set:` entry when that entry wrote the field. */
-function fail(source: Source, path: (string | number)[], reason: string, sets: SetEntry[], variant?: string): ScenarioError {
-  const from = path.length === 0 ? undefined : sets.find((s) => s.path.every((seg, i) => i >= path.length || String(path[i]) === String(seg)));
-  if (from && variant) return new ScenarioError(source.file, path, from.line, `${reason} (set by variant "${variant}")`);
+/** The error for a field path: at the set (variant, axis, flag) that wrote the field, if one did. */
+function fail(source: Source, path: (string | number)[], reason: string, sets: FieldSet[]): ScenarioError {
+  const from = path.length === 0 ? undefined : [...sets].reverse().find((s) =>
+    parsePath(s.path).every((seg, i) => i >= path.length || String(path[i]) === String(seg)));
+  if (from) return new ScenarioError(source.file, path, from.line, `${reason} (set by ${from.origin})`);
   return new ScenarioError(source.file, path, source.lineOf(path), reason);
 }

@@ -18,8 +18,9 @@ const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default
  */
 export function resolveScenario(
   s: Scenario,
-  point: { seed: number; variant: string; replication: number },
+  point: { seed: number; variant: string; pointKey: string; replication: number },
   fail: Located,
+  defaultCosts: Partial<Costs> = {},
 ): ModelConfig {
   const vcpus = s.vm.vcpus;
   const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = s.disks
@@ -73,11 +74,12 @@ export function resolveScenario(
   return {
     seed: point.seed,
     variant: point.variant,
+    pointKey: point.pointKey,
     replication: point.replication,
     durationNs: s.duration,
     warmupNs: s.warmup,
     vcpus,
-    costs: resolveCosts(s.costs as Partial<Costs>, s.zero_overheads),
+    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
     iothread: {
       pollMaxNs: s.iothread['poll-max-ns'],
       pollGrow: s.iothread['poll-grow'],

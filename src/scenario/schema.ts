@@ -119,6 +119,11 @@ export const scenarioSchema = z.strictObject({
   jobs: z.array(jobEntry).min(1).optional(),
   costs: costs.default({}),
   variants: z.array(variant).optional(),
+  /** Axes for `vqsim sweep`: field path -> values; --set on the command line adds to or replaces them. */
+  sweep: z.strictObject({
+    axes: z.record(z.string(), z.array(z.unknown()).min(1)),
+    replications: count.optional(),
+  }).optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

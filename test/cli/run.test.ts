@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/run.js';
 import { SUMMARY_COLUMNS } from '../../src/stats/summary.js';
 
@@ -16,11 +16,11 @@ function tmp(): string {
 }
 
 describe('vqsim run', () => {
-  it('writes summary.csv, latency.csv and threads.csv with the documented columns', () => {
+  it('writes summary.csv, latency.csv, threads.csv and the latency CDF with the documented columns', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 's.yaml'), small);
     const lines: string[] = [];
-    runCommand({ file: join(dir, 's.yaml'), out: join(dir, 'out') }, (l) => lines.push(l));
+    await runCommand({ file: join(dir, 's.yaml'), out: join(dir, 'out') }, (l) => lines.push(l));
     const summary = readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n');
     expect(summary[0]).toBe(SUMMARY_COLUMNS.join(','));
     expect(summary.slice(1).map((l) => l.split(',')[0])).toEqual(['a', 'b']);
@@ -29,27 +29,24 @@ describe('vqsim run', () => {
     expect(latency.filter((l) => l.startsWith('a,')).at(-1)!.endsWith(',1.000000')).toBe(true);
     expect(readFileSync(join(dir, 'out', 'threads.csv'), 'utf8')).toMatch(/^variant,thread,role,busy_pct,poll_pct,idle_pct\n/);
     expect(lines.join('\n')).toMatch(/iops/);
+    expect(readFileSync(join(dir, 'out', 'latency-cdf.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('the same seed gives byte-identical CSVs; another seed does not', () => {
+  it('the same seed gives byte-identical CSVs; another seed does not', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 's.yaml'), small);
-    const run = (out: string, seed?: number) => {
-      runCommand({ file: join(dir, 's.yaml'), out: join(dir, out), seed }, () => {});
-      return ['summary.csv', 'latency.csv', 'threads.csv'].map((f) => readFileSync(join(dir, out, f), 'utf8'));
+    const run = async (out: string, seed?: number) => {
+      await runCommand({ file: join(dir, 's.yaml'), out: join(dir, out), seed }, () => {});
+      return ['summary.csv', 'latency.csv', 'threads.csv', 'latency-cdf.svg'].map((f) => readFileSync(join(dir, out, f), 'utf8'));
     };
-    const first = run('o1'), second = run('o2'), other = run('o3', 99);
+    const first = await run('o1'), second = await run('o2'), other = await run('o3', 99);
     expect(second).toEqual(first);
     expect(other[0]).not.toEqual(first[0]);
   });
 });
 
 describe('the vqsim command on bad input', () => {
-  beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', '.'], { stdio: 'ignore' });
-  }, 120_000);
-
   for (const [what, text, pattern] of [
     ['an unknown key', 'vm: {vcpus: 2}\njob:\n  iodpeth: 4\n', /^vqsim: bad.yaml:3: job.iodpeth: unknown key "iodpeth"\n$/],
     ['a wrong type', 'vm: {vcpus: "two"}\n', /^vqsim: bad.yaml:1: vm.vcpus: expected number, got "two"\n$/],

@@ -1,0 +1,77 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Costs } from '../model/costs.js';
+import { loadScenario } from '../scenario/load.js';
+import { SUMMARY_COLUMNS } from '../stats/summary.js';
+import { drifted, toleranceOf } from '../stats/tolerances.js';
+import { runScenario, writeRunOutputs } from './run.js';
+
+export interface Drift {
+  scenario: string;
+  variant: string;
+  metric: string;
+  reference: string;
+  current: string;
+  change: string;
+  tolerance: string;
+}
+
+export interface CheckOptions {
+  update?: boolean;
+  scenariosDir?: string;
+  resultsDir?: string;
+  /** Replaces cost defaults: lets a test prove that the gate catches a perturbed default. */
+  defaultCosts?: Partial<Costs>;
+}
+
+/**
+ * vqsim check: reruns every shipped scenario that has a reference summary under results/ and compares
+ * each metric with its tolerance. With update, rewrites the references instead.
+ */
+export async function checkCommand(opts: CheckOptions): Promise<{ checked: string[]; drifts: Drift[] }> {
+  const scenariosDir = opts.scenariosDir ?? 'scenarios';
+  const resultsDir = opts.resultsDir ?? 'results';
+  const files = readdirSync(scenariosDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const checked: string[] = [];
+  const drifts: Drift[] = [];
+  for (const f of files) {
+    const scenario = loadScenario(join(scenariosDir, f), { defaultCosts: opts.defaultCosts });
+    const dir = join(resultsDir, scenario.name);
+    const refFile = join(dir, 'summary.csv');
+    if (!opts.update && !existsSync(refFile)) continue;
+    const run = runScenario(scenario);
+    checked.push(scenario.name);
+    if (opts.update) {
+      await writeRunOutputs(dir, run);
+      continue;
+    }
+    const reference = parse(readFileSync(refFile, 'utf8'), { columns: true }) as Record<string, string>[];
+    const current = new Map(run.summaries.map((s) => [s.variant, s]));
+    for (const ref of reference) {
+      const cur = current.get(ref.variant);
+      if (!cur) {
+        drifts.push({ scenario: scenario.name, variant: ref.variant, metric: '(variant)', reference: 'present', current: 'missing', change: '', tolerance: '' });
+        continue;
+      }
+      for (const metric of SUMMARY_COLUMNS) {
+        if (metric === 'variant' || ref[metric] === undefined) continue;
+        const r = Number(ref[metric]), c = cur[metric] as number;
+        if (!drifted(metric, r, c)) continue;
+        const t = toleranceOf(metric);
+        drifts.push({
+          scenario: scenario.name, variant: ref.variant, metric,
+          reference: ref[metric], current: c.toPrecision(6),
+          change: r !== 0 ? `${(((c - r) / Math.abs(r)) * 100).toFixed(1)} %` : `${(c - r).toPrecision(3)}`,
+          tolerance: `±max(${t.abs}, ${(t.rel * 100).toFixed(0)} %)`,
+        });
+      }
+    }
+    for (const v of current.keys()) {
+      if (!reference.some((r) => r.variant === v)) {
+        drifts.push({ scenario: scenario.name, variant: v, metric: '(variant)', reference: 'missing', current: 'present', change: '', tolerance: '' });
+      }
+    }
+  }
+  return { checked, drifts };
+}

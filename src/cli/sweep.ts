@@ -1,0 +1,158 @@
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Vm } from '../model/vm.js';
+import { CHART_METRICS, sweepChart } from '../output/charts.js';
+import { aggregate, sweepCsv, type PointResult } from '../output/sweep-csv.js';
+import { readManifest, readPoints, writeManifest, writePoint, type SweepManifest } from '../output/sweep-store.js';
+import { writeFilesAtomically } from '../output/write.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { loadScenario } from '../scenario/load.js';
+import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenario/sweep.js';
+import { summarize, type Summary } from '../stats/summary.js';
+import type { Shard } from './shard.js';
+
+/** What defines a sweep; also what a worker process is handed. */
+export interface SweepSpec {
+  file: string;
+  sets: string[];
+  variants: string[];
+  replications?: number;
+  seed?: number;
+  out?: string;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+}
+
+interface Plan {
+  dir: string;
+  manifest: SweepManifest;
+  points: SweepPoint[];
+  replications: number;
+}
+
+function plan(spec: SweepSpec): Plan {
+  const s = loadScenario(spec.file, { seed: spec.seed });
+  const axes = sweepAxes(s, spec.sets);
+  const points = expandSweep(s, axes, spec.variants);
+  const replications = spec.replications ?? s.sweep?.replications ?? 1;
+  if (!Number.isInteger(replications) || replications < 1) throw new ScenarioError(spec.file, [], undefined, '--replications must be a whole number >= 1');
+  const id = createHash('sha256')
+    .update(JSON.stringify({ text: s.text, axes: axes.map((a) => [a.path, a.values]), variants: spec.variants, replications, seed: s.seed }))
+    .digest('hex').slice(0, 16);
+  return {
+    dir: spec.out ?? join('results', s.name, 'sweep'),
+    manifest: { id, name: s.name, axes: axes.map((a) => a.path), points: points.length, replications },
+    points,
+    replications,
+  };
+}
+
+/** One replication of one point: the unit of work handed to a worker. */
+interface Unit {
+  index: number;
+  replication: number;
+}
+
+function runUnit(p: Plan, u: Unit): Summary {
+  return summarize(new Vm(p.points[u.index].point.config(u.replication)).run());
+}
+
+/**
+ * Replications run one at a time, handed out on demand, so that slow points (many iothreads, high
+ * IOPS) do not leave a worker idle at the end.
+ */
+async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Summary) => void): Promise<void> {
+  const worker = fileURLToPath(new URL('./main.js', import.meta.url));
+  if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, () => new Promise<void>((resolve, reject) => {
+    const child = fork(worker, ['sweep-worker', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let current: Unit | undefined;
+    const feed = () => {
+      current = units[next++];
+      if (current) child.send(current);
+      else child.disconnect();
+    };
+    child.on('message', (summary) => { collect(current!, summary as Summary); feed(); });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sweep worker exited with ${code}`))));
+    child.on('error', reject);
+    feed();
+  })));
+}
+
+/** The worker side: runs the replications the parent sends and sends back their summaries. */
+export function sweepWorker(spec: SweepSpec): void {
+  const p = plan(spec);
+  process.on('message', (u) => process.send!(runUnit(p, u as Unit)));
+}
+
+/**
+ * vqsim sweep: runs the points of this shard that are not already done (resume), in `jobs` processes,
+ * then, when every point is there, writes sweep.csv and one chart per metric. Output bytes do not
+ * depend on jobs, shards or the order in which points finish.
+ */
+export async function sweepCommand(
+  spec: SweepSpec & { jobs: number; shard?: Shard },
+  onProgress: (p: Progress) => void,
+): Promise<{ dir: string; written: string[]; missing: number }> {
+  const p = plan(spec);
+  writeManifest(p.dir, p.manifest);
+  const done = readPoints(p.dir, p.manifest.id);
+  const mine = p.points.filter((x) => !spec.shard || x.index % spec.shard.n === spec.shard.k).map((x) => x.index);
+  const todo = mine.filter((i) => !done.has(i));
+  const progress = { done: mine.length - todo.length, total: mine.length };
+  onProgress(progress);
+  // A point is written once all its replications are in, whatever order they finish in.
+  const pending = new Map<number, Summary[]>(todo.map((i) => [i, new Array<Summary>(p.replications)]));
+  const left = new Map<number, number>(todo.map((i) => [i, p.replications]));
+  const collect = (u: Unit, summary: Summary) => {
+    pending.get(u.index)![u.replication] = summary;
+    const n = left.get(u.index)! - 1;
+    left.set(u.index, n);
+    if (n > 0) return;
+    const point = p.points[u.index];
+    writePoint(p.dir, p.manifest.id, { index: u.index, variant: point.variant, values: point.values.map(formatValue), replications: pending.get(u.index)! });
+    pending.delete(u.index);
+    progress.done++;
+    onProgress(progress);
+  };
+  const units = todo.flatMap((index) => Array.from({ length: p.replications }, (_, replication) => ({ index, replication })));
+  if (spec.jobs > 1 && units.length > 1) await runParallel({ ...spec, out: p.dir }, units, spec.jobs, collect);
+  else for (const u of units) collect(u, runUnit(p, u));
+  return finish(p.dir, p.manifest, [p.dir]);
+}
+
+/** Writes sweep.csv (and charts) into `out` once the points of `dirs` cover the whole sweep. */
+export async function finish(out: string, m: SweepManifest, dirs: string[]): Promise<{ dir: string; written: string[]; missing: number }> {
+  const all = new Map<number, PointResult>();
+  for (const d of dirs) for (const [i, r] of readPoints(d, m.id)) all.set(i, r);
+  const missing = m.points - all.size;
+  if (missing > 0) return { dir: out, written: [], missing };
+  const points = Array.from({ length: m.points }, (_, i) => aggregate(all.get(i)!));
+  const files: Record<string, string> = { 'sweep.csv': sweepCsv(m.axes, points) };
+  for (const metric of CHART_METRICS) files[`${metric}.svg`] = await sweepChart(m.axes, points, metric);
+  const written = writeFilesAtomically(out, files);
+  return { dir: out, written, missing: 0 };
+}
+
+/** vqsim merge: shard directories of one sweep -> the bytes a single run would have written. */
+export async function mergeCommand(dirs: string[], out: string | undefined): Promise<{ dir: string; written: string[]; missing: number }> {
+  const manifests = dirs.map((d) => {
+    const m = readManifest(d);
+    if (!m) throw new ScenarioError(d, [], undefined, 'not a sweep directory (no sweep.json)');
+    return m;
+  });
+  const ids = new Set(manifests.map((m) => m.id));
+  if (ids.size > 1) throw new ScenarioError(dirs.join(' '), [], undefined, `these directories hold different sweeps (${[...ids].join(', ')})`);
+  const target = out ?? dirs[0];
+  if (out) writeManifest(out, manifests[0]);
+  const r = await finish(target, manifests[0], dirs);
+  if (r.missing > 0) throw new ScenarioError(dirs.map((d) => basename(d)).join(' '), [], undefined, `${r.missing} of ${manifests[0].points} points are missing: run the remaining shards first`);
+  return r;
+}

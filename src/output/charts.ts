@@ -1,0 +1,70 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { RunResult } from '../model/result.js';
+import { bucketUpper, BUCKETS } from '../stats/histogram.js';
+import type { AggregatedPoint } from './sweep-csv.js';
+
+/** Metrics a sweep charts, one SVG each. */
+export const CHART_METRICS = ['iops', 'lat_mean_us', 'lat_p99_us', 'iothread_busy_max_pct', 'host_cpus'];
+
+async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return `${svg}\n`;
+}
+
+/**
+ * A sweep metric against the first axis (or the variant, with no axes): one line per combination of the
+ * other axes (and variant), the 95 % confidence interval as a band.
+ */
+export function sweepChart(axes: string[], points: AggregatedPoint[], metric: string): Promise<string> {
+  const xName = axes[0] ?? 'variant';
+  const rows = points.map((p) => {
+    const x = axes.length ? p.values[0] : p.variant;
+    const series = [...(new Set(points.map((q) => q.variant)).size > 1 ? [p.variant] : []),
+      ...axes.slice(1).map((a, i) => `${a}=${p.values[i + 1]}`)].join(', ') || 'all';
+    const { mean, ci95 } = p.stats[metric];
+    const half = Number.isFinite(ci95) ? ci95 : 0;
+    return { x: Number.isNaN(Number(x)) ? x : Number(x), series, mean, lo: mean - half, hi: mean + half };
+  });
+  const numeric = rows.every((r) => typeof r.x === 'number');
+  const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xName } as const;
+  const color = { field: 'series', type: 'nominal', title: axes.length > 1 ? axes.slice(1).join(', ') : 'series' } as const;
+  return toSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 480, height: 280,
+    title: `${metric} vs ${xName} (mean, 95 % CI)`,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric }, color } },
+    ],
+  });
+}
+
+/** The latency CDF of each variant of a run, latency on a log axis. */
+export function latencyCdfChart(results: RunResult[]): Promise<string> {
+  const rows: { variant: string; us: number; cumulative: number }[] = [];
+  for (const r of results) {
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      const n = r.latency.counts[i];
+      if (n === 0) continue;
+      seen += n;
+      rows.push({ variant: r.variant, us: bucketUpper(i) / 1000, cumulative: seen / r.latency.count });
+    }
+  }
+  return toSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 480, height: 280,
+    title: 'Latency CDF',
+    data: { values: rows },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: 'latency (us)' },
+      y: { field: 'cumulative', type: 'quantitative', title: 'fraction of I/Os' },
+      color: { field: 'variant', type: 'nominal' },
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFilesAtomically } from './write.js';
+import type { PointResult } from './sweep-csv.js';
+
+/** What a sweep directory holds besides its points: enough to merge shards without the scenario. */
+export interface SweepManifest {
+  /** Fingerprint of the scenario text, axes, variants, replications and seed. */
+  id: string;
+  name: string;
+  axes: string[];
+  points: number;
+  replications: number;
+}
+
+const MANIFEST = 'sweep.json';
+const POINTS = 'points';
+
+export function writeManifest(dir: string, m: SweepManifest): void {
+  writeFilesAtomically(dir, { [MANIFEST]: `${JSON.stringify(m, null, 2)}\n` });
+}
+
+export function readManifest(dir: string): SweepManifest | undefined {
+  const f = join(dir, MANIFEST);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as SweepManifest) : undefined;
+}
+
+/** One file per finished point, written atomically: an interrupted sweep resumes from them. */
+export function writePoint(dir: string, id: string, p: PointResult): void {
+  writeFilesAtomically(join(dir, POINTS), { [`${p.index}.json`]: `${JSON.stringify({ id, ...p })}\n` });
+}
+
+/** The finished points of sweep `id` in a directory (files of another sweep are ignored). */
+export function readPoints(dir: string, id: string): Map<number, PointResult> {
+  const out = new Map<number, PointResult>();
+  const pdir = join(dir, POINTS);
+  if (!existsSync(pdir)) return out;
+  for (const f of readdirSync(pdir)) {
+    if (!/^\d+\.json$/.test(f)) continue;
+    const p = JSON.parse(readFileSync(join(pdir, f), 'utf8')) as PointResult & { id: string };
+    if (p.id === id) out.set(p.index, { index: p.index, variant: p.variant, values: p.values, replications: p.replications });
+  }
+  return out;
+}

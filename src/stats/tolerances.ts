@@ -1,0 +1,46 @@
+/**
+ * How far each summary metric may move from its reference before `vqsim check` calls it drift:
+ * |current - reference| > max(abs, rel x |reference|). Set at about three times the largest 95 % CI
+ * half-width that five replications of every variant of the shipped scenarios show (docs/check.md), so
+ * that seed noise passes and a change of mechanism or cost does not.
+ */
+export interface Tolerance {
+  rel: number;
+  abs: number;
+}
+
+const DEFAULT: Tolerance = { rel: 0.02, abs: 0 };
+
+export const TOLERANCES: Record<string, Tolerance> = {
+  iops: { rel: 0.01, abs: 1 },
+  read_iops: { rel: 0.01, abs: 1 },
+  write_iops: { rel: 0.01, abs: 1 },
+  bw_mib_s: { rel: 0.01, abs: 0.01 },
+  lat_mean_us: { rel: 0.01, abs: 0.05 },
+  lat_p50_us: { rel: 0.01, abs: 0.05 },
+  lat_p90_us: { rel: 0.02, abs: 0.05 },
+  lat_p99_us: { rel: 0.04, abs: 0.1 },
+  lat_p99_9_us: { rel: 0.1, abs: 0.5 },
+  // The maximum is one sample: it moves with any change of seed.
+  lat_max_us: { rel: 0.5, abs: 5 },
+  vcpu_busy_pct: { rel: 0.01, abs: 0.1 },
+  iothread_busy_pct: { rel: 0.01, abs: 0.2 },
+  iothread_busy_max_pct: { rel: 0.01, abs: 0.2 },
+  iothread_poll_pct: { rel: 0.04, abs: 0.6 },
+  main_loop_busy_pct: { rel: 0.01, abs: 0.2 },
+  aio_worker_cpus: { rel: 0.02, abs: 0.005 },
+  host_cpus: { rel: 0.02, abs: 0.005 },
+  kicks_per_io: { rel: 0.05, abs: 0.003 },
+  irqs_per_io: { rel: 0.015, abs: 0.001 },
+  poll_hit_pct: { rel: 0, abs: 1 },
+  device_util_pct: { rel: 0.005, abs: 0.1 },
+};
+
+export function toleranceOf(metric: string): Tolerance {
+  return TOLERANCES[metric] ?? DEFAULT;
+}
+
+export function drifted(metric: string, reference: number, current: number): boolean {
+  const t = toleranceOf(metric);
+  return Math.abs(current - reference) > Math.max(t.abs, t.rel * Math.abs(reference));
+}

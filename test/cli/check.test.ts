@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../../src/cli/check.js';
+import { drifted } from '../../src/stats/tolerances.js';
+
+describe('vqsim check (the model\'s regression gate)', () => {
+  it('passes on main: every shipped scenario matches its committed reference', async () => {
+    const { checked, drifts } = await checkCommand({});
+    expect(checked).toEqual(expect.arrayContaining(['iothread-pool', 'ring-layout', 'aio-engine', 'adaptive-polling']));
+    expect(drifts).toEqual([]);
+  });
+
+  it('fails when one cost default moves, naming the scenarios and metrics it affects', async () => {
+    const { drifts } = await checkCommand({ defaultCosts: { blk_request_ns: 3000 } });
+    const scenarios = new Set(drifts.map((d) => d.scenario));
+    expect(scenarios).toEqual(new Set(['iothread-pool', 'ring-layout', 'aio-engine', 'adaptive-polling', 'million-iops']));
+    const pool = drifts.filter((d) => d.scenario === 'iothread-pool' && d.variant === 'iothreads-1').map((d) => d.metric);
+    expect(pool).toEqual(expect.arrayContaining(['iops', 'lat_mean_us']));
+  });
+
+  it('tolerances absorb noise and flag a real move', () => {
+    expect(drifted('iops', 100_000, 100_500)).toBe(false);
+    expect(drifted('iops', 100_000, 97_000)).toBe(true);
+    expect(drifted('kicks_per_io', 0, 0.002)).toBe(false);
+    expect(drifted('kicks_per_io', 0, 0.02)).toBe(true);
+  });
+});

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeCommand, sweepCommand, type Progress } from '../../src/cli/sweep.js';
+
+const scenario = [
+  'name: tiny', 'duration: 20ms', 'warmup: 2ms', 'vm: {vcpus: 4}',
+  'disk: {handler: pool, iothreads: 1}', 'job: {iodepth: 8, numjobs: 4}',
+].join('\n');
+
+function setup(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'vqsim-sweep-'));
+  const file = join(dir, 'tiny.yaml');
+  writeFileSync(file, scenario);
+  return { dir, file };
+}
+
+const sets = ['disk.iothreads=1,2', 'job.iodepth=1,8'];
+const read = (dir: string) => readFileSync(join(dir, 'sweep.csv'), 'utf8');
+
+describe('vqsim sweep', () => {
+  it('writes one row per point with means and 95 % CIs, and a chart per metric', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'a');
+    const progress: Progress[] = [];
+    await sweepCommand({ file, sets, variants: [], replications: 3, jobs: 1, out }, (p) => progress.push({ ...p }));
+    const lines = read(out).trim().split('\n');
+    expect(lines[0].startsWith('variant,parameter_disk.iothreads,parameter_job.iodepth,replications,iops_mean,iops_ci95,')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      'base,1,1,3', 'base,1,8,3', 'base,2,1,3', 'base,2,8,3',
+    ]);
+    const ci = Number(lines[1].split(',')[5]);
+    expect(ci).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual({ done: 4, total: 4 });
+    expect(readdirSync(out).filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('shards merged give the bytes of a single run; a missing shard is an error', async () => {
+    const { dir, file } = setup();
+    await sweepCommand({ file, sets, variants: [], replications: 2, jobs: 1, out: join(dir, 'all') }, () => {});
+    for (const k of [0, 1]) {
+      const r = await sweepCommand({ file, sets, variants: [], replications: 2, jobs: 1, out: join(dir, `s${k}`), shard: { k, n: 2 } }, () => {});
+      expect(r.missing).toBe(2);
+    }
+    await expect(mergeCommand([join(dir, 's0')], join(dir, 'half'))).rejects.toThrow(/2 of 4 points are missing/);
+    await mergeCommand([join(dir, 's0'), join(dir, 's1')], join(dir, 'merged'));
+    expect(read(join(dir, 'merged'))).toBe(read(join(dir, 'all')));
+    expect(readFileSync(join(dir, 'merged', 'iops.svg'), 'utf8')).toBe(readFileSync(join(dir, 'all', 'iops.svg'), 'utf8'));
+  });
+
+  it('resumes: finished points are not rerun, and the output is unchanged', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'r');
+    await sweepCommand({ file, sets, variants: [], replications: 2, jobs: 1, out }, () => {});
+    const before = read(out);
+    rmSync(join(out, 'points', '2.json'));
+    const seen: Progress[] = [];
+    await sweepCommand({ file, sets, variants: [], replications: 2, jobs: 1, out }, (p) => seen.push({ ...p }));
+    expect(seen[0]).toEqual({ done: 3, total: 4 });
+    expect(read(out)).toBe(before);
+    // A point file of another sweep (different replications) is not reused.
+    const other = await sweepCommand({ file, sets, variants: [], replications: 3, jobs: 1, out }, (p) => seen.push({ ...p }));
+    expect(other.missing).toBe(0);
+    expect(read(out)).not.toBe(before);
+  });
+
+  it('--jobs 2 (worker processes of the built CLI) gives the bytes of --jobs 1', () => {
+    const { dir, file } = setup();
+    const cli = join(process.cwd(), 'dist/cli/main.js');
+    const run = (jobs: number) => spawnSync('node', [cli, 'sweep', file, '--set', sets[0], '--set', sets[1], '--replications', '2', '--jobs', String(jobs), '--out', join(dir, `j${jobs}`)], { encoding: 'utf8' });
+    const one = run(1), two = run(2);
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    expect(read(join(dir, 'j2'))).toBe(read(join(dir, 'j1')));
+    expect(one.stderr).toBe(''); // no progress bar when stderr is not a terminal
+  });
+});
