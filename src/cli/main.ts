@@ -5,6 +5,7 @@ import { InvariantError } from '../model/invariants.js';
 import { textTable } from '../output/table.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
+import { evaluateRows, rowsTable } from '../calibration/rows.js';
 import { checkCommand } from './check.js';
 import { progressBar } from './progress.js';
 import { runCommand } from './run.js';
@@ -100,6 +101,12 @@ await yargs(hideBin(process.argv))
       process.exitCode = 1;
     }),
   )
+  .command('calibration', 'run the published-measurement rows and print vqsim\'s figure beside each', {}, () => guard(() => {
+    const results = evaluateRows();
+    console.log(rowsTable(results));
+    const out = results.filter((r) => !r.within).map((r) => r.row.id);
+    console.log(out.length ? `outside their band: ${out.join(', ')}` : 'every row within its band');
+  }))
   .command('schema', 'print the scenario format as JSON Schema (for editors)', {}, () => {
     console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
   })

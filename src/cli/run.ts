@@ -45,6 +45,7 @@ export async function writeRunOutputs(dir: string, run: ScenarioRun): Promise<st
 /** vqsim run: simulate, then write outputs once every variant succeeded, then print the table. */
 export async function runCommand(opts: RunOptions, log: (line: string) => void): Promise<{ dir: string; summaries: Summary[] }> {
   const run = runScenario(loadScenario(opts.file, { seed: opts.seed, variants: opts.variants }));
+  for (const w of new Set(run.scenario.points.flatMap((p) => p.warnings))) process.stderr.write(`vqsim: warning: ${w}\n`);
   const dir = opts.out ?? join('results', run.scenario.name);
   const written = await writeRunOutputs(dir, run);
   log(`${run.scenario.name}: ${run.scenario.description}`.trim());

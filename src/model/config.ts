@@ -1,6 +1,8 @@
 import type { DistSpec } from '../engine/distribution.js';
 import type { PollParams } from './adaptive-polling.js';
 import type { Costs } from './costs.js';
+import type { HaltPollParams } from './halt-polling.js';
+import type { HostParams } from './host-cpu.js';
 
 /** What the model is built from: a resolved scenario point, every default filled in. Times in ns. */
 export interface ModelConfig {
@@ -14,8 +16,19 @@ export interface ModelConfig {
   vcpus: number;
   costs: Readonly<Costs>;
   iothread: PollParams & { aioMaxBatch: number };
+  /** How a halted vCPU polls before it sleeps (KVM halt polling, guest haltpoll, or not at all). */
+  haltPoll: HaltPollParams;
+  /** Host cores and scheduling; null = every thread on a core of its own, no C-states. */
+  host: HostConfig | null;
   disks: DiskConfig[];
   jobs: JobConfig[];
+}
+
+export interface HostConfig extends HostParams {
+  /** Thread roles that run on the NUMA node away from the VM's memory and device. */
+  numaRemote: string[];
+  /** Factor on those threads' CPU costs. */
+  numaRemoteFactor: number;
 }
 
 export type Ring = 'split' | 'packed';

@@ -47,33 +47,42 @@ export const DEFAULT_COSTS = {
   /** Dispatching one fd handler: event_notifier_test_and_clear (a read syscall) + handler entry (estimate). */
   fd_dispatch_ns: 600,
   /** virtio_blk_handle_request: request set-up, BlockBackend and coroutine path, per request: 1-3 us
-   *  on the iothread (MODEL.md section 1.4, estimate). */
-  blk_request_ns: 1500,
+   *  on the iothread (MODEL.md section 1.4); with the rest of an iothread's per-request work, one
+   *  iothread tops out near 270 k IOPS (published.md P7: 238 k measured on Optane). */
+  blk_request_ns: 1300,
   /** virtio_blk_rw_complete + virtio_blk_req_complete, per request (estimate). */
   blk_complete_ns: 700,
   /** virtio_notify_irqfd: one eventfd write to KVM's irqfd per coalesced notification (syscall, estimate). */
   irqfd_notify_ns: 1000,
   /** From the irqfd write to the interrupt entering a running vCPU (posted interrupt, estimate). */
   irq_inject_ns: 500,
-  /** QEMU main loop: glib dispatch and the BQL, per loop iteration, on top of the AioContext work
-   *  (estimate; calibrated against published.md P8/P10 in issue 5). */
-  main_loop_iteration_ns: 4000,
+  /** QEMU main loop: glib dispatch and the BQL, per loop iteration, on top of the AioContext work.
+   *  Calibrated on published.md P8 (main loop 45.8 us vs iothread 21.5 us per QD1 I/O) and P9. */
+  main_loop_iteration_ns: 5500,
+  /** Main loop, per request and again per completion: taking and dropping the BQL around each
+   *  (estimate; published.md P10: the main loop trails an iothread by 1.2x at QD64). */
+  main_loop_request_ns: 300,
 
   // --- host aio engines (MODEL.md section 5) ---
-  /** io_submit syscall entry/exit, per call (estimate). */
-  native_submit_batch_ns: 700,
-  /** Kernel block stack per iocb under io_submit (Axboe 2019: ~1.6 us per I/O whole stack with libaio). */
-  native_submit_req_ns: 1000,
+  /** Per io_submit call: syscall entry/exit, AIO context lookup, and the plug flush that rings the
+   *  device's doorbell once per call. Calibrated on published.md P4 (one io_submit per request cost
+   *  QEMU 1.42x the IOPS of batching), within the 1-2 us such a call with an MMIO doorbell takes. */
+  native_submit_batch_ns: 1800,
+  /** Kernel block stack per iocb under io_submit (Axboe 2019: ~1.6 us per I/O whole stack with libaio,
+   *  submission ~0.9 of it). */
+  native_submit_req_ns: 900,
   /** Reaping one io_event from the user-space AIO ring + completion callback entry (estimate). */
   native_reap_req_ns: 150,
-  /** io_uring_enter, per call (estimate). */
-  io_uring_enter_ns: 600,
-  /** Kernel block stack per SQE (Axboe 2019: ~0.8 us per I/O whole stack with io_uring). */
-  io_uring_submit_req_ns: 500,
+  /** io_uring_enter, per call: syscall and the same plug flush and doorbell as io_submit (as above). */
+  io_uring_enter_ns: 1800,
+  /** Kernel block stack per SQE. Axboe 2019 measured ~0.8 us per I/O whole stack with io_uring against
+   *  1.6 with libaio on bare metal; in a guest QEMU sees io_uring within 5 % of native (published.md P9,
+   *  P10), so the per-request gap is kept small. */
+  io_uring_submit_req_ns: 800,
   /** Reading one CQE from the completion ring (no syscall). */
   io_uring_reap_req_ns: 100,
   /** thread_pool_submit_aio: element set-up, mutex, qemu_sem_post, per request (estimate). */
-  threads_submit_req_ns: 1200,
+  threads_submit_req_ns: 1500,
   /** A pool worker's preadv/pwritev syscall + block stack, per request (estimate, like one Linux AIO iocb
    *  plus the syscall entry). */
   threads_worker_io_ns: 2000,

@@ -16,6 +16,26 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 1_500_000,
     bwCap: 7_000e6,
   },
+  /** PCIe 3.0 enterprise NVMe, Intel SSD DC P4610 class: 643 k random-read IOPS, 77 us typical read
+   *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
+  'nvme-gen3': {
+    queueDepth: 1023,
+    parallelism: 56,
+    read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
+    write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
+    iopsCap: 643_000,
+    bwCap: 3_200e6,
+  },
+  /** PCIe 4.0 enterprise NVMe, Samsung PM9A3 class: 1.1 M random-read IOPS, 6.9 GB/s (Samsung
+   *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
+  'nvme-gen4': {
+    queueDepth: 1023,
+    parallelism: 96,
+    read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
+    write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
+    iopsCap: 1_100_000,
+    bwCap: 6_900e6,
+  },
   /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS, 2.4 GB/s
    *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). */
   optane: {

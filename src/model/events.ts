@@ -22,6 +22,10 @@ export const enum Ev {
   WorkerWake,
   /** a = job: the next open-loop (rate_iops) arrival. */
   JobArrival,
+  /** a = host thread: its core is out of its C-state and it runs. */
+  CoreGranted,
+  /** a = vCPU, b = token: the halt-polling window ended with nothing to do. */
+  VcpuHaltPollEnd,
   /** End of warmup: statistics restart. */
   WarmupEnd,
 }

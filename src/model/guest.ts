@@ -2,6 +2,8 @@ import { IntFifo } from '../engine/int-fifo.js';
 import type { Rng } from '../engine/random.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { Ev } from './events.js';
+import { adjustHaltPollNs, type HaltPollParams } from './halt-polling.js';
+import { HostThread } from './host-cpu.js';
 import { Stage } from './requests.js';
 import type { Vm } from './vm.js';
 
@@ -40,16 +42,21 @@ const STEP_NONE = 0, STEP_IRQ = 1, STEP_SUBMIT = 2, STEP_REAP = 3, STEP_KICK = 4
 /**
  * A vCPU thread. Interrupt handlers run before task work (an interrupt preempts the running task at
  * the next step boundary); tasks (fio submitting and reaping) run in FIFO order. A vCPU with nothing
- * to do halts and pays a wake-up when an interrupt or a cross-CPU wake-up arrives.
+ * to do halts: it first polls (KVM halt polling, or the guest's haltpoll driver) and a wake-up in that
+ * window costs nothing; past it, the vCPU thread sleeps and pays a wake-up when work arrives.
  */
-export class Vcpu {
-  readonly acct: CpuAccount;
+export class Vcpu extends HostThread {
   /** Virtqueues with an interrupt to handle. */
   private readonly irqs = new IntFifo(8);
   /** Encoded job tasks: job * 2 + TASK_*. */
   private readonly tasks = new IntFifo(16);
   private halted = true;
   private waking = false;
+  private haltPolling = false;
+  private haltStart = 0;
+  private haltToken = 0;
+  /** Current halt-polling window (adaptive). */
+  haltPollNs = 0;
   private step = STEP_NONE;
   private stepArg = 0;
   private stepCount = 0;
@@ -58,8 +65,8 @@ export class Vcpu {
   /** Guest kick exits taken by this vCPU. */
   kicks = 0;
 
-  constructor(readonly index: number, private readonly vm: Vm) {
-    this.acct = new CpuAccount(`vcpu${index}`, 'vcpu');
+  constructor(readonly index: number, private readonly vm: Vm, private readonly haltPoll: HaltPollParams) {
+    super(new CpuAccount(`vcpu${index}`, 'vcpu'), vm.sim, Ev.VcpuStepDone, index);
   }
 
   /** An interrupt for virtqueue vq arrives. */
@@ -82,8 +89,15 @@ export class Vcpu {
     this.poke();
   }
 
-  /** New work: a halted vCPU is woken (HLT exit, host wake-up, VM entry). */
+  /** New work: a polling vCPU goes on at once; a sleeping one is woken (host wake-up, VM entry). */
   private poke(): void {
+    if (this.haltPolling) {
+      this.haltPolling = false;
+      this.haltToken++;
+      this.endHalt();
+      this.next();
+      return;
+    }
     if (!this.halted || this.waking) return;
     this.waking = true;
     this.vm.sim.after(this.vm.costs.vcpu_wakeup_ns, Ev.VcpuWake, this.index, 0);
@@ -92,15 +106,56 @@ export class Vcpu {
   onWake(): void {
     this.waking = false;
     this.halted = false;
+    this.endHalt();
+    if (this.wantCore()) this.next();
+  }
+
+  protected resume(): void {
     this.next();
+  }
+
+  private endHalt(): void {
+    this.haltPollNs = adjustHaltPollNs(this.haltPollNs, this.vm.sim.now - this.haltStart, this.haltPoll);
+  }
+
+  /** Nothing to run: poll for the halt-polling window, unless another thread waits for the core. */
+  private halt(): void {
+    const now = this.vm.sim.now;
+    this.step = STEP_NONE;
+    this.haltStart = now;
+    const window = this.haltPollNs;
+    if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
+      this.haltPolling = true;
+      this.acct.enter(CpuState.Poll, now);
+      this.vm.sim.after(window, Ev.VcpuHaltPollEnd, this.index, ++this.haltToken);
+      return;
+    }
+    this.sleep();
+  }
+
+  private sleep(): void {
+    this.haltPolling = false;
+    this.halted = true;
+    this.acct.enter(CpuState.Idle, this.vm.sim.now);
+    this.dropCore();
+  }
+
+  onHaltPollEnd(token: number): void {
+    if (this.haltPolling && token === this.haltToken) this.sleep();
+  }
+
+  override onRunnableWaiter(): void {
+    if (this.haltPolling && this.haltPoll.yieldsToRunnable) {
+      this.haltToken++;
+      this.sleep();
+    }
   }
 
   private begin(step: number, arg: number, count: number, cost: number): void {
     this.step = step;
     this.stepArg = arg;
     this.stepCount = count;
-    this.acct.enter(CpuState.Busy, this.vm.sim.now);
-    this.vm.sim.after(cost, Ev.VcpuStepDone, this.index, 0);
+    this.runSegment(cost);
   }
 
   private next(): void {
@@ -126,9 +181,7 @@ export class Vcpu {
       }
       return;
     }
-    this.step = STEP_NONE;
-    this.halted = true;
-    this.acct.enter(CpuState.Idle, vm.sim.now);
+    this.halt();
   }
 
   onStepDone(): void {

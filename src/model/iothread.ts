@@ -2,12 +2,13 @@ import { IntFifo } from '../engine/int-fifo.js';
 import { adjustPollNs, type PollParams } from './adaptive-polling.js';
 import type { AioEngine } from './aio/engine.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
+import { HostThread } from './host-cpu.js';
 import { Ev } from './events.js';
 import { Stage } from './requests.js';
 import type { Virtqueue } from './virtqueue.js';
 import type { Vm } from './vm.js';
 
-const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5;
+const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
 const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5;
 
 /**
@@ -18,8 +19,7 @@ const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NO
  * notifications and keeps them disabled while polling finds work; a window that expires re-enables
  * them and blocks; poll_ns adapts after every wait (adjustPollNs).
  */
-export class AioContext {
-  readonly acct: CpuAccount;
+export class AioContext extends HostThread {
   readonly vqs: Virtqueue[] = [];
   readonly engines: AioEngine[] = [];
   pollNs = 0;
@@ -37,6 +37,8 @@ export class AioContext {
   private curFinal = false;
   private readonly toNotify = new IntFifo(16);
   private blockedInSubmit = 0;
+  /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
+  private readonly perRequestNs: number;
 
   iterations = 0;
   pollWindows = 0;
@@ -52,7 +54,8 @@ export class AioContext {
     private readonly poll: PollParams,
     private readonly vm: Vm,
   ) {
-    this.acct = new CpuAccount(name, isMainLoop ? 'main-loop' : 'iothread');
+    super(new CpuAccount(name, isMainLoop ? 'main-loop' : 'iothread'), vm.sim, Ev.CtxStepDone, index);
+    this.perRequestNs = isMainLoop ? vm.costs.main_loop_request_ns : 0;
   }
 
   // --- notifications in ---
@@ -88,9 +91,21 @@ export class AioContext {
   }
 
   onWake(): void {
+    if (this.wantCore()) this.afterWake();
+  }
+
+  protected resume(): void {
+    if (this.state === T_YIELDED) {
+      this.state = T_RUNNING;
+      this.beginWait();
+    } else {
+      this.afterWake();
+    }
+  }
+
+  private afterWake(): void {
     if (this.state === T_SUBMIT_WAKING) {
       this.state = T_RUNNING;
-      this.acct.enter(CpuState.Busy, this.vm.sim.now);
       this.submitChunks();
     } else {
       this.startIteration(this.vm.sim.now - this.waitStart);
@@ -109,9 +124,14 @@ export class AioContext {
     if (this.anyReady(true)) {
       this.startIteration(this.vm.sim.now - this.waitStart);
     } else {
-      this.state = T_BLOCKED;
-      this.acct.enter(CpuState.Idle, this.vm.sim.now);
+      this.block();
     }
+  }
+
+  private block(): void {
+    this.state = T_BLOCKED;
+    this.acct.enter(CpuState.Idle, this.vm.sim.now);
+    this.dropCore();
   }
 
   /** io_poll_begin / io_poll_end on every queue of ours. */
@@ -136,6 +156,13 @@ export class AioContext {
         this.startIteration(0);
         return;
       }
+      if (this.host !== null && this.host.shouldYield(this)) {
+        // Preempted before polling: it polls again when it next gets a core.
+        this.state = T_YIELDED;
+        this.acct.enter(CpuState.Idle, now);
+        if (this.host.yieldCore(this)) this.resume();
+        return;
+      }
       this.state = T_POLLING;
       this.pollWindows++;
       this.acct.enter(CpuState.Poll, now);
@@ -149,8 +176,7 @@ export class AioContext {
       this.state = T_RUNNING;
       this.begin(S_PPOLL, 0, this.vm.costs.ppoll_ns);
     } else {
-      this.state = T_BLOCKED;
-      this.acct.enter(CpuState.Idle, now);
+      this.block();
     }
   }
 
@@ -163,17 +189,13 @@ export class AioContext {
     for (let i = 0; i < this.engines.length; i++) if (this.engines[i].ready.size > 0) this.todo.push(-(i + 1));
     for (const vq of this.vqs) if (vq.kickPending || (this.pollStarted && vq.hasAvail)) this.todo.push(vq.index);
     if (this.isMainLoop) this.begin(S_MAIN_LOOP, 0, this.vm.costs.main_loop_iteration_ns);
-    else {
-      this.acct.enter(CpuState.Busy, this.vm.sim.now);
-      this.nextHandler();
-    }
+    else this.nextHandler();
   }
 
   private begin(step: number, count: number, cost: number): void {
     this.step = step;
     this.stepCount = count;
-    this.acct.enter(CpuState.Busy, this.vm.sim.now);
-    this.vm.sim.after(cost, Ev.CtxStepDone, this.index, 0);
+    this.runSegment(cost);
   }
 
   onStepDone(): void {
@@ -195,8 +217,8 @@ export class AioContext {
         const e = this.engines[-h - 1];
         const n = e.ready.size;
         if (n === 0) continue;
-        let cost = e.reapCost(n, !this.pollStarted);
-        for (let i = 0; i < n; i++) cost += c.blk_complete_ns + this.vm.vqs[this.vm.requests.vq[e.ready.at(i)]].pushNs;
+        let cost = e.reapCost(n, !this.pollStarted) + n * (c.blk_complete_ns + this.perRequestNs);
+        for (let i = 0; i < n; i++) cost += this.vm.vqs[this.vm.requests.vq[e.ready.at(i)]].pushNs;
         this.curEngine = e;
         this.begin(S_COMPLETE, n, cost);
         return;
@@ -218,7 +240,7 @@ export class AioContext {
     const vq = this.curVq!;
     if (this.curSuppress) vq.setNotification(false);
     const n = vq.availIdx - vq.lastAvailIdx;
-    this.begin(S_VQ, n, extra + n * (vq.popNs + this.vm.costs.blk_request_ns));
+    this.begin(S_VQ, n, extra + n * (vq.popNs + this.vm.costs.blk_request_ns + this.perRequestNs));
   }
 
   private endVqRound(): void {
@@ -262,6 +284,7 @@ export class AioContext {
     this.submitBlocks++;
     this.state = T_IN_SUBMIT;
     this.acct.enter(CpuState.Idle, this.vm.sim.now);
+    this.dropCore();
   }
 
   /** Completions reaped: used elements published; one coalesced notification check per queue. */

@@ -19,6 +19,11 @@ export interface RunResult {
   deviceUtil: number[];
   /** Time-average of I/Os in flight, fio's view (Little's L). */
   meanOutstanding: number;
+  /** Per host core (when the VM shares a set of cores): the share of the window it ran a thread. */
+  coreUtil: number[];
+  /** Time threads spent waiting for a core, and how many times they took one. */
+  runqWaitNs: number;
+  coreAcquisitions: number;
   /** Engine events processed over the whole run, warmup included. */
   events: number;
 }

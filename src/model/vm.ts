@@ -5,11 +5,12 @@ import { Histogram } from '../stats/histogram.js';
 import type { AioEngine } from './aio/engine.js';
 import { IoUringAio } from './aio/io-uring.js';
 import { NATIVE_MAX_BATCH, NativeAio } from './aio/native.js';
-import { ThreadsAio, type PoolWorker } from './aio/threads.js';
+import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from './aio/threads.js';
 import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import type { Costs } from './costs.js';
 import { MAIN_LOOP, type AioKind, type ModelConfig } from './config.js';
 import { Device } from './device.js';
+import { HostCpu, type HostThread } from './host-cpu.js';
 import { Ev } from './events.js';
 import { Job, Vcpu } from './guest.js';
 import { AioContext } from './iothread.js';
@@ -31,6 +32,8 @@ export class Vm {
   readonly ctxs: AioContext[] = [];
   readonly devices: Device[] = [];
   readonly workers: PoolWorker[] = [];
+  /** Host cores and their scheduler; null without a host: section. */
+  readonly host: HostCpu | null = null;
   readonly requests: RequestTable;
   readonly engineOfVq: AioEngine[] = [];
   /** Scratch flags used by an AioContext to coalesce notifications per queue. */
@@ -58,7 +61,7 @@ export class Vm {
     this.costs = c;
     const rng = (component: string) => stream(config.seed, config.pointKey, config.replication, component);
 
-    for (let v = 0; v < config.vcpus; v++) this.vcpus.push(new Vcpu(v, this));
+    for (let v = 0; v < config.vcpus; v++) this.vcpus.push(new Vcpu(v, this, config.haltPoll));
 
     const ctxByName = new Map<string, AioContext>();
     const contextFor = (name: string): AioContext => {
@@ -133,6 +136,26 @@ export class Vm {
     }
     this.requests = new RequestTable(capacity);
     this.workerOf = new Int32Array(capacity);
+
+    if (config.host) {
+      const pools = this.ctxs.reduce((n, x) => n + x.engines.filter((e) => e instanceof ThreadsAio).length, 0);
+      this.host = new HostCpu(config.host, this.sim, this.vcpus.length + this.ctxs.length + pools * THREAD_POOL_MAX);
+      for (const v of this.vcpus) this.addHostThread(v);
+      for (const x of this.ctxs) this.addHostThread(x);
+    }
+  }
+
+  private addHostThread(t: HostThread): void {
+    const h = this.config.host!;
+    this.host!.add(t, t.acct.role);
+    t.host = this.host;
+    if (h.numaRemote.includes(t.acct.role)) t.costScale = h.numaRemoteFactor;
+  }
+
+  /** A thread pool spawned a worker. */
+  addWorker(w: PoolWorker): void {
+    this.workers.push(w);
+    if (this.host) this.addHostThread(w);
   }
 
   dispatch(kind: number, a: number, b: number): void {
@@ -146,7 +169,9 @@ export class Vm {
       case Ev.DeviceStart: this.devices[a].serve(b); break;
       case Ev.DeviceDone: this.devices[a].onDone(b); break;
       case Ev.WorkerStepDone: { const w = this.workers[a]; w.pool.onWorkerStepDone(w); break; }
-      case Ev.WorkerWake: { const w = this.workers[a]; w.pool.onWorkerWake(w); break; }
+      case Ev.WorkerWake: this.workers[a].woken(); break;
+      case Ev.CoreGranted: this.host!.onGrantedEvent(a); break;
+      case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(b); break;
       case Ev.JobArrival: this.onArrival(this.jobs[a]); break;
       case Ev.WarmupEnd: this.resetStats(); break;
     }
@@ -247,6 +272,7 @@ export class Vm {
     for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
     for (const w of this.workers) w.acct.reset(now);
     for (const d of this.devices) d.resetStats(now);
+    this.host?.resetStats(now);
   }
 
   /** Runs warmup + duration and returns the measurements of the window after warmup. */
@@ -281,6 +307,9 @@ export class Vm {
       pollHits: this.ctxs.reduce((s, x) => s + x.pollHits, 0),
       deviceUtil: this.devices.map((d) => d.utilization(end, cfg.durationNs)),
       meanOutstanding: this.outstandingArea / cfg.durationNs,
+      coreUtil: this.host && cfg.host!.cores > 0 ? this.host.coreUtilization(end, cfg.durationNs) : [],
+      runqWaitNs: this.host ? this.host.waitNs : 0,
+      coreAcquisitions: this.host ? this.host.acquisitions : 0,
       events: this.sim.events,
     };
     checkInvariants(this, result);

@@ -11,6 +11,8 @@ import { parsePath, setPath } from './variants.js';
 
 export interface ScenarioPoint {
   variant: string;
+  /** What the scenario asks for that the real stack would not quite do (KubeVirt fall-backs). */
+  warnings: string[];
   description: string;
   /** Names the point in its random streams: the variant, plus any sweep axis values. */
   pointKey: string;
@@ -106,11 +108,17 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
     }
     const scenario = parse(source, merged, sets);
     const locate: Located = (path, reason) => fail(source, path, reason, sets);
+    const warnings: string[] = [];
+    const warn = (path: (string | number)[], reason: string) => {
+      const line = source.lineOf(path);
+      warnings.push(`${file}${line !== undefined ? `:${line}` : ''}: ${path.join('.')}: ${reason}`);
+    };
     const name = variant ?? 'base';
     const build = (replication: number) =>
-      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, opts.defaultCosts);
-    build(0); // resolve once now so that semantic errors surface before any run
-    return { variant: name, description, pointKey, config: build };
+      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
+    // Resolve once now, so that semantic errors surface before any run, and collect the warnings.
+    resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
+    return { variant: name, description, pointKey, warnings, config: build };
   };
 
   const points = declared

@@ -4,7 +4,10 @@ import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/
 import { DEVICE_PRESETS } from '../model/devices.js';
 import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
 import { ScenarioError } from './errors.js';
+import { kubevirtTopology, type Warn } from './kubevirt.js';
 import type { DeviceInput, DiskInput, JobInput, Scenario } from './schema.js';
+import type { HostConfig } from '../model/config.js';
+import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/halt-polling.js';
 
 /** Makes the error for a field path (the loader knows files and lines). */
 export type Located = (path: (string | number)[], reason: string) => ScenarioError;
@@ -20,12 +23,16 @@ export function resolveScenario(
   s: Scenario,
   point: { seed: number; variant: string; pointKey: string; replication: number },
   fail: Located,
+  warn: Warn,
   defaultCosts: Partial<Costs> = {},
 ): ModelConfig {
   const vcpus = s.vm.vcpus;
-  const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = s.disks
-    ? s.disks.map((d, i) => ({ input: { ...s.disk, ...d }, at: (k) => (k in d ? ['disks', i, k] : ['disk', k]) }))
-    : [{ input: { name: DEFAULT_DISK, ...s.disk }, at: (k) => ['disk', k] }];
+  const kv = s.kubevirt ? kubevirtTopology(s, fail, warn) : null;
+  const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = kv
+    ? kv.disks.map((d, i) => ({ input: d, at: (k) => ['kubevirt', 'domain', 'devices', 'disks', i, k] }))
+    : s.disks
+      ? s.disks.map((d, i) => ({ input: { ...s.disk, ...d }, at: (k) => (k in d ? ['disks', i, k] : ['disk', k]) }))
+      : [{ input: { name: DEFAULT_DISK, ...s.disk }, at: (k) => ['disk', k] }];
 
   const names = new Set<string>();
   const disks: DiskConfig[] = diskInputs.map(({ input: d, at }) => {
@@ -86,8 +93,43 @@ export function resolveScenario(
       pollShrink: s.iothread['poll-shrink'],
       aioMaxBatch: s.iothread['aio-max-batch'],
     },
+    haltPoll: haltPollOf(s),
+    host: hostOf(s, kv?.cores, fail),
     disks,
     jobs,
+  };
+}
+
+/** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
+function haltPollOf(s: Scenario): HaltPollParams {
+  const h = s.host;
+  if (!h) return KVM_HALT_POLL;
+  if (h.guest_haltpoll) {
+    return { ...GUEST_HALTPOLL, maxNs: h.guest_halt_poll_ns, grow: h.guest_halt_poll_grow, growStart: h.guest_halt_poll_grow_start, shrink: h.guest_halt_poll_shrink };
+  }
+  return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink };
+}
+
+function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
+  const h = s.host;
+  const cores = h?.cores || kubevirtCores || 0;
+  if (!h && !kubevirtCores) return null;
+  const cpusets: Record<string, number[]> = {};
+  for (const [role, set] of Object.entries(h?.cpusets ?? {})) {
+    if (!set) continue;
+    if (cores === 0) throw fail(['host', 'cpusets', role], 'cpusets need host.cores (the cores the VM shares)');
+    const bad = set.find((c) => c >= cores);
+    if (bad !== undefined) throw fail(['host', 'cpusets', role], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
+    cpusets[role] = set;
+  }
+  return {
+    cores,
+    cpusets,
+    sliceNs: h?.sched_slice ?? 3e6,
+    cstateExitNs: h?.cstate_exit ?? 0,
+    cstateResidencyNs: h?.cstate_residency ?? 0,
+    numaRemote: h?.numa_remote ?? [],
+    numaRemoteFactor: h?.numa_remote_factor ?? 1,
   };
 }
 

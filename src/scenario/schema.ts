@@ -87,6 +87,63 @@ const costs = z.strictObject(
   Object.fromEntries(COST_NAMES.map((n) => [n, duration.optional()])) as Record<CostName, z.ZodOptional<typeof duration>>,
 );
 
+const role = z.enum(['vcpu', 'iothread', 'main-loop', 'aio-worker']);
+/** A Linux cpulist ("0-3,8") or a list of core numbers. */
+const cpulist = z.union([z.array(nonNegInt), z.string()]).transform((v, ctx) => {
+  if (Array.isArray(v)) return v;
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
+      ctx.issues.push({ code: 'custom', input: v, message: 'expected a cpulist such as "0-3,8"' });
+      return z.NEVER;
+    }
+    for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) out.push(c);
+  }
+  return out;
+});
+
+/** Host CPUs (MODEL.md section 8). KVM module parameters keep their names (halt_poll_ns, ...). */
+const host = z.strictObject({
+  /** Cores the VM's threads share; 0 = a core for every thread. */
+  cores: nonNegInt.default(0),
+  cpusets: z.partialRecord(role, cpulist).default({}),
+  sched_slice: duration.default(3e6),
+  halt_poll_ns: nonNegInt.default(200_000),
+  halt_poll_ns_grow: count.default(2),
+  halt_poll_ns_grow_start: nonNegInt.default(10_000),
+  halt_poll_ns_shrink: nonNegInt.default(0),
+  guest_haltpoll: z.boolean().default(false),
+  guest_halt_poll_ns: nonNegInt.default(200_000),
+  guest_halt_poll_grow: count.default(2),
+  guest_halt_poll_grow_start: nonNegInt.default(50_000),
+  guest_halt_poll_shrink: nonNegInt.default(2),
+  cstate_exit: duration.default(0),
+  cstate_residency: duration.default(0),
+  numa_remote: z.array(role).default([]),
+  numa_remote_factor: z.number().min(1).default(1.3),
+});
+
+/** KubeVirt's own field names (VirtualMachineInstance spec.domain, and the KubeVirt CR's ratio). */
+const kubevirt = z.strictObject({
+  /** spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio. */
+  cpuAllocationRatio: z.number().positive().default(10),
+  domain: z.strictObject({
+    ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).default('shared'),
+    ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional() }).optional(),
+    devices: z.strictObject({
+      blockMultiQueue: z.boolean().default(false),
+      disks: z.array(z.strictObject({
+        name: z.string().min(1),
+        dedicatedIOThread: z.boolean().default(false),
+        disk: z.strictObject({ bus: z.enum(['virtio', 'sata', 'scsi', 'usb']).default('virtio') }).default({ bus: 'virtio' }),
+        io: z.enum(['native', 'threads']).optional(),
+        cache: z.enum(['none', 'writethrough', 'writeback']).optional(),
+      })).min(1),
+    }),
+  }),
+});
+
 const variant = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -118,6 +175,8 @@ export const scenarioSchema = z.strictObject({
   job: jobDefaults.default({}),
   jobs: z.array(jobEntry).min(1).optional(),
   costs: costs.default({}),
+  host: host.optional(),
+  kubevirt: kubevirt.optional(),
   variants: z.array(variant).optional(),
   /** Axes for `vqsim sweep`: field path -> values; --set on the command line adds to or replaces them. */
   sweep: z.strictObject({

@@ -15,6 +15,8 @@ export interface Summary {
   lat_max_us: number;
   /** Per-thread means, % of one core. */
   vcpu_busy_pct: number;
+  /** KVM halt polling (or guest haltpoll), per vCPU. */
+  vcpu_poll_pct: number;
   iothread_busy_pct: number;
   iothread_busy_max_pct: number;
   iothread_poll_pct: number;
@@ -23,6 +25,9 @@ export interface Summary {
   aio_worker_cpus: number;
   /** Whole cores used by every thread, busy plus polling. */
   host_cpus: number;
+  /** When the VM shares a set of host cores: their mean use, and the mean wait for one. */
+  host_core_util_pct: number;
+  runq_wait_us: number;
   kicks_per_io: number;
   irqs_per_io: number;
   poll_hit_pct: number;
@@ -32,8 +37,8 @@ export interface Summary {
 export const SUMMARY_COLUMNS: (keyof Summary)[] = [
   'variant', 'iops', 'read_iops', 'write_iops', 'bw_mib_s',
   'lat_mean_us', 'lat_p50_us', 'lat_p90_us', 'lat_p99_us', 'lat_p99_9_us', 'lat_max_us',
-  'vcpu_busy_pct', 'iothread_busy_pct', 'iothread_busy_max_pct', 'iothread_poll_pct', 'main_loop_busy_pct',
-  'aio_worker_cpus', 'host_cpus', 'kicks_per_io', 'irqs_per_io', 'poll_hit_pct', 'device_util_pct',
+  'vcpu_busy_pct', 'vcpu_poll_pct', 'iothread_busy_pct', 'iothread_busy_max_pct', 'iothread_poll_pct', 'main_loop_busy_pct',
+  'aio_worker_cpus', 'host_cpus', 'host_core_util_pct', 'runq_wait_us', 'kicks_per_io', 'irqs_per_io', 'poll_hit_pct', 'device_util_pct',
 ];
 
 const us = (ns: number) => ns / 1000;
@@ -59,12 +64,15 @@ export function summarize(r: RunResult): Summary {
     lat_p99_9_us: us(r.latency.quantile(0.999)),
     lat_max_us: us(r.latency.max),
     vcpu_busy_pct: meanPct(role('vcpu'), (t) => t.busyNs),
+    vcpu_poll_pct: meanPct(role('vcpu'), (t) => t.pollNs),
     iothread_busy_pct: meanPct(iothreads, (t) => t.busyNs),
     iothread_busy_max_pct: iothreads.length ? (100 * Math.max(...iothreads.map((t) => t.busyNs))) / T : 0,
     iothread_poll_pct: meanPct(iothreads, (t) => t.pollNs),
     main_loop_busy_pct: meanPct(role('main-loop'), (t) => t.busyNs),
     aio_worker_cpus: role('aio-worker').reduce((s, t) => s + t.busyNs, 0) / T,
     host_cpus: r.threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / T,
+    host_core_util_pct: r.coreUtil.length ? (100 * r.coreUtil.reduce((a, b) => a + b, 0)) / r.coreUtil.length : 0,
+    runq_wait_us: r.coreAcquisitions > 0 ? us(r.runqWaitNs / r.coreAcquisitions) : 0,
     kicks_per_io: perIo(r.kicks),
     irqs_per_io: perIo(r.irqs),
     poll_hit_pct: r.pollWindows > 0 ? (100 * r.pollHits) / r.pollWindows : 0,

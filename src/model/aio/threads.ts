@@ -1,6 +1,8 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import { CpuAccount, CpuState } from '../cpu-account.js';
 import type { Costs } from '../costs.js';
+import type { Simulation } from '../../engine/simulation.js';
+import { HostThread } from '../host-cpu.js';
 import { Ev } from '../events.js';
 import type { Vm } from '../vm.js';
 import { AioEngine } from './engine.js';
@@ -11,13 +13,33 @@ export const THREAD_POOL_MAX = 64;
 const W_IDLE = 0, W_WAKING = 1, W_IO = 2, W_BLOCKED = 3, W_DONE = 4;
 
 /** A thread-pool worker: does one blocking preadv/pwritev at a time. */
-export class PoolWorker {
-  readonly acct: CpuAccount;
+export class PoolWorker extends HostThread {
   state = W_IDLE;
   req = -1;
 
-  constructor(readonly index: number, readonly pool: ThreadsAio, name: string) {
-    this.acct = new CpuAccount(name, 'aio-worker');
+  constructor(readonly index: number, readonly pool: ThreadsAio, name: string, sim: Simulation) {
+    super(new CpuAccount(name, 'aio-worker'), sim, Ev.WorkerStepDone, index);
+  }
+
+  run(state: number, cost: number): void {
+    this.state = state;
+    this.runSegment(cost);
+  }
+
+  /** Woken (with a request, or by its I/O's completion): runs once it has a core. */
+  woken(): void {
+    if (this.wantCore()) this.resume();
+  }
+
+  protected resume(): void {
+    this.pool.onWorkerRunning(this);
+  }
+
+  /** Blocked in its syscall, or idle on the pool's semaphore: off CPU. */
+  off(state: number): void {
+    this.state = state;
+    this.acct.enter(CpuState.Idle, this.sim.now);
+    this.dropCore();
   }
 }
 
@@ -62,9 +84,9 @@ export class ThreadsAio extends AioEngine {
 
   private spawn(): PoolWorker | undefined {
     if (this.workers.length >= THREAD_POOL_MAX) return undefined;
-    const w = new PoolWorker(this.vm.workers.length, this, `${this.ctxName}-worker${this.workers.length}`);
+    const w = new PoolWorker(this.vm.workers.length, this, `${this.ctxName}-worker${this.workers.length}`, this.vm.sim);
     this.workers.push(w);
-    this.vm.workers.push(w);
+    this.vm.addWorker(w);
     return w;
   }
 
@@ -75,24 +97,16 @@ export class ThreadsAio extends AioEngine {
     this.vm.sim.after(this.c.wakeup_ns, Ev.WorkerWake, w.index, 0);
   }
 
-  private run(w: PoolWorker, state: number, cost: number): void {
-    w.state = state;
-    w.acct.enter(CpuState.Busy, this.vm.sim.now);
-    this.vm.sim.after(cost, Ev.WorkerStepDone, w.index, 0);
-  }
-
-  /** Woken with a new request (W_WAKING) or by its I/O's completion (W_BLOCKED). */
-  onWorkerWake(w: PoolWorker): void {
-    if (w.state === W_WAKING) this.run(w, W_IO, this.c.threads_worker_io_ns);
-    else this.run(w, W_DONE, this.c.threads_worker_done_ns);
+  /** Running after a wake-up with a new request (W_WAKING) or by its I/O's completion (W_BLOCKED). */
+  onWorkerRunning(w: PoolWorker): void {
+    if (w.state === W_WAKING) w.run(W_IO, this.c.threads_worker_io_ns);
+    else w.run(W_DONE, this.c.threads_worker_done_ns);
   }
 
   onWorkerStepDone(w: PoolWorker): void {
-    const now = this.vm.sim.now;
     if (w.state === W_IO) {
       // In the blocking syscall: off CPU until the device completes (waiting for a tag included).
-      w.state = W_BLOCKED;
-      w.acct.enter(CpuState.Idle, now);
+      w.off(W_BLOCKED);
       this.vm.deviceOf(w.req).submit(w.req);
       return;
     }
@@ -101,10 +115,9 @@ export class ThreadsAio extends AioEngine {
     if (this.queueOfPool.size > 0) {
       w.req = this.queueOfPool.shift();
       this.vm.workerOf[w.req] = w.index;
-      this.run(w, W_IO, this.c.threads_worker_io_ns);
+      w.run(W_IO, this.c.threads_worker_io_ns);
     } else {
-      w.state = W_IDLE;
-      w.acct.enter(CpuState.Idle, now);
+      w.off(W_IDLE);
       this.idle.push(w);
     }
   }

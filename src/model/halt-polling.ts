@@ -1,0 +1,37 @@
+/** Polling before a vCPU sleeps: KVM's halt polling on the host, or cpuidle-haltpoll in the guest. */
+export interface HaltPollParams {
+  /** Upper bound of the window; 0 = no polling. */
+  maxNs: number;
+  grow: number;
+  growStart: number;
+  /** 0 = drop to 0. */
+  shrink: number;
+  /** KVM stops polling when another task is runnable on the CPU (kvm_vcpu_can_poll's
+   *  single_task_running()); the guest cannot see the host's run queue and keeps polling. */
+  yieldsToRunnable: boolean;
+}
+
+/** KVM x86 defaults (virt/kvm/kvm_main.c: halt_poll_ns 200000, grow 2, grow_start 10000, shrink 0). */
+export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 0, yieldsToRunnable: true };
+
+/** Guest cpuidle-haltpoll defaults (drivers/cpuidle/governors/haltpoll.c: guest_halt_poll_ns 200000,
+ *  grow 2, grow_start 50000, shrink 2). Loading it disables KVM's host-side polling (MSR_KVM_POLL_CONTROL). */
+export const GUEST_HALTPOLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2, yieldsToRunnable: false };
+
+/**
+ * The next window after a halt that lasted haltNs (polling included), as kvm_vcpu_halt with
+ * grow_halt_poll_ns/shrink_halt_poll_ns and the haltpoll governor's adjust_poll_limit do: a halt the
+ * window covered changes nothing; a halt longer than the maximum shrinks it (below grow_start: to 0);
+ * a shorter one grows it (x grow, at least grow_start, at most the maximum).
+ */
+export function adjustHaltPollNs(pollNs: number, haltNs: number, p: HaltPollParams): number {
+  if (p.maxNs === 0) return 0;
+  if (haltNs <= pollNs) return pollNs;
+  if (haltNs > p.maxNs) {
+    if (pollNs === 0) return 0;
+    const v = p.shrink ? Math.floor(pollNs / p.shrink) : 0;
+    return v < p.growStart ? 0 : v;
+  }
+  if (pollNs < p.maxNs && haltNs < p.maxNs) return Math.min(Math.max(pollNs * p.grow, p.growStart), p.maxNs);
+  return pollNs;
+}

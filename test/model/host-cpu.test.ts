@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { adjustHaltPollNs, GUEST_HALTPOLL, KVM_HALT_POLL } from '../../src/model/halt-polling.js';
+import { summarize } from '../../src/stats/summary.js';
+import { simulate } from '../helpers.js';
+
+describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
+  it('grows from grow_start by x2 to halt_poll_ns after short halts, and drops after a long one', () => {
+    let ns = 0;
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) seen.push((ns = adjustHaltPollNs(ns, Math.min(ns + 1, 199_999), KVM_HALT_POLL)));
+    expect(seen).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 200_000]);
+    expect(adjustHaltPollNs(200_000, 300_000, KVM_HALT_POLL)).toBe(0);
+    expect(adjustHaltPollNs(80_000, 50_000, KVM_HALT_POLL)).toBe(80_000);
+  });
+
+  it('the guest haltpoll governor shrinks by 2 and resets below grow_start', () => {
+    expect(adjustHaltPollNs(0, 1000, GUEST_HALTPOLL)).toBe(50_000);
+    expect(adjustHaltPollNs(200_000, 300_000, GUEST_HALTPOLL)).toBe(100_000);
+    expect(adjustHaltPollNs(80_000, 300_000, GUEST_HALTPOLL)).toBe(0);
+  });
+
+  const qd1 = {
+    duration: '100ms', warmup: '10ms', vm: { vcpus: 1 },
+    disk: { device: 'optane' }, job: { iodepth: 1 },
+  };
+
+  it('a vCPU woken within its window pays no wake-up: lower latency, more CPU', () => {
+    const on = summarize(simulate(qd1).result);
+    const off = summarize(simulate({ ...qd1, host: { halt_poll_ns: 0 } }).result);
+    expect(on.lat_mean_us).toBeLessThan(off.lat_mean_us - 3);
+    expect(on.vcpu_poll_pct).toBeGreaterThan(10);
+    expect(off.vcpu_poll_pct).toBe(0);
+  });
+});
+
+describe('host cores shared by the VM\'s threads', () => {
+  const base = {
+    duration: '100ms', warmup: '10ms', vm: { vcpus: 8 },
+    disk: { device: 'nvme-gen4', handler: 'pool', iothreads: 4 },
+    job: { iodepth: 32, numjobs: 8 },
+  };
+
+  it('fewer cores than busy threads: throughput bounded by the cores, threads wait for one', () => {
+    const free = summarize(simulate(base).result);
+    const two = summarize(simulate({ ...base, host: { cores: 2 } }).result);
+    expect(two.iops).toBeLessThan(free.iops * 0.6);
+    expect(two.host_core_util_pct).toBeGreaterThan(95);
+    expect(two.runq_wait_us).toBeGreaterThan(0);
+    expect(two.host_cpus).toBeLessThanOrEqual(2.0001);
+  });
+
+  it('cpusets confine roles to their cores', () => {
+    const { result } = simulate({ ...base, host: { cores: 4, cpusets: { vcpu: '0-2', iothread: '3' } } });
+    const iothreads = result.threads.filter((t) => t.role === 'iothread');
+    const total = iothreads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / result.windowNs;
+    expect(total).toBeLessThanOrEqual(1.0001); // four iothreads on one core
+  });
+
+  it('a deep C-state adds its exit latency to a wake-up', () => {
+    const light = { ...qd1Like(), host: { halt_poll_ns: 0 } };
+    const shallow = summarize(simulate(light).result);
+    const deep = summarize(simulate({ ...light, host: { halt_poll_ns: 0, cstate_exit: '50us', cstate_residency: '20us' } }).result);
+    expect(deep.lat_mean_us).toBeGreaterThan(shallow.lat_mean_us + 50);
+  });
+
+  it('NUMA-remote threads pay the factor on their costs', () => {
+    const local = summarize(simulate({ ...base, host: { cores: 0 } }).result);
+    const remote = summarize(simulate({ ...base, host: { numa_remote: ['iothread'], numa_remote_factor: 1.5 } }).result);
+    expect(remote.iops).toBeLessThan(local.iops * 0.8);
+  });
+});
+
+function qd1Like() {
+  return { duration: '100ms', warmup: '10ms', vm: { vcpus: 1 }, disk: { device: 'nvme-gen3', handler: 'dedicated' }, job: { iodepth: 1, rate_iops: 2000 } };
+}
