@@ -8,23 +8,20 @@ import { parseDuration, parseSize } from './units.js';
  * num-queues, queue-size, iothread-vq-mapping, aio), vqsim's own in snake_case. Unknown keys are errors.
  */
 
-const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const ns = parseDuration(v);
-  if (ns === undefined) {
-    ctx.issues.push({ code: 'custom', input: v, message: 'expected a duration such as 2s, 500ms, 30us, 100ns, or a number of ns' });
-    return z.NEVER;
-  }
-  return ns;
-});
+/** A number, or a string with units read by `parse`; `expected` says what was wanted. */
+function withUnits(parse: (v: unknown) => number | undefined, expected: string) {
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = parse(v);
+    if (n === undefined) {
+      ctx.issues.push({ code: 'custom', input: v, message: `expected ${expected}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
 
-const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const bytes = parseSize(v);
-  if (bytes === undefined) {
-    ctx.issues.push({ code: 'custom', input: v, message: 'expected a size such as 4k, 1m or a number of bytes' });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const duration = withUnits(parseDuration, 'a duration such as 2s, 500ms, 30us, 100ns, or a number of ns');
+const size = withUnits(parseSize, 'a size such as 4k, 1m or a number of bytes');
 
 const count = z.number().int().min(1);
 const nonNegInt = z.number().int().min(0);
