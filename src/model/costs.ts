@@ -90,6 +90,24 @@ export const DEFAULT_COSTS = {
   threads_worker_done_ns: 600,
   /** thread_pool_completion_bh: per completed element (estimate). */
   threads_reap_req_ns: 300,
+
+  // --- virtio-net (MODEL.md section 7) ---
+  /** Guest TCP/IP transmit + virtio-net start_xmit, per buffer (estimate: ~2 us per send, netperf). */
+  net_guest_tx_ns: 2000,
+  /** Guest NAPI receive + TCP/IP + the application's read, per buffer (estimate). */
+  net_guest_rx_ns: 1800,
+  /** Copying payload, per KiB, on either side (copy_from_user/copy_to_user, skb copies: ~10 GB/s). */
+  net_copy_per_kib_ns: 100,
+  /** vhost-net handle_tx: pop, build the skb, tun_sendmsg and the host stack (bridge/OVS), per buffer (estimate). */
+  vhost_tx_ns: 1500,
+  /** vhost-net handle_rx: tun_recvmsg and filling the guest's RX descriptors, per buffer (estimate). */
+  vhost_rx_ns: 1300,
+  /** Zero-copy TX (experimental_zcopytx): pinning the guest pages and the completion callback, per
+   *  buffer, instead of the per-KiB copy; only for buffers of at least 256 bytes (VHOST_GOODCOPY_LEN). */
+  vhost_zcopy_ns: 900,
+  /** virtio-net in QEMU userspace (vhost=off): the main loop's virtio_net_flush_tx / receive path and
+   *  the tap read/write syscalls, per buffer (estimate: several times vhost's). */
+  net_qemu_per_packet_ns: 5000,
 } as const;
 
 export type CostName = keyof typeof DEFAULT_COSTS;

@@ -1,9 +1,7 @@
 import { IntFifo } from '../engine/int-fifo.js';
 import type { Rng } from '../engine/random.js';
-import { CpuAccount, CpuState } from './cpu-account.js';
-import { Ev } from './events.js';
-import { adjustHaltPollNs, type HaltPollParams } from './halt-polling.js';
-import { HostThread } from './host-cpu.js';
+import type { HaltPollParams } from './halt-polling.js';
+import { VcpuThread } from './vcpu-thread.js';
 import { Stage } from './requests.js';
 import type { Vm } from './vm.js';
 
@@ -40,23 +38,15 @@ const TASK_SUBMIT = 0, TASK_REAP = 1;
 const STEP_NONE = 0, STEP_IRQ = 1, STEP_SUBMIT = 2, STEP_REAP = 3, STEP_KICK = 4;
 
 /**
- * A vCPU thread. Interrupt handlers run before task work (an interrupt preempts the running task at
- * the next step boundary); tasks (fio submitting and reaping) run in FIFO order. A vCPU with nothing
- * to do halts: it first polls (KVM halt polling, or the guest's haltpoll driver) and a wake-up in that
- * window costs nothing; past it, the vCPU thread sleeps and pays a wake-up when work arrives.
+ * A vCPU running fio. Interrupt handlers run before task work (an interrupt preempts the running task
+ * at the next step boundary); tasks (fio submitting and reaping) run in FIFO order; with nothing to do
+ * it halts (VcpuThread).
  */
-export class Vcpu extends HostThread {
+export class Vcpu extends VcpuThread {
   /** Virtqueues with an interrupt to handle. */
   private readonly irqs = new IntFifo(8);
   /** Encoded job tasks: job * 2 + TASK_*. */
   private readonly tasks = new IntFifo(16);
-  private halted = true;
-  private waking = false;
-  private haltPolling = false;
-  private haltStart = 0;
-  private haltToken = 0;
-  /** Current halt-polling window (adaptive). */
-  haltPollNs = 0;
   private step = STEP_NONE;
   private stepArg = 0;
   private stepCount = 0;
@@ -65,8 +55,8 @@ export class Vcpu extends HostThread {
   /** Guest kick exits taken by this vCPU. */
   kicks = 0;
 
-  constructor(readonly index: number, private readonly vm: Vm, private readonly haltPoll: HaltPollParams) {
-    super(new CpuAccount(`vcpu${index}`, 'vcpu'), vm.sim, Ev.VcpuStepDone, index);
+  constructor(index: number, private readonly vm: Vm, haltPoll: HaltPollParams) {
+    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns);
   }
 
   /** An interrupt for virtqueue vq arrives. */
@@ -89,68 +79,6 @@ export class Vcpu extends HostThread {
     this.poke();
   }
 
-  /** New work: a polling vCPU goes on at once; a sleeping one is woken (host wake-up, VM entry). */
-  private poke(): void {
-    if (this.haltPolling) {
-      this.haltPolling = false;
-      this.haltToken++;
-      this.endHalt();
-      this.next();
-      return;
-    }
-    if (!this.halted || this.waking) return;
-    this.waking = true;
-    this.vm.sim.after(this.vm.costs.vcpu_wakeup_ns, Ev.VcpuWake, this.index, 0);
-  }
-
-  onWake(): void {
-    this.waking = false;
-    this.halted = false;
-    this.endHalt();
-    if (this.wantCore()) this.next();
-  }
-
-  protected resume(): void {
-    this.next();
-  }
-
-  private endHalt(): void {
-    this.haltPollNs = adjustHaltPollNs(this.haltPollNs, this.vm.sim.now - this.haltStart, this.haltPoll);
-  }
-
-  /** Nothing to run: poll for the halt-polling window, unless another thread waits for the core. */
-  private halt(): void {
-    const now = this.vm.sim.now;
-    this.step = STEP_NONE;
-    this.haltStart = now;
-    const window = this.haltPollNs;
-    if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
-      this.haltPolling = true;
-      this.acct.enter(CpuState.Poll, now);
-      this.vm.sim.after(window, Ev.VcpuHaltPollEnd, this.index, ++this.haltToken);
-      return;
-    }
-    this.sleep();
-  }
-
-  private sleep(): void {
-    this.haltPolling = false;
-    this.halted = true;
-    this.acct.enter(CpuState.Idle, this.vm.sim.now);
-    this.dropCore();
-  }
-
-  onHaltPollEnd(token: number): void {
-    if (this.haltPolling && token === this.haltToken) this.sleep();
-  }
-
-  override onRunnableWaiter(): void {
-    if (this.haltPolling && this.haltPoll.yieldsToRunnable) {
-      this.haltToken++;
-      this.sleep();
-    }
-  }
-
   private begin(step: number, arg: number, count: number, cost: number): void {
     this.step = step;
     this.stepArg = arg;
@@ -158,7 +86,7 @@ export class Vcpu extends HostThread {
     this.runSegment(cost);
   }
 
-  private next(): void {
+  protected next(): void {
     const vm = this.vm, c = vm.costs;
     if (this.irqs.size > 0) {
       const vq = vm.vqs[this.irqs.shift()];
@@ -181,6 +109,7 @@ export class Vcpu extends HostThread {
       }
       return;
     }
+    this.step = STEP_NONE;
     this.halt();
   }
 
