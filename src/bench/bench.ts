@@ -51,6 +51,7 @@ function model(file: string, variant: string, label: string): void {
   const ios: number[] = [], events: number[] = [], simPerWall: number[] = [], evPerIo: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const cfg = point.config(0);
+    if (cfg.kind !== 'blk') throw new Error(`${file} is not a virtio-blk scenario`);
     const vm = new Vm(cfg);
     let result: ReturnType<Vm['run']> | undefined;
     const wall = seconds(() => { result = vm.run(); });

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Costs } from '../model/costs.js';
 import { loadScenario } from '../scenario/load.js';
-import { SUMMARY_COLUMNS } from '../stats/summary.js';
 import { drifted, toleranceOf } from '../stats/tolerances.js';
 import { runScenario, writeRunOutputs } from './run.js';
 
@@ -47,15 +46,15 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       continue;
     }
     const reference = parse(readFileSync(refFile, 'utf8'), { columns: true }) as Record<string, string>[];
-    const current = new Map(run.summaries.map((s) => [s.variant, s]));
+    const current = new Map(run.summaries.map((s) => [String(s.variant), s]));
     for (const ref of reference) {
       const cur = current.get(ref.variant);
       if (!cur) {
         drifts.push({ scenario: scenario.name, variant: ref.variant, metric: '(variant)', reference: 'present', current: 'missing', change: '', tolerance: '' });
         continue;
       }
-      for (const metric of SUMMARY_COLUMNS) {
-        if (metric === 'variant' || ref[metric] === undefined) continue;
+      for (const metric of Object.keys(ref)) {
+        if (metric === 'variant' || typeof cur[metric] !== 'number') continue;
         const r = Number(ref[metric]), c = cur[metric] as number;
         if (!drifted(metric, r, c)) continue;
         const t = toleranceOf(metric);

@@ -3,15 +3,15 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Vm } from '../model/vm.js';
 import { CHART_METRICS, sweepChart } from '../output/charts.js';
-import { aggregate, sweepCsv, type PointResult } from '../output/sweep-csv.js';
+import { aggregate, sweepCsv, sweepMetrics, type PointResult } from '../output/sweep-csv.js';
 import { readManifest, readPoints, writeManifest, writePoint, type SweepManifest } from '../output/sweep-store.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenario/sweep.js';
-import { summarize, type Summary } from '../stats/summary.js';
+import type { Row } from '../stats/summary.js';
+import { simulatePoint } from './simulate.js';
 import type { Shard } from './shard.js';
 
 /** What defines a sweep; also what a worker process is handed. */
@@ -59,15 +59,15 @@ interface Unit {
   replication: number;
 }
 
-function runUnit(p: Plan, u: Unit): Summary {
-  return summarize(new Vm(p.points[u.index].point.config(u.replication)).run());
+function runUnit(p: Plan, u: Unit): Row {
+  return simulatePoint(p.points[u.index].point.config(u.replication)).summary;
 }
 
 /**
  * Replications run one at a time, handed out on demand, so that slow points (many iothreads, high
  * IOPS) do not leave a worker idle at the end.
  */
-async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Summary) => void): Promise<void> {
+async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Row) => void): Promise<void> {
   const worker = fileURLToPath(new URL('./main.js', import.meta.url));
   if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
   let next = 0;
@@ -79,7 +79,7 @@ async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect
       if (current) child.send(current);
       else child.disconnect();
     };
-    child.on('message', (summary) => { collect(current!, summary as Summary); feed(); });
+    child.on('message', (summary) => { collect(current!, summary as Row); feed(); });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sweep worker exited with ${code}`))));
     child.on('error', reject);
     feed();
@@ -109,9 +109,9 @@ export async function sweepCommand(
   const progress = { done: mine.length - todo.length, total: mine.length };
   onProgress(progress);
   // A point is written once all its replications are in, whatever order they finish in.
-  const pending = new Map<number, Summary[]>(todo.map((i) => [i, new Array<Summary>(p.replications)]));
+  const pending = new Map<number, Row[]>(todo.map((i) => [i, new Array<Row>(p.replications)]));
   const left = new Map<number, number>(todo.map((i) => [i, p.replications]));
-  const collect = (u: Unit, summary: Summary) => {
+  const collect = (u: Unit, summary: Row) => {
     pending.get(u.index)![u.replication] = summary;
     const n = left.get(u.index)! - 1;
     left.set(u.index, n);
@@ -134,9 +134,10 @@ export async function finish(out: string, m: SweepManifest, dirs: string[]): Pro
   for (const d of dirs) for (const [i, r] of readPoints(d, m.id)) all.set(i, r);
   const missing = m.points - all.size;
   if (missing > 0) return { dir: out, written: [], missing };
-  const points = Array.from({ length: m.points }, (_, i) => aggregate(all.get(i)!));
-  const files: Record<string, string> = { 'sweep.csv': sweepCsv(m.axes, points) };
-  for (const metric of CHART_METRICS) files[`${metric}.svg`] = await sweepChart(m.axes, points, metric);
+  const metrics = sweepMetrics(all.get(0)!);
+  const points = Array.from({ length: m.points }, (_, i) => aggregate(all.get(i)!, metrics));
+  const files: Record<string, string> = { 'sweep.csv': sweepCsv(m.axes, metrics, points) };
+  for (const metric of CHART_METRICS.filter((c) => metrics.includes(c))) files[`${metric}.svg`] = await sweepChart(m.axes, points, metric);
   const written = writeFilesAtomically(out, files);
   return { dir: out, written, missing: 0 };
 }

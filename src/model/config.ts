@@ -6,6 +6,7 @@ import type { HostParams } from './host-cpu.js';
 
 /** What the model is built from: a resolved scenario point, every default filled in. Times in ns. */
 export interface ModelConfig {
+  kind: 'blk';
   seed: number;
   variant: string;
   /** Names the point in the random streams (variant and sweep values), so each point draws its own. */

@@ -25,19 +25,21 @@ export const DEFAULT_COSTS = {
   vcpu_wakeup_ns: 4000,
 
   // --- virtqueue ring accesses (virtio 1.1 split vs packed layouts, MODEL.md section 3) ---
-  /** Driver adds one request: split touches desc table + avail entry + avail idx (3 cache lines). */
+  // Split touches the descriptor table, the avail ring and the used ring; packed one descriptor ring.
+  // The differences are small: packed vhost-net TX gained 2.6 % at 5.75 Mpps (published.md P11), i.e.
+  // a few ns of ~174 ns per packet; the device-side gaps below keep vqsim's packed gain of that order.
+  /** Driver adds one request: descriptor + avail entry + avail idx (estimate). */
   ring_split_add_ns: 150,
-  /** Packed: one descriptor written in order (estimate: ~2/3 of split's lines). */
-  ring_packed_add_ns: 100,
-  /** Device pops one request: split reads avail idx, avail entry, descriptor (estimate). */
+  ring_packed_add_ns: 130,
+  /** Device pops one request: avail idx, avail entry, descriptor (estimate). */
   ring_split_pop_ns: 250,
-  ring_packed_pop_ns: 170,
-  /** Device publishes one used element: split writes used elem + used idx; packed rewrites the desc. */
+  ring_packed_pop_ns: 235,
+  /** Device publishes one used element: used elem + used idx; packed rewrites the descriptor. */
   ring_split_push_ns: 150,
-  ring_packed_push_ns: 100,
+  ring_packed_push_ns: 140,
   /** Driver reaps one used element (detach_buf). */
   ring_split_reap_ns: 120,
-  ring_packed_reap_ns: 80,
+  ring_packed_reap_ns: 105,
 
   // --- host: AioContext, QEMU block layer ---
   /** Waking a thread blocked in ppoll/epoll or on a futex: 2-5 us (MODEL.md section 1.3, estimate). */

@@ -26,6 +26,22 @@ export const enum Ev {
   CoreGranted,
   /** a = vCPU, b = token: the halt-polling window ended with nothing to do. */
   VcpuHaltPollEnd,
+  /** a = vhost worker (or the QEMU thread running virtio-net): its step is done. */
+  VhostStepDone,
+  /** a = vhost worker: woken (kick, packet on the tap). */
+  VhostWake,
+  /** a = vhost worker, b = token: its busy-poll window ended with nothing found. */
+  VhostPollTimeout,
+  /** a = link, b = packet: the packet's last bit is on the wire. */
+  LinkDone,
+  /** b = packet: it reaches the far end of its link (propagation). */
+  Arrive,
+  /** b = request packet: the peer has served it and sends the response. */
+  PeerRespond,
+  /** a = flow: the acknowledgement of one message of a stream frees a window slot. */
+  FlowAck,
+  /** a = flow: the next offered-rate message is due. */
+  FlowTimer,
   /** End of warmup: statistics restart. */
   WarmupEnd,
 }

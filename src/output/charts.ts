@@ -1,11 +1,10 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { RunResult } from '../model/result.js';
-import { bucketUpper, BUCKETS } from '../stats/histogram.js';
+import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
 import type { AggregatedPoint } from './sweep-csv.js';
 
 /** Metrics a sweep charts, one SVG each. */
-export const CHART_METRICS = ['iops', 'lat_mean_us', 'lat_p99_us', 'iothread_busy_max_pct', 'host_cpus'];
+export const CHART_METRICS = ['iops', 'gbit_s', 'trans_s', 'lat_mean_us', 'lat_p99_us', 'iothread_busy_max_pct', 'host_cpus'];
 
 async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -44,7 +43,7 @@ export function sweepChart(axes: string[], points: AggregatedPoint[], metric: st
 }
 
 /** The latency CDF of each variant of a run, latency on a log axis. */
-export function latencyCdfChart(results: RunResult[]): Promise<string> {
+export function latencyCdfChart(results: { variant: string; latency: Histogram }[]): Promise<string> {
   const rows: { variant: string; us: number; cumulative: number }[] = [];
   for (const r of results) {
     let seen = 0;

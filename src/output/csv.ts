@@ -1,19 +1,19 @@
 import { stringify } from 'csv-stringify/sync';
-import type { RunResult } from '../model/result.js';
-import { bucketUpper, BUCKETS } from '../stats/histogram.js';
-import { SUMMARY_COLUMNS, type Summary } from '../stats/summary.js';
+import type { ThreadUse } from '../model/result.js';
+import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
+import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
 
 /** summary.csv: one row per variant. */
-export function summaryCsv(rows: Summary[]): string {
+export function summaryCsv(rows: Row[], columns: readonly string[]): string {
   return stringify(
-    rows.map((r) => SUMMARY_COLUMNS.map((c) => (typeof r[c] === 'number' ? formatNumber(c, r[c] as number) : r[c]))),
-    { header: true, columns: SUMMARY_COLUMNS as string[] },
+    rows.map((r) => columns.map((c) => (typeof r[c] === 'number' ? formatNumber(c, r[c] as number) : String(r[c])))),
+    { header: true, columns: [...columns] },
   );
 }
 
 /** latency.csv: per variant, the non-empty histogram buckets with their cumulative fraction. */
-export function latencyCsv(results: RunResult[]): string {
+export function latencyCsv(results: { variant: string; latency: Histogram }[]): string {
   const rows: string[][] = [];
   for (const r of results) {
     const h = r.latency;
@@ -29,7 +29,7 @@ export function latencyCsv(results: RunResult[]): string {
 }
 
 /** threads.csv: per variant and thread, where its time went (% of the window). */
-export function threadsCsv(results: RunResult[]): string {
+export function threadsCsv(results: { variant: string; windowNs: number; threads: ThreadUse[] }[]): string {
   const rows: string[][] = [];
   for (const r of results) {
     for (const t of r.threads) {

@@ -1,9 +1,9 @@
 import { formatNumber } from './format.js';
 
 /** A plain aligned text table for the terminal. */
-export function textTable<T extends object>(rows: T[], columns: (keyof T & string)[], headers?: string[]): string {
+export function textTable<T extends object>(rows: T[], columns: string[], headers?: string[]): string {
   const cells = rows.map((r) => columns.map((c) => {
-    const v = r[c];
+    const v = (r as Record<string, unknown>)[c];
     return typeof v === 'number' ? formatNumber(c, v) : String(v);
   }));
   const head = headers ?? columns;

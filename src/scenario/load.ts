@@ -3,6 +3,8 @@ import { basename, extname } from 'node:path';
 import type { z } from 'zod';
 import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
+import type { NetConfig } from '../model/net/config.js';
+import { resolveNetScenario } from './resolve-net.js';
 import { ScenarioError } from './errors.js';
 import { resolveScenario, type Located } from './resolve.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -16,9 +18,11 @@ export interface ScenarioPoint {
   description: string;
   /** Names the point in its random streams: the variant, plus any sweep axis values. */
   pointKey: string;
-  /** The model's input for one replication. */
-  config(replication: number): ModelConfig;
+  /** The model's input for one replication: a virtio-blk VM or a virtio-net one. */
+  config(replication: number): PointConfig;
 }
+
+export type PointConfig = ModelConfig | NetConfig;
 
 /** A field set over the base: by a variant, a sweep axis, or the command line. */
 export interface FieldSet {
@@ -114,10 +118,11 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
       warnings.push(`${file}${line !== undefined ? `:${line}` : ''}: ${path.join('.')}: ${reason}`);
     };
     const name = variant ?? 'base';
-    const build = (replication: number) =>
-      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
+    const resolve = scenario.nic ? resolveNetScenario : resolveScenario;
+    const build = (replication: number): PointConfig =>
+      resolve(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
     // Resolve once now, so that semantic errors surface before any run, and collect the warnings.
-    resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
+    resolve(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
     return { variant: name, description, pointKey, warnings, config: build };
   };
 

@@ -79,6 +79,7 @@ export function resolveScenario(
 
   if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
   return {
+    kind: 'blk',
     seed: point.seed,
     variant: point.variant,
     pointKey: point.pointKey,
@@ -101,7 +102,7 @@ export function resolveScenario(
 }
 
 /** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
-function haltPollOf(s: Scenario): HaltPollParams {
+export function haltPollOf(s: Scenario): HaltPollParams {
   const h = s.host;
   if (!h) return KVM_HALT_POLL;
   if (h.guest_haltpoll) {
@@ -110,7 +111,7 @@ function haltPollOf(s: Scenario): HaltPollParams {
   return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink };
 }
 
-function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
+export function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
   const h = s.host;
   const cores = h?.cores || kubevirtCores || 0;
   if (!h && !kubevirtCores) return null;

@@ -141,6 +141,47 @@ const kubevirt = z.strictObject({
   }),
 });
 
+/** A virtio-net NIC: QEMU's -netdev tap,vhost=,queues=,poll-us= and -device virtio-net-pci,mq=,packed=,vectors=. */
+const nic = z.strictObject({
+  name: z.string().min(1).default('net0'),
+  queues: count.default(1),
+  mq: z.boolean().default(false),
+  /** Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs). */
+  combined_queues: count.optional(),
+  'queue-size': z.number().int().min(1).max(32768).default(256),
+  ring: z.enum(['split', 'packed']).default('split'),
+  event_idx: z.boolean().default(true),
+  vhost: z.boolean().default(true),
+  'poll-us': nonNegInt.default(0),
+  zerocopy_tx: z.boolean().default(false),
+  /** Default 2 x queues + 2 (QEMU virtio-net-pci with mq). */
+  vectors: count.optional(),
+  /** When the VM's vectors exceed the guest's budget: stop with an error, or warn and take the guest's
+   *  fall-back (one vector shared by every queue). */
+  msix_overflow: z.enum(['error', 'fallback']).default('error'),
+});
+
+/** The network workload, in netperf / iperf3 terms. */
+const net = z.strictObject({
+  mode: z.enum(['stream', 'rr']).default('stream'),
+  direction: z.enum(['tx', 'rx', 'both']).default('tx'),
+  flows: count.default(1),
+  /** Message size (TSO/GRO buffers up to 64 KiB). */
+  msg_size: size.default(65536),
+  /** Stream: messages in flight per flow. */
+  window: count.default(8),
+  /** Messages per second per flow (offered load); omit for a closed loop. */
+  rate: z.number().positive().optional(),
+});
+
+/** The far end: an external host over a wire, or the host itself. */
+const peer = z.strictObject({
+  target: z.enum(['external', 'host']).default('external'),
+  rtt: duration.optional(),
+  line_rate_gbit: z.number().min(0).optional(),
+  service: duration.optional(),
+});
+
 const variant = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -158,7 +199,13 @@ export const scenarioSchema = z.strictObject({
   warmup: duration.default(100e6),
   /** Set every overhead cost to 0: only device service times remain (a plain queueing network). */
   zero_overheads: z.boolean().default(false),
-  vm: z.strictObject({ vcpus: count }),
+  vm: z.strictObject({
+    vcpus: count,
+    /** MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7). */
+    msix_budget: count.default(200),
+    /** Vectors the VM's other devices use (besides a simulated NIC). */
+    other_msix_vectors: nonNegInt.default(0),
+  }),
   iothread: z.strictObject({
     'poll-max-ns': nonNegInt.default(32768),
     'poll-grow': nonNegInt.default(0),
@@ -173,6 +220,9 @@ export const scenarioSchema = z.strictObject({
   jobs: z.array(jobEntry).min(1).optional(),
   costs: costs.default({}),
   host: host.optional(),
+  nic: nic.optional(),
+  net: net.optional(),
+  peer: peer.optional(),
   kubevirt: kubevirt.optional(),
   variants: z.array(variant).optional(),
   /** Axes for `vqsim sweep`: field path -> values; --set on the command line adds to or replaces them. */

@@ -1,7 +1,7 @@
 import type { RunResult } from '../model/result.js';
 
 /** The figures of one run, in the units fio and a performance engineer read them. */
-export interface Summary {
+export type Summary = {
   variant: string;
   iops: number;
   read_iops: number;
@@ -32,7 +32,10 @@ export interface Summary {
   irqs_per_io: number;
   poll_hit_pct: number;
   device_util_pct: number;
-}
+};
+
+/** A summary row of any kind of run (virtio-blk or virtio-net): column -> value. */
+export type Row = Record<string, string | number>;
 
 export const SUMMARY_COLUMNS: (keyof Summary)[] = [
   'variant', 'iops', 'read_iops', 'write_iops', 'bw_mib_s',

@@ -37,6 +37,18 @@ export const TOLERANCES: Record<string, Tolerance> = {
   irqs_per_io: { rel: 0.015, abs: 0.001 },
   poll_hit_pct: { rel: 0, abs: 1 },
   device_util_pct: { rel: 0.005, abs: 0.1 },
+  // virtio-net: the same reasoning, rates and CPU like their virtio-blk counterparts.
+  gbit_s: { rel: 0.01, abs: 0.001 },
+  pps: { rel: 0.01, abs: 1 },
+  trans_s: { rel: 0.01, abs: 1 },
+  vhost_busy_pct: { rel: 0.01, abs: 0.2 },
+  vhost_poll_pct: { rel: 0.04, abs: 0.6 },
+  cpus_per_gbit: { rel: 0.02, abs: 0.0005 },
+  kicks_per_packet: { rel: 0.05, abs: 0.003 },
+  irqs_per_packet: { rel: 0.015, abs: 0.001 },
+  msix_vectors: { rel: 0, abs: 0 },
+  msix_budget: { rel: 0, abs: 0 },
+  vhost_kernel_kib: { rel: 0, abs: 0 },
 };
 
 export function toleranceOf(metric: string): Tolerance {

@@ -1,0 +1,55 @@
+import type { ModelConfig } from '../config.js';
+
+/** A virtio-net point: the VM's vCPUs and host as for virtio-blk, plus the NIC, workload and peer. */
+export interface NetConfig extends Omit<ModelConfig, 'kind' | 'iothread' | 'disks' | 'jobs'> {
+  kind: 'net';
+  nic: NicConfig;
+  workload: NetWorkload;
+  peer: PeerConfig;
+}
+
+export interface NicConfig {
+  name: string;
+  /** Host queue pairs (-netdev tap,queues=N; virtio-net-pci mq=on). */
+  queues: number;
+  /** Queue pairs the guest enabled (ethtool -L combined N); the rest stay idle. */
+  combined: number;
+  queueSize: number;
+  packed: boolean;
+  eventIdx: boolean;
+  /** Data plane in vhost-net workers (one per queue pair), or in QEMU's main loop. */
+  vhost: boolean;
+  /** vhost busy polling (-netdev tap,poll-us=N), ns. */
+  pollNs: number;
+  /** vhost-net experimental_zcopytx. */
+  zerocopyTx: boolean;
+  /** Guest fell back to one shared MSI-X vector for every queue (budget exceeded): all interrupts on vCPU 0. */
+  sharedVector: boolean;
+  /** MSI-X vectors of this NIC and of the VM's other devices, and the guest's budget. */
+  vectors: number;
+  otherVectors: number;
+  vectorBudget: number;
+}
+
+export interface NetWorkload {
+  /** stream: bulk transfer (TCP_STREAM, iperf3); rr: request/response (TCP_RR). */
+  mode: 'stream' | 'rr';
+  /** tx: the guest sends; rx: the guest receives; both: half the flows each way (stream). */
+  direction: 'tx' | 'rx' | 'both';
+  flows: number;
+  /** Message (and virtqueue buffer, with TSO/GRO) size, bytes. */
+  msgBytes: number;
+  /** Stream: messages in flight per flow before the sender waits for acknowledgements. */
+  window: number;
+  /** Per flow, messages per second; 0 = closed loop. */
+  rateMsgs: number;
+}
+
+export interface PeerConfig {
+  /** Round trip between the tap and the peer's application (wire, switch, the peer's stack), ns. */
+  rttNs: number;
+  /** Line rate each way, bits per second; 0 = none. */
+  lineRateBps: number;
+  /** The peer's time to answer a request (rr), ns. */
+  serviceNs: number;
+}

@@ -1,0 +1,129 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import type { HaltPollParams } from '../halt-polling.js';
+import { VcpuThread } from '../vcpu-thread.js';
+import type { Flow, NetVm } from './net-vm.js';
+
+const STEP_NONE = 0, STEP_NAPI = 1, STEP_SEND = 2, STEP_KICK = 3;
+
+/**
+ * A vCPU of the virtio-net guest: interrupts (NAPI polls of a queue pair) before sends; each send is one
+ * buffer through the TCP/IP stack and start_xmit, and a kick exit when the ring asks for one.
+ */
+export class NetVcpu extends VcpuThread {
+  private readonly napi = new IntFifo(8);
+  private readonly sends = new IntFifo(16);
+  private step = STEP_NONE;
+  private stepArg = 0;
+  private stepCount = 0;
+  private kickPair = -1;
+  kicks = 0;
+
+  constructor(index: number, private readonly vm: NetVm, haltPoll: HaltPollParams) {
+    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns);
+  }
+
+  raiseIrq(pair: number): void {
+    this.napi.push(pair);
+    this.poke();
+  }
+
+  queueSend(f: Flow): void {
+    if (f.sendQueued) return;
+    f.sendQueued = true;
+    this.sends.push(f.index);
+    this.poke();
+  }
+
+  protected next(): void {
+    const vm = this.vm, c = vm.costs;
+    if (this.napi.size > 0) {
+      const q = vm.pairs[this.napi.shift()];
+      q.irqPending = false;
+      q.rx.driverDisableCb();
+      const n = q.rx.usedIdx - q.rx.lastUsedIdx;
+      let cost = c.guest_irq_ns;
+      for (let i = 0; i < n; i++) cost += q.rx.reapNs + c.net_guest_rx_ns + (vm.packets.bytes[q.rx.used.at(i)] / 1024) * c.net_copy_per_kib_ns;
+      this.begin(STEP_NAPI, q.index, n, cost);
+      return;
+    }
+    if (this.sends.size > 0) {
+      const f = vm.flows[this.sends.shift()];
+      f.sendQueued = false;
+      const p = vm.newMessage(f);
+      const ring = vm.pairs[f.txq].tx;
+      this.begin(STEP_SEND, f.index, p, ring.addNs + ring.reapNs + c.net_guest_tx_ns + (vm.packets.bytes[p] / 1024) * c.net_copy_per_kib_ns);
+      return;
+    }
+    this.step = STEP_NONE;
+    this.halt();
+  }
+
+  private begin(step: number, arg: number, count: number, cost: number): void {
+    this.step = step;
+    this.stepArg = arg;
+    this.stepCount = count;
+    this.runSegment(cost);
+  }
+
+  onStepDone(): void {
+    if (this.step === STEP_NAPI) this.endNapi();
+    else if (this.step === STEP_SEND) this.endSend();
+    if (this.kickPair >= 0) {
+      this.begin(STEP_KICK, this.kickPair, 0, this.vm.costs.vmexit_ns);
+      this.kickPair = -1;
+    } else {
+      this.next();
+    }
+  }
+
+  /** virtnet_poll: deliver what was on the RX used ring, reclaim TX buffers, restart a stopped queue. */
+  private endNapi(): void {
+    const vm = this.vm;
+    const q = vm.pairs[this.stepArg];
+    for (let i = 0; i < this.stepCount; i++) vm.deliver(q.rx.driverReap());
+    if (q.tap.size > 0) q.worker.onTapData(); // RX buffers refilled: vhost can go on
+    this.reclaimTx(q.index);
+    if (!q.rx.driverEnableCb() && !q.irqPending) {
+      q.irqPending = true;
+      this.napi.push(q.index);
+    }
+  }
+
+  /** free_old_xmit_skbs, and the qdisc's backlog into the freed descriptors. */
+  private reclaimTx(pair: number): void {
+    const q = this.vm.pairs[pair];
+    while (q.tx.hasUsed) q.tx.driverReap();
+    let added = 0;
+    while (q.qdisc.size > 0 && q.tx.hasRoom) {
+      q.tx.driverAdd(q.qdisc.shift());
+      added++;
+    }
+    q.txStopped = q.qdisc.size > 0;
+    if (added > 0) this.afterAdd(pair, added);
+  }
+
+  private endSend(): void {
+    const vm = this.vm;
+    const f = vm.flows[this.stepArg];
+    const q = vm.pairs[f.txq];
+    this.reclaimTx(f.txq);
+    if (q.tx.hasRoom && q.qdisc.size === 0) {
+      q.tx.driverAdd(this.stepCount);
+      this.afterAdd(f.txq, 1);
+    } else {
+      q.qdisc.push(this.stepCount);
+      q.txStopped = true;
+    }
+    vm.afterSend(f);
+  }
+
+  private afterAdd(pair: number, added: number): void {
+    const q = this.vm.pairs[pair];
+    const kick = q.tx.driverKickPrepare(added);
+    q.worker.onTxAvail(q, kick);
+    if (kick) {
+      this.kicks++;
+      this.kickPair = pair;
+    }
+  }
+}

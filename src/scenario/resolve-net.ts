@@ -1,0 +1,76 @@
+import { resolveCosts, type Costs } from '../model/costs.js';
+import type { NetConfig } from '../model/net/config.js';
+import type { Warn } from './kubevirt.js';
+import { haltPollOf, hostOf, type Located } from './resolve.js';
+import type { Scenario } from './schema.js';
+
+/** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */
+const MAX_BUFFER = 65536;
+/** Host kernel memory per vhost virtqueue (MODEL.md section 7: ~64 KiB). */
+export const VHOST_QUEUE_KIB = 64;
+
+/** Peer presets: an external host behind a 25 Gbit/s link, or the host's own stack over the tap. */
+const PEERS = {
+  external: { rtt: 30_000, line_rate_gbit: 25, service: 2_000 },
+  host: { rtt: 6_000, line_rate_gbit: 0, service: 2_000 },
+};
+
+/**
+ * A virtio-net scenario -> the model's input. Checks the MSI-X budget: the NIC takes 2 x queues + 2
+ * vectors (one per virtqueue, config, control queue); beyond the guest's budget the scenario stops, or,
+ * with msix_overflow: fallback, the guest shares one vector among all queues (virtio_pci's fall-back),
+ * so every interrupt lands on one vCPU.
+ */
+export function resolveNetScenario(
+  s: Scenario,
+  point: { seed: number; variant: string; pointKey: string; replication: number },
+  fail: Located,
+  warn: Warn,
+  defaultCosts: Partial<Costs> = {},
+): NetConfig {
+  const n = s.nic!, w = s.net ?? { mode: 'stream' as const, direction: 'tx' as const, flows: 1, msg_size: MAX_BUFFER, window: 8, rate: undefined };
+  if (s.disks || s.jobs) throw fail([s.disks ? 'disks' : 'jobs'], 'a scenario simulates either a NIC (nic:, net:) or disks and fio jobs, not both');
+  if (w.msg_size > MAX_BUFFER) throw fail(['net', 'msg_size'], `at most ${MAX_BUFFER} bytes (one TSO/GRO buffer)`);
+  if (n.queues > 1 && !n.mq) warn(['nic', 'mq'], `queues: ${n.queues} without mq: true: the guest sees one queue pair`);
+  const queues = n.mq ? n.queues : 1;
+  const combined = Math.min(n.combined_queues ?? Math.min(queues, s.vm.vcpus), queues);
+  if (n.combined_queues !== undefined && n.combined_queues > queues) warn(['nic', 'combined_queues'], `the guest can enable at most ${queues} queue pairs`);
+  const vectors = n.vectors ?? 2 * queues + 2;
+  const budget = s.vm.msix_budget, other = s.vm.other_msix_vectors;
+  let sharedVector = false;
+  if (vectors + other > budget) {
+    const reason = `MSI-X vectors exceed the guest's budget: virtio-net ${n.name} needs ${vectors} (2 x ${queues} queues + 2)`
+      + `${other ? ` and the VM's other devices ${other}` : ''}, ${vectors + other} in all, budget ${budget}`;
+    if (n.msix_overflow === 'error') throw fail(['nic', 'queues'], reason);
+    warn(['nic', 'msix_overflow'], `${reason}; the guest falls back to one vector shared by every queue`);
+    sharedVector = true;
+  }
+  const p = { ...PEERS[s.peer?.target ?? 'external'], ...definedOf(s.peer ?? {}) };
+  return {
+    kind: 'net',
+    seed: point.seed,
+    variant: point.variant,
+    pointKey: point.pointKey,
+    replication: point.replication,
+    durationNs: s.duration,
+    warmupNs: s.warmup,
+    vcpus: s.vm.vcpus,
+    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
+    haltPoll: haltPollOf(s),
+    host: hostOf(s, undefined, fail),
+    nic: {
+      name: n.name, queues, combined, queueSize: n['queue-size'], packed: n.ring === 'packed', eventIdx: n.event_idx,
+      vhost: n.vhost, pollNs: n['poll-us'] * 1000, zerocopyTx: n.zerocopy_tx, sharedVector,
+      vectors, otherVectors: other, vectorBudget: budget,
+    },
+    workload: {
+      mode: w.mode, direction: w.mode === 'rr' ? 'tx' : w.direction, flows: w.flows, msgBytes: w.msg_size,
+      window: w.mode === 'rr' ? 1 : w.window, rateMsgs: w.rate ?? 0,
+    },
+    peer: { rttNs: p.rtt, lineRateBps: p.line_rate_gbit * 1e9, serviceNs: p.service },
+  };
+}
+
+function definedOf<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

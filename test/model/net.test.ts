@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { simulatePoint } from '../../src/cli/simulate.js';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import type { NetSummary } from '../../src/stats/net-summary.js';
+import { scenario } from '../helpers.js';
+
+function net(obj: object): NetSummary {
+  return simulatePoint(scenario({ duration: '100ms', warmup: '10ms', ...obj }).points[0].config(0)).summary as NetSummary;
+}
+const n = (s: NetSummary, k: keyof NetSummary) => s[k] as number;
+
+describe('virtio-net: zero overheads reduce to the network\'s own timing', () => {
+  it('request/response: one transaction per round trip plus service plus serialization', () => {
+    const s = net({ zero_overheads: true, vm: { vcpus: 1 }, nic: {}, net: { mode: 'rr', msg_size: 1250 }, peer: { rtt: '20us', service: '5us', line_rate_gbit: 1 } });
+    // 1250 B at 1 Gbit/s = 10 us each way.
+    expect(n(s, 'lat_mean_us')).toBeCloseTo(20 + 5 + 10 + 10, 6);
+    expect(Math.abs(n(s, 'trans_s') / (1e6 / 45) - 1)).toBeLessThan(0.001);
+  });
+
+  it('a stream with a window beyond the bandwidth-delay product fills the line', () => {
+    const s = net({ zero_overheads: true, vm: { vcpus: 2 }, nic: {}, net: { flows: 2, msg_size: '64k', window: 16 }, peer: { rtt: '50us', line_rate_gbit: 10 } });
+    expect(Math.abs(n(s, 'gbit_s') / 10 - 1)).toBeLessThan(0.01);
+  });
+
+  it('a stream with a small window is bound by window / RTT (Little)', () => {
+    const s = net({ zero_overheads: true, vm: { vcpus: 1 }, nic: {}, net: { flows: 1, msg_size: 1000, window: 4 }, peer: { rtt: '100us', line_rate_gbit: 0 } });
+    expect(Math.abs(n(s, 'gbit_s') / ((4 * 1000 * 8) / 100e-6 / 1e9) - 1)).toBeLessThan(0.01);
+  });
+});
+
+describe('virtio-net mechanisms', () => {
+  const base = { vm: { vcpus: 8 }, nic: { queues: 8, mq: true }, net: { flows: 32, msg_size: '64k', window: 4 }, peer: { line_rate_gbit: 100 } };
+
+  it('queues the guest did not enable stay idle', () => {
+    const r = simulatePoint(scenario({ duration: '50ms', warmup: '5ms', ...base, nic: { queues: 8, mq: true, combined_queues: 1 } }).points[0].config(0)).result;
+    const busy = r.threads.filter((t) => t.role === 'vhost' && t.busyNs > 0).map((t) => t.name);
+    expect(busy).toEqual(['vhost-0']);
+  });
+
+  it('queues > 1 need mq: without it the guest sees one queue pair (warned)', () => {
+    const s = scenario({ ...base, nic: { queues: 8 } });
+    expect(s.points[0].warnings.join()).toMatch(/without mq: true/);
+  });
+
+  it('busy polling removes kicks and wake-ups, lowering latency, at the cost of CPU', () => {
+    const rr = { vm: { vcpus: 2 }, net: { mode: 'rr', msg_size: 64 }, peer: { target: 'host' } };
+    const off = net({ ...rr, nic: {} });
+    const on = net({ ...rr, nic: { 'poll-us': 50 } });
+    expect(n(off, 'kicks_per_packet')).toBeGreaterThan(0.4);
+    expect(n(on, 'kicks_per_packet')).toBe(0);
+    expect(n(on, 'lat_mean_us')).toBeLessThan(n(off, 'lat_mean_us') - 3);
+    expect(n(on, 'host_cpus')).toBeGreaterThan(n(off, 'host_cpus'));
+  });
+
+  it('zero-copy TX saves vhost CPU on large buffers', () => {
+    const one = { vm: { vcpus: 2 }, net: { flows: 2, msg_size: '64k', window: 8 }, peer: { target: 'host' } };
+    const copy = net({ ...one, nic: {} });
+    const zc = net({ ...one, nic: { zerocopy_tx: true } });
+    expect(n(zc, 'cpus_per_gbit')).toBeLessThan(n(copy, 'cpus_per_gbit'));
+  });
+
+  it('QEMU userspace virtio-net (vhost off) runs every queue on the main loop, at more CPU per packet', () => {
+    const one = { vm: { vcpus: 4 }, net: { flows: 8, msg_size: 1024, window: 8 }, peer: { target: 'host' } };
+    const vhost = net({ ...one, nic: { queues: 4, mq: true } });
+    const qemu = net({ ...one, nic: { queues: 4, mq: true, vhost: false } });
+    expect(n(qemu, 'main_loop_busy_pct')).toBeGreaterThan(50);
+    expect(n(qemu, 'pps')).toBeLessThan(n(vhost, 'pps'));
+  });
+});
+
+describe('MSI-X budget', () => {
+  it('a VM whose queues exceed the budget gets one message naming the device and the vectors', () => {
+    let err: unknown;
+    try {
+      scenario({ vm: { vcpus: 64, msix_budget: 200, other_msix_vectors: 40 }, nic: { name: 'eth-data', queues: 80, mq: true } });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as Error).message).toMatch(/nic.queues: MSI-X vectors exceed the guest's budget: virtio-net eth-data needs 162 \(2 x 80 queues \+ 2\) and the VM's other devices 40, 202 in all, budget 200/);
+  });
+
+  it('with msix_overflow: fallback the guest shares one vector: every interrupt on vCPU 0', () => {
+    const s = scenario({ duration: '50ms', warmup: '5ms', vm: { vcpus: 4, msix_budget: 8 }, nic: { queues: 4, mq: true, msix_overflow: 'fallback' }, net: { direction: 'rx', flows: 8 }, peer: { target: 'host' } });
+    expect(s.points[0].warnings.join()).toMatch(/falls back to one vector shared by every queue/);
+    const r = simulatePoint(s.points[0].config(0)).result;
+    const vcpus = r.threads.filter((t) => t.role === 'vcpu');
+    expect(vcpus[0].busyNs).toBeGreaterThan(3 * vcpus[1].busyNs);
+  });
+});
