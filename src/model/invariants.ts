@@ -1,9 +1,23 @@
 import { THREAD_POOL_MAX, ThreadsAio } from './aio/threads.js';
 import { Stage } from './requests.js';
 import type { RunResult } from './result.js';
+import type { Histogram } from '../stats/histogram.js';
 import type { Vm } from './vm.js';
 
 export class InvariantError extends Error {}
+
+/**
+ * Little's law L = lambda W over a window of T ns, for `count` completions of latency `w`; what
+ * straddles the window's edges (at most maxOutstanding items, each at most w.max) bounds the difference.
+ * Returns the broken law's description, or undefined.
+ */
+export function littleViolation(meanOutstanding: number, count: number, T: number, w: Histogram, maxOutstanding: number): string | undefined {
+  if (count === 0 || T <= 0) return undefined;
+  const lambdaW = (count / T) * w.mean;
+  const slack = 0.01 * meanOutstanding + (2 * maxOutstanding * w.max) / T + 1e-9;
+  if (Math.abs(meanOutstanding - lambdaW) <= slack) return undefined;
+  return `Little's law: L = ${meanOutstanding.toFixed(4)} but lambda*W = ${lambdaW.toFixed(4)} (slack ${slack.toFixed(4)})`;
+}
 
 /**
  * Checked at the end of every run, not only in tests: requests are conserved, no queue exceeded its
@@ -35,15 +49,7 @@ export function checkInvariants(vm: Vm, r: RunResult): void {
       }
     }
   }
-  // Little's law L = lambda W over the window; requests straddling its edges bound the difference.
-  const T = r.windowNs;
-  if (r.ios > 0 && T > 0) {
-    const lambdaW = (r.ios / T) * r.latency.mean;
-    const edge = (2 * vm.maxOutstanding * r.latency.max) / T;
-    const slack = 0.01 * r.meanOutstanding + edge + 1e-9;
-    if (Math.abs(r.meanOutstanding - lambdaW) > slack) {
-      broken.push(`Little's law: L = ${r.meanOutstanding.toFixed(4)} but lambda*W = ${lambdaW.toFixed(4)} (slack ${slack.toFixed(4)})`);
-    }
-  }
+  const little = littleViolation(r.meanOutstanding, r.ios, r.windowNs, r.latency, vm.maxOutstanding);
+  if (little) broken.push(little);
   if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${r.variant}: ${broken.join('; ')}`);
 }

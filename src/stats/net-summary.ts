@@ -1,6 +1,7 @@
 import type { NetResult } from '../model/net/result.js';
 import type { NetConfig } from '../model/net/config.js';
 import { VHOST_QUEUE_KIB } from '../scenario/resolve-net.js';
+import { threadShares } from './thread-shares.js';
 
 export const NET_SUMMARY_COLUMNS = [
   'variant', 'gbit_s', 'pps', 'trans_s', 'lat_mean_us', 'lat_p50_us', 'lat_p90_us', 'lat_p99_us', 'lat_max_us',
@@ -14,11 +15,8 @@ export type NetSummary = Record<(typeof NET_SUMMARY_COLUMNS)[number], string | n
 /** What netperf/iperf3 and a performance engineer read off a virtio-net run. */
 export function summarizeNet(r: NetResult, c: NetConfig): NetSummary {
   const T = r.windowNs, sec = T / 1e9;
-  const role = (name: string) => r.threads.filter((t) => t.role === name);
-  const meanPct = (ts: typeof r.threads, f: (t: (typeof r.threads)[number]) => number) =>
-    ts.length ? (100 * ts.reduce((s, t) => s + f(t), 0)) / ts.length / T : 0;
+  const { busy, poll, hostCpus } = threadShares(r.threads, T);
   const gbit = (r.bytes * 8) / T;
-  const hostCpus = r.threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / T;
   const perPacket = (n: number) => (r.buffers > 0 ? n / r.buffers : 0);
   const us = (ns: number) => ns / 1000;
   return {
@@ -31,11 +29,11 @@ export function summarizeNet(r: NetResult, c: NetConfig): NetSummary {
     lat_p90_us: us(r.latency.quantile(0.9)),
     lat_p99_us: us(r.latency.quantile(0.99)),
     lat_max_us: us(r.latency.max),
-    vcpu_busy_pct: meanPct(role('vcpu'), (t) => t.busyNs),
-    vcpu_poll_pct: meanPct(role('vcpu'), (t) => t.pollNs),
-    vhost_busy_pct: meanPct(role('vhost'), (t) => t.busyNs),
-    vhost_poll_pct: meanPct(role('vhost'), (t) => t.pollNs),
-    main_loop_busy_pct: meanPct(role('main-loop'), (t) => t.busyNs),
+    vcpu_busy_pct: busy('vcpu'),
+    vcpu_poll_pct: poll('vcpu'),
+    vhost_busy_pct: busy('vhost'),
+    vhost_poll_pct: poll('vhost'),
+    main_loop_busy_pct: busy('main-loop'),
     host_cpus: hostCpus,
     cpus_per_gbit: gbit > 0 ? hostCpus / gbit : 0,
     kicks_per_packet: perPacket(r.kicks),

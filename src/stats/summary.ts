@@ -1,4 +1,5 @@
 import type { RunResult } from '../model/result.js';
+import { threadShares } from './thread-shares.js';
 
 /** The figures of one run, in the units fio and a performance engineer read them. */
 export type Summary = {
@@ -49,9 +50,7 @@ const us = (ns: number) => ns / 1000;
 export function summarize(r: RunResult): Summary {
   const T = r.windowNs;
   const sec = T / 1e9;
-  const role = (name: string) => r.threads.filter((t) => t.role === name);
-  const meanPct = (ts: typeof r.threads, f: (t: (typeof r.threads)[number]) => number) =>
-    ts.length ? (100 * ts.reduce((s, t) => s + f(t), 0)) / ts.length / T : 0;
+  const { role, busy, poll, hostCpus } = threadShares(r.threads, T);
   const iothreads = role('iothread');
   const perIo = (n: number) => (r.ios > 0 ? n / r.ios : 0);
   return {
@@ -66,14 +65,14 @@ export function summarize(r: RunResult): Summary {
     lat_p99_us: us(r.latency.quantile(0.99)),
     lat_p99_9_us: us(r.latency.quantile(0.999)),
     lat_max_us: us(r.latency.max),
-    vcpu_busy_pct: meanPct(role('vcpu'), (t) => t.busyNs),
-    vcpu_poll_pct: meanPct(role('vcpu'), (t) => t.pollNs),
-    iothread_busy_pct: meanPct(iothreads, (t) => t.busyNs),
+    vcpu_busy_pct: busy('vcpu'),
+    vcpu_poll_pct: poll('vcpu'),
+    iothread_busy_pct: busy('iothread'),
     iothread_busy_max_pct: iothreads.length ? (100 * Math.max(...iothreads.map((t) => t.busyNs))) / T : 0,
-    iothread_poll_pct: meanPct(iothreads, (t) => t.pollNs),
-    main_loop_busy_pct: meanPct(role('main-loop'), (t) => t.busyNs),
+    iothread_poll_pct: poll('iothread'),
+    main_loop_busy_pct: busy('main-loop'),
     aio_worker_cpus: role('aio-worker').reduce((s, t) => s + t.busyNs, 0) / T,
-    host_cpus: r.threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / T,
+    host_cpus: hostCpus,
     host_core_util_pct: r.coreUtil.length ? (100 * r.coreUtil.reduce((a, b) => a + b, 0)) / r.coreUtil.length : 0,
     runq_wait_us: r.coreAcquisitions > 0 ? us(r.runqWaitNs / r.coreAcquisitions) : 0,
     kicks_per_io: perIo(r.kicks),

@@ -22,6 +22,11 @@ describe('virtio-net: zero overheads reduce to the network\'s own timing', () =>
     expect(Math.abs(n(s, 'gbit_s') / 10 - 1)).toBeLessThan(0.01);
   });
 
+  it('an offered rate below capacity is carried exactly', () => {
+    const s = net({ zero_overheads: true, vm: { vcpus: 2 }, nic: {}, net: { flows: 4, msg_size: 1000, window: 8, rate: 5000 }, peer: { target: 'host' } });
+    expect(Math.abs(n(s, 'gbit_s') / ((4 * 5000 * 1000 * 8) / 1e9) - 1)).toBeLessThan(0.01);
+  });
+
   it('a stream with a small window is bound by window / RTT (Little)', () => {
     const s = net({ zero_overheads: true, vm: { vcpus: 1 }, nic: {}, net: { flows: 1, msg_size: 1000, window: 4 }, peer: { rtt: '100us', line_rate_gbit: 0 } });
     expect(Math.abs(n(s, 'gbit_s') / ((4 * 1000 * 8) / 100e-6 / 1e9) - 1)).toBeLessThan(0.01);

@@ -5,7 +5,7 @@ import { Histogram } from '../../stats/histogram.js';
 import type { Costs } from '../costs.js';
 import { Ev } from '../events.js';
 import { HostCpu, type HostThread } from '../host-cpu.js';
-import { InvariantError } from '../invariants.js';
+import { InvariantError, littleViolation } from '../invariants.js';
 import { Virtqueue } from '../virtqueue.js';
 import type { NetConfig } from './config.js';
 import { Link } from './link.js';
@@ -333,10 +333,9 @@ export class NetVm {
     for (const q of this.pairs) {
       for (const vq of [q.tx, q.rx]) if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse}, size ${vq.size}`);
     }
-    if (this.config.workload.mode === 'rr' && r.transactions > 0) {
-      const lambdaW = (r.transactions / r.windowNs) * r.latency.mean;
-      const slack = 0.01 * r.meanOutstanding + (2 * this.maxOutstanding * r.latency.max) / r.windowNs + 1e-9;
-      if (Math.abs(r.meanOutstanding - lambdaW) > slack) broken.push(`Little's law: L = ${r.meanOutstanding} but lambda*W = ${lambdaW}`);
+    if (this.config.workload.mode === 'rr') {
+      const little = littleViolation(r.meanOutstanding, r.transactions, r.windowNs, r.latency, this.maxOutstanding);
+      if (little) broken.push(little);
     }
     if (broken.length) throw new InvariantError(`invariants broken in variant ${r.variant}: ${broken.join('; ')}`);
   }
