@@ -1,7 +1,7 @@
-import { resolveCosts, type Costs } from '../model/costs.js';
+import type { Costs } from '../model/costs.js';
 import type { NetConfig } from '../model/net/config.js';
 import type { Warn } from './kubevirt.js';
-import { haltPollOf, hostOf, type Located } from './resolve.js';
+import { resolveRun, type Located, type Point } from './resolve.js';
 import type { Scenario } from './schema.js';
 
 /** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */
@@ -23,7 +23,7 @@ const PEERS = {
  */
 export function resolveNetScenario(
   s: Scenario,
-  point: { seed: number; variant: string; pointKey: string; replication: number },
+  point: Point,
   fail: Located,
   warn: Warn,
   defaultCosts: Partial<Costs> = {},
@@ -48,16 +48,7 @@ export function resolveNetScenario(
   const p = { ...PEERS[s.peer?.target ?? 'external'], ...definedOf(s.peer ?? {}) };
   return {
     kind: 'net',
-    seed: point.seed,
-    variant: point.variant,
-    pointKey: point.pointKey,
-    replication: point.replication,
-    durationNs: s.duration,
-    warmupNs: s.warmup,
-    vcpus: s.vm.vcpus,
-    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
-    haltPoll: haltPollOf(s),
-    host: hostOf(s, undefined, fail),
+    ...resolveRun(s, point, fail, defaultCosts),
     nic: {
       name: n.name, queues, combined, queueSize: n['queue-size'], packed: n.ring === 'packed', eventIdx: n.event_idx,
       vhost: n.vhost, pollNs: n['poll-us'] * 1000, zerocopyTx: n.zerocopy_tx, sharedVector,

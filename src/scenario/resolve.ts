@@ -21,7 +21,7 @@ const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default
  */
 export function resolveScenario(
   s: Scenario,
-  point: { seed: number; variant: string; pointKey: string; replication: number },
+  point: Point,
   fail: Located,
   warn: Warn,
   defaultCosts: Partial<Costs> = {},
@@ -80,29 +80,38 @@ export function resolveScenario(
   if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
   return {
     kind: 'blk',
-    seed: point.seed,
-    variant: point.variant,
-    pointKey: point.pointKey,
-    replication: point.replication,
-    durationNs: s.duration,
-    warmupNs: s.warmup,
-    vcpus,
-    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
+    ...resolveRun(s, point, fail, defaultCosts, kv?.cores),
     iothread: {
       pollMaxNs: s.iothread['poll-max-ns'],
       pollGrow: s.iothread['poll-grow'],
       pollShrink: s.iothread['poll-shrink'],
       aioMaxBatch: s.iothread['aio-max-batch'],
     },
-    haltPoll: haltPollOf(s),
-    host: hostOf(s, kv?.cores, fail),
     disks,
     jobs,
   };
 }
 
+export type Point = { seed: number; variant: string; pointKey: string; replication: number };
+
+/** What every kind of run takes alike: the point, its timing, the vCPUs, the costs and the host. */
+export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCosts: Partial<Costs>, kubevirtCores?: number) {
+  return {
+    seed: point.seed,
+    variant: point.variant,
+    pointKey: point.pointKey,
+    replication: point.replication,
+    durationNs: s.duration,
+    warmupNs: s.warmup,
+    vcpus: s.vm.vcpus,
+    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
+    haltPoll: haltPollOf(s),
+    host: hostOf(s, kubevirtCores, fail),
+  };
+}
+
 /** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
-export function haltPollOf(s: Scenario): HaltPollParams {
+function haltPollOf(s: Scenario): HaltPollParams {
   const h = s.host;
   if (!h) return KVM_HALT_POLL;
   if (h.guest_haltpoll) {
@@ -111,7 +120,7 @@ export function haltPollOf(s: Scenario): HaltPollParams {
   return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink };
 }
 
-export function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
+function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
   const h = s.host;
   const cores = h?.cores || kubevirtCores || 0;
   if (!h && !kubevirtCores) return null;
