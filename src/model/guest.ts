@@ -35,7 +35,7 @@ export class Job {
 }
 
 const TASK_SUBMIT = 0, TASK_REAP = 1;
-const STEP_NONE = 0, STEP_IRQ = 1, STEP_SUBMIT = 2, STEP_REAP = 3, STEP_KICK = 4;
+const STEP_IRQ = 1, STEP_SUBMIT = 2, STEP_REAP = 3;
 
 /**
  * A vCPU running fio. Interrupt handlers run before task work (an interrupt preempts the running task
@@ -47,16 +47,8 @@ export class Vcpu extends VcpuThread {
   private readonly irqs = new IntFifo(8);
   /** Encoded job tasks: job * 2 + TASK_*. */
   private readonly tasks = new IntFifo(16);
-  private step = STEP_NONE;
-  private stepArg = 0;
-  private stepCount = 0;
-  /** Virtqueue whose notify write traps at the end of the current step, or -1. */
-  private kickVq = -1;
-  /** Guest kick exits taken by this vCPU. */
-  kicks = 0;
-
   constructor(index: number, private readonly vm: Vm, haltPoll: HaltPollParams) {
-    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns);
+    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns, vm.costs.vmexit_ns);
   }
 
   /** An interrupt for virtqueue vq arrives. */
@@ -77,13 +69,6 @@ export class Vcpu extends VcpuThread {
     job.reapQueued = true;
     this.tasks.push(job.index * 2 + TASK_REAP);
     this.poke();
-  }
-
-  private begin(step: number, arg: number, count: number, cost: number): void {
-    this.step = step;
-    this.stepArg = arg;
-    this.stepCount = count;
-    this.runSegment(cost);
   }
 
   protected next(): void {
@@ -109,24 +94,14 @@ export class Vcpu extends VcpuThread {
       }
       return;
     }
-    this.step = STEP_NONE;
     this.halt();
   }
 
-  onStepDone(): void {
-    const vm = this.vm;
-    switch (this.step) {
+  protected endStep(step: number): void {
+    switch (step) {
       case STEP_IRQ: this.endIrq(); break;
       case STEP_SUBMIT: this.endSubmit(); break;
-      case STEP_REAP: vm.reap(vm.jobs[this.stepArg], this.stepCount); break;
-      case STEP_KICK: break;
-    }
-    if (this.kickVq >= 0) {
-      // The notify write traps: the exit is this vCPU's next step, before anything else.
-      this.begin(STEP_KICK, this.kickVq, 0, vm.costs.vmexit_ns);
-      this.kickVq = -1;
-    } else {
-      this.next();
+      case STEP_REAP: this.vm.reap(this.vm.jobs[this.stepArg], this.stepCount); break;
     }
   }
 
@@ -177,9 +152,6 @@ export class Vcpu extends VcpuThread {
     const vq = vm.vqs[vqIndex];
     const kick = vq.driverKickPrepare(added);
     vm.ctxs[vq.ctx].onAvail(vq, kick);
-    if (kick) {
-      this.kicks++;
-      this.kickVq = vqIndex;
-    }
+    if (kick) this.kick(vqIndex);
   }
 }

@@ -3,7 +3,7 @@ import type { HaltPollParams } from '../halt-polling.js';
 import { VcpuThread } from '../vcpu-thread.js';
 import type { Flow, NetVm } from './net-vm.js';
 
-const STEP_NONE = 0, STEP_NAPI = 1, STEP_SEND = 2, STEP_KICK = 3;
+const STEP_NAPI = 1, STEP_SEND = 2;
 
 /**
  * A vCPU of the virtio-net guest: interrupts (NAPI polls of a queue pair) before sends; each send is one
@@ -12,14 +12,8 @@ const STEP_NONE = 0, STEP_NAPI = 1, STEP_SEND = 2, STEP_KICK = 3;
 export class NetVcpu extends VcpuThread {
   private readonly napi = new IntFifo(8);
   private readonly sends = new IntFifo(16);
-  private step = STEP_NONE;
-  private stepArg = 0;
-  private stepCount = 0;
-  private kickPair = -1;
-  kicks = 0;
-
   constructor(index: number, private readonly vm: NetVm, haltPoll: HaltPollParams) {
-    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns);
+    super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns, vm.costs.vmexit_ns);
   }
 
   raiseIrq(pair: number): void {
@@ -54,26 +48,12 @@ export class NetVcpu extends VcpuThread {
       this.begin(STEP_SEND, f.index, p, ring.addNs + ring.reapNs + c.net_guest_tx_ns + (vm.packets.bytes[p] / 1024) * c.net_copy_per_kib_ns);
       return;
     }
-    this.step = STEP_NONE;
     this.halt();
   }
 
-  private begin(step: number, arg: number, count: number, cost: number): void {
-    this.step = step;
-    this.stepArg = arg;
-    this.stepCount = count;
-    this.runSegment(cost);
-  }
-
-  onStepDone(): void {
-    if (this.step === STEP_NAPI) this.endNapi();
-    else if (this.step === STEP_SEND) this.endSend();
-    if (this.kickPair >= 0) {
-      this.begin(STEP_KICK, this.kickPair, 0, this.vm.costs.vmexit_ns);
-      this.kickPair = -1;
-    } else {
-      this.next();
-    }
+  protected endStep(step: number): void {
+    if (step === STEP_NAPI) this.endNapi();
+    else if (step === STEP_SEND) this.endSend();
   }
 
   /** virtnet_poll: deliver what was on the RX used ring, reclaim TX buffers, restart a stopped queue. */
@@ -121,9 +101,6 @@ export class NetVcpu extends VcpuThread {
     const q = this.vm.pairs[pair];
     const kick = q.tx.driverKickPrepare(added);
     q.worker.onTxAvail(q, kick);
-    if (kick) {
-      this.kicks++;
-      this.kickPair = pair;
-    }
+    if (kick) this.kick(pair);
   }
 }
