@@ -1,8 +1,9 @@
 import type { DistSpec } from '../engine/distribution.js';
 import type { PollParams } from './adaptive-polling.js';
-import type { Costs } from './costs.js';
+import type { Costs, JitterParams } from './costs.js';
 import type { HaltPollParams } from './halt-polling.js';
 import type { HostParams } from './host-cpu.js';
+import type { Behaviour } from './versions.js';
 
 /** What the model is built from: a resolved scenario point, every default filled in. Times in ns. */
 export interface ModelConfig {
@@ -16,7 +17,11 @@ export interface ModelConfig {
   warmupNs: number;
   vcpus: number;
   costs: Readonly<Costs>;
-  iothread: PollParams & { aioMaxBatch: number };
+  /** Spread of CPU costs and wake-ups; zero for exact constants. */
+  jitter: JitterParams;
+  /** The releases whose mechanisms apply. */
+  behaviour: Behaviour;
+  iothread: PollParams & { aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
   /** How a halted vCPU polls before it sleeps (KVM halt polling, guest haltpoll, or not at all). */
   haltPoll: HaltPollParams;
   /** Host cores and scheduling; null = every thread on a core of its own, no C-states. */

@@ -1,121 +1,152 @@
+import { FITTED_COSTS } from './fitted-costs.js';
+
 /**
- * Every default cost and latency of the model, in ns, each with its source. Scenarios override any of
- * them by name under `costs:`; `zero_overheads: true` sets all of them to 0, leaving only the device's
- * service times, so that the model reduces to a queueing network.
- * Figures marked (estimate) are starting points for calibration (issue 5), not measurements.
+ * Every default cost and latency of the model, in ns, each with its source, its kind and a plausible
+ * range. Scenarios override any of them by name under `costs:`; `zero_overheads: true` sets all of
+ * them to 0, leaving only the device's service times, so that the model reduces to a queueing network.
+ * - measured: taken from a cited microbenchmark or measurement;
+ * - fitted: fitted by `vqsim calibrate` to the published rows (src/calibration), within its range; the
+ *   value written here is the starting point, the fitted one lives in fitted-costs.ts;
+ * - estimate: neither measured nor constrained by a row; a reasoned figure within its range.
  */
-export const DEFAULT_COSTS = {
+type Kind = 'measured' | 'fitted' | 'estimate';
+export interface CostEntry { value: number; kind: Kind; range: readonly [number, number] }
+const entry = (kind: Kind) => (value: number, lo: number, hi: number): CostEntry => ({ value, kind, range: [lo, hi] });
+const measured = entry('measured'), fitted = entry('fitted'), estimate = entry('estimate');
+
+export const COST_TABLE = {
   // --- guest (vCPU) ---
   /** fio io_u prep + io_submit syscall + blk-mq + virtio_blk_queue_rq, per request. Axboe, "Efficient IO
    *  with io_uring" (2019): the bare-metal block stack costs ~1.6 us per I/O with libaio, split here
    *  about 60/40 between submission and completion, plus fio's own accounting (estimate). */
-  guest_submit_ns: 1500,
+  guest_submit_ns: measured(1500, 800, 3000),
   /** io_getevents + fio completion accounting, per request (same source, the 40 % share). */
-  guest_complete_ns: 800,
+  guest_complete_ns: measured(800, 400, 1500),
   /** blk_mq_complete_request and the aio completion event in the guest's interrupt path, per request
    *  (estimate, the rest of Axboe's completion share). */
-  guest_blk_complete_ns: 400,
+  guest_blk_complete_ns: estimate(400, 200, 1000),
   /** Guest interrupt entry/exit and virtblk_done's bookkeeping, per interrupt (estimate, posted interrupts). */
-  guest_irq_ns: 800,
+  guest_irq_ns: estimate(800, 300, 2000),
   /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles
    *  (shared/reference/published.md, "a VM-exit round trip is about 2,500 cycles"). */
-  vmexit_ns: 1000,
+  vmexit_ns: measured(1000, 700, 2000),
   /** Waking a halted vCPU thread for an injected interrupt: host scheduler wake-up + VM entry (estimate,
    *  like a host thread wake-up; KVM halt polling, issue 5, shortens it). */
-  vcpu_wakeup_ns: 4000,
+  vcpu_wakeup_ns: fitted(4000, 1500, 10000),
 
   // --- virtqueue ring accesses (virtio 1.1 split vs packed layouts, MODEL.md section 3) ---
   // Split touches the descriptor table, the avail ring and the used ring; packed one descriptor ring.
   // The differences are small: packed vhost-net TX gained 2.6 % at 5.75 Mpps (published.md P11), i.e.
   // a few ns of ~174 ns per packet; the device-side gaps below keep vqsim's packed gain of that order.
   /** Driver adds one request: descriptor + avail entry + avail idx (estimate). */
-  ring_split_add_ns: 150,
-  ring_packed_add_ns: 130,
+  ring_split_add_ns: fitted(150, 50, 400),
+  ring_packed_add_ns: fitted(130, 50, 400),
   /** Device pops one request: avail idx, avail entry, descriptor (estimate). */
-  ring_split_pop_ns: 250,
-  ring_packed_pop_ns: 235,
+  ring_split_pop_ns: fitted(250, 80, 600),
+  ring_packed_pop_ns: fitted(235, 80, 600),
   /** Device publishes one used element: used elem + used idx; packed rewrites the descriptor. */
-  ring_split_push_ns: 150,
-  ring_packed_push_ns: 140,
+  ring_split_push_ns: fitted(150, 50, 400),
+  ring_packed_push_ns: fitted(140, 50, 400),
   /** Driver reaps one used element (detach_buf). */
-  ring_split_reap_ns: 120,
-  ring_packed_reap_ns: 105,
+  ring_split_reap_ns: fitted(120, 40, 300),
+  ring_packed_reap_ns: fitted(105, 40, 300),
 
   // --- host: AioContext, QEMU block layer ---
   /** Waking a thread blocked in ppoll/epoll or on a futex: 2-5 us (MODEL.md section 1.3, estimate). */
-  wakeup_ns: 4000,
+  wakeup_ns: fitted(4000, 1500, 10000),
   /** One ppoll/epoll_wait that finds an fd already ready (syscall round trip, estimate). */
-  ppoll_ns: 500,
+  ppoll_ns: estimate(500, 200, 1500),
   /** Dispatching one fd handler: event_notifier_test_and_clear (a read syscall) + handler entry (estimate). */
-  fd_dispatch_ns: 600,
+  fd_dispatch_ns: estimate(600, 200, 1500),
+  /** One io_poll call in a polling pass (run_poll_handlers_once): virtio_queue_host_notifier_aio_poll
+   *  reads the avail idx the guest writes, laio_poll_cb the AIO ring head: one cache line that another
+   *  core wrote, ~100 ns across cores, ~20 ns when still local (estimate from cache-to-cache latency). */
+  poll_handler_ns: estimate(60, 20, 150),
+  /** ppoll (fdmon-poll) walks every fd it watches on each call: vfs_poll on an eventfd and the wait
+   *  queue registration, per fd (estimate; why QEMU switches to epoll at 64 fds). */
+  fd_poll_ns: estimate(80, 30, 250),
   /** virtio_blk_handle_request: request set-up, BlockBackend and coroutine path, per request: 1-3 us
    *  on the iothread (MODEL.md section 1.4); with the rest of an iothread's per-request work, one
    *  iothread tops out near 270 k IOPS (published.md P7: 238 k measured on Optane). */
-  blk_request_ns: 1300,
+  blk_request_ns: fitted(1300, 600, 3000),
   /** virtio_blk_rw_complete + virtio_blk_req_complete, per request (estimate). */
-  blk_complete_ns: 700,
+  blk_complete_ns: fitted(700, 300, 1500),
   /** virtio_notify_irqfd: one eventfd write to KVM's irqfd per coalesced notification (syscall, estimate). */
-  irqfd_notify_ns: 1000,
+  irqfd_notify_ns: fitted(1000, 400, 2500),
   /** From the irqfd write to the interrupt entering a running vCPU (posted interrupt, estimate). */
-  irq_inject_ns: 500,
+  irq_inject_ns: estimate(500, 200, 2000),
   /** QEMU main loop: glib dispatch and the BQL, per loop iteration, on top of the AioContext work.
    *  Calibrated on published.md P8 (main loop 45.8 us vs iothread 21.5 us per QD1 I/O) and P9. */
-  main_loop_iteration_ns: 5500,
+  main_loop_iteration_ns: fitted(5500, 1000, 15000),
   /** Main loop, per request and again per completion: taking and dropping the BQL around each
    *  (estimate; published.md P10: the main loop trails an iothread by 1.2x at QD64). */
-  main_loop_request_ns: 300,
+  main_loop_request_ns: fitted(300, 0, 2000),
 
   // --- host aio engines (MODEL.md section 5) ---
   /** Per io_submit call: syscall entry/exit, AIO context lookup, and the plug flush that rings the
    *  device's doorbell once per call. Calibrated on published.md P4 (one io_submit per request cost
    *  QEMU 1.42x the IOPS of batching), within the 1-2 us such a call with an MMIO doorbell takes. */
-  native_submit_batch_ns: 1800,
+  native_submit_batch_ns: fitted(1800, 700, 4000),
   /** Kernel block stack per iocb under io_submit (Axboe 2019: ~1.6 us per I/O whole stack with libaio,
    *  submission ~0.9 of it). */
-  native_submit_req_ns: 900,
+  native_submit_req_ns: measured(900, 500, 1600),
   /** Reaping one io_event from the user-space AIO ring + completion callback entry (estimate). */
-  native_reap_req_ns: 150,
+  native_reap_req_ns: estimate(150, 50, 500),
   /** io_uring_enter, per call: syscall and the same plug flush and doorbell as io_submit (as above). */
-  io_uring_enter_ns: 1800,
+  io_uring_enter_ns: fitted(1800, 700, 4000),
   /** Kernel block stack per SQE. Axboe 2019 measured ~0.8 us per I/O whole stack with io_uring against
    *  1.6 with libaio on bare metal; in a guest QEMU sees io_uring within 5 % of native (published.md P9,
    *  P10), so the per-request gap is kept small. */
-  io_uring_submit_req_ns: 800,
+  io_uring_submit_req_ns: measured(800, 400, 1200),
   /** Reading one CQE from the completion ring (no syscall). */
-  io_uring_reap_req_ns: 100,
+  io_uring_reap_req_ns: estimate(100, 30, 300),
   /** thread_pool_submit_aio: element set-up, mutex, qemu_sem_post, per request (estimate). */
-  threads_submit_req_ns: 1500,
+  threads_submit_req_ns: fitted(1500, 500, 4000),
   /** A pool worker's preadv/pwritev syscall + block stack, per request (estimate, like one Linux AIO iocb
    *  plus the syscall entry). */
-  threads_worker_io_ns: 2000,
+  threads_worker_io_ns: estimate(2000, 1000, 4000),
   /** A worker returning from its blocking syscall and posting the completion (qemu_bh_schedule). */
-  threads_worker_done_ns: 600,
+  threads_worker_done_ns: estimate(600, 200, 1500),
   /** thread_pool_completion_bh: per completed element (estimate). */
-  threads_reap_req_ns: 300,
+  threads_reap_req_ns: estimate(300, 100, 1000),
 
   // --- virtio-net (MODEL.md section 7) ---
   /** Guest TCP/IP transmit + virtio-net start_xmit, per buffer (estimate: ~2 us per send, netperf). */
-  net_guest_tx_ns: 2000,
+  net_guest_tx_ns: estimate(2000, 1000, 4000),
   /** Guest NAPI receive + TCP/IP + the application's read, per buffer (estimate). */
-  net_guest_rx_ns: 1800,
+  net_guest_rx_ns: estimate(1800, 1000, 4000),
   /** Copying payload, per KiB, on either side (copy_from_user/copy_to_user, skb copies: ~10 GB/s). */
-  net_copy_per_kib_ns: 100,
+  net_copy_per_kib_ns: measured(100, 50, 200),
   /** vhost-net handle_tx: pop, build the skb, tun_sendmsg and the host stack (bridge/OVS), per buffer (estimate). */
-  vhost_tx_ns: 1500,
+  vhost_tx_ns: estimate(1500, 700, 3000),
   /** vhost-net handle_rx: tun_recvmsg and filling the guest's RX descriptors, per buffer (estimate). */
-  vhost_rx_ns: 1300,
+  vhost_rx_ns: estimate(1300, 700, 3000),
   /** Zero-copy TX (experimental_zcopytx): pinning the guest pages and the completion callback, per
    *  buffer, instead of the per-KiB copy; only for buffers of at least 256 bytes (VHOST_GOODCOPY_LEN). */
-  vhost_zcopy_ns: 900,
+  vhost_zcopy_ns: estimate(900, 400, 2000),
   /** virtio-net in QEMU userspace (vhost=off): the main loop's virtio_net_flush_tx / receive path and
    *  the tap read/write syscalls, per buffer (estimate: several times vhost's). */
-  net_qemu_per_packet_ns: 5000,
+  net_qemu_per_packet_ns: estimate(5000, 2000, 10000),
 } as const;
 
-export type CostName = keyof typeof DEFAULT_COSTS;
+export type CostName = keyof typeof COST_TABLE;
 export type Costs = Record<CostName, number>;
 
-export const COST_NAMES = Object.keys(DEFAULT_COSTS) as CostName[];
+export const COST_NAMES = Object.keys(COST_TABLE) as CostName[];
+
+/** The defaults: a fitted cost takes the value `vqsim calibrate` last wrote (fitted-costs.ts). */
+export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze(Object.fromEntries(
+  COST_NAMES.map((n) => [n, (FITTED_COSTS as Partial<Costs>)[n] ?? COST_TABLE[n].value]),
+) as Costs);
+
+/**
+ * Spread of CPU work and wake-ups around their means (coefficients of variation, lognormal). The
+ * same operation repeated in a microbenchmark spreads by 10-30 % (cache state, branch history,
+ * interrupts; e.g. lmbench/perf-bench syscall and context-switch runs); a wake-up through the
+ * scheduler spreads more (cyclictest on an idle host: p99 about twice the mean). Estimates.
+ */
+export const DEFAULT_JITTER = { cpu_cv: 0.2, wakeup_cv: 0.4 } as const;
+export type JitterParams = { cpu_cv: number; wakeup_cv: number };
 
 /** Defaults, then the scenario's overrides; with zeroOverheads every cost is 0. */
 export function resolveCosts(overrides: Partial<Costs>, zeroOverheads: boolean): Readonly<Costs> {

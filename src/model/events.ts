@@ -12,6 +12,8 @@ export const enum Ev {
   CtxWake,
   /** a = AioContext, b = poll token: the polling window ended with nothing found. */
   CtxPollTimeout,
+  /** a = AioContext, b = poll token: a polling pass has seen new work. */
+  CtxPollFound,
   /** a = device, b = request: a rate-limited service start. */
   DeviceStart,
   /** a = device, b = request: service complete. */

@@ -11,8 +11,9 @@ export interface HaltPollParams {
   yieldsToRunnable: boolean;
 }
 
-/** KVM x86 defaults (virt/kvm/kvm_main.c: halt_poll_ns 200000, grow 2, grow_start 10000, shrink 0). */
-export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 0, yieldsToRunnable: true };
+/** KVM x86 defaults (virt/kvm/kvm_main.c: halt_poll_ns 200000, grow 2, grow_start 10000); the shrink
+ *  default depends on the host kernel (versions.ts: 2 since Linux 6.8, 0 before). */
+export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 2, yieldsToRunnable: true };
 
 /** Guest cpuidle-haltpoll defaults (drivers/cpuidle/governors/haltpoll.c: guest_halt_poll_ns 200000,
  *  grow 2, grow_start 50000, shrink 2). Loading it disables KVM's host-side polling (MSR_KVM_POLL_CONTROL). */

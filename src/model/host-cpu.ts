@@ -1,4 +1,5 @@
 import { IntFifo } from '../engine/int-fifo.js';
+import { NO_JITTER, type Jitter } from '../engine/jitter.js';
 import type { Simulation } from '../engine/simulation.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { Ev } from './events.js';
@@ -28,6 +29,9 @@ export abstract class HostThread {
   host: HostCpu | null = null;
   /** Multiplies every CPU cost: NUMA-remote threads pay more for memory-bound work. */
   costScale = 1;
+  /** Spread of this thread's CPU work and of its wake-ups (the assembly sets them). */
+  cpuJitter: Jitter = NO_JITTER;
+  wakeJitter: Jitter = NO_JITTER;
   /** A segment waiting for the core this thread yielded, or -1. */
   private pendingCost = -1;
 
@@ -41,7 +45,7 @@ export abstract class HostThread {
   /** Runs `cost` ns of CPU work, then the thread's step-done event fires. */
   protected runSegment(cost: number): void {
     const h = this.host;
-    cost *= this.costScale;
+    cost *= this.costScale * this.cpuJitter.factor();
     if (h !== null && h.shouldYield(this)) {
       this.pendingCost = cost;
       this.acct.enter(CpuState.Idle, this.sim.now);
@@ -50,6 +54,11 @@ export abstract class HostThread {
     }
     this.acct.enter(CpuState.Busy, this.sim.now);
     this.sim.after(cost, this.stepEvent, this.eventArg, 0);
+  }
+
+  /** How long a wake-up of this thread takes whose mean is `ns`. */
+  wakeDelay(ns: number): number {
+    return ns * this.wakeJitter.factor();
   }
 
   /** Off CPU -> wants to run: true when it may go on now; otherwise resume() comes later. */

@@ -1,4 +1,5 @@
 import { THREAD_POOL_MAX, ThreadsAio } from './aio/threads.js';
+import { VIRTIO_BLK_MAX_MERGE_REQS } from './iothread.js';
 import { Stage } from './requests.js';
 import type { RunResult } from './result.js';
 import type { Histogram } from '../stats/histogram.js';
@@ -43,6 +44,7 @@ export function checkInvariants(vm: Vm, r: RunResult): void {
     if (max > d.device.queueDepth) broken.push(`device of ${d.name} admitted ${max}, queue depth ${d.device.queueDepth}`);
   });
   for (const ctx of vm.ctxs) {
+    if (ctx.largestPop > VIRTIO_BLK_MAX_MERGE_REQS) broken.push(`${ctx.name} popped ${ctx.largestPop} requests in one round`);
     for (const e of ctx.engines) {
       if (e instanceof ThreadsAio && e.workers.length > THREAD_POOL_MAX) {
         broken.push(`${ctx.name} spawned ${e.workers.length} pool workers`);

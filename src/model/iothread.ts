@@ -1,40 +1,61 @@
 import { IntFifo } from '../engine/int-fifo.js';
-import { adjustPollNs, type PollParams } from './adaptive-polling.js';
+import type { PollParams } from './adaptive-polling.js';
 import type { AioEngine } from './aio/engine.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { HostThread } from './host-cpu.js';
 import { Ev } from './events.js';
+import { AioPolling } from './poll-handlers.js';
 import { Stage } from './requests.js';
 import type { Virtqueue } from './virtqueue.js';
 import type { Vm } from './vm.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
-const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5;
+const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6;
+
+/** virtio_blk_handle_vq hands its MultiReqBuffer to the block layer every 32 requests
+ *  (hw/block/virtio-blk.c VIRTIO_BLK_MAX_MERGE_REQS). */
+export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
+/** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
+export const EPOLL_ENABLE_THRESHOLD = 64;
+
+export interface AioContextParams extends PollParams {
+  /** poll_ns per handler (QEMU >= 10.0) rather than per AioContext. */
+  pollPerHandler: boolean;
+  /** fdmon-io_uring (and its removal of idle poll handlers) or ppoll/epoll. */
+  fdmon: 'io_uring' | 'poll';
+}
 
 /**
  * An AioContext and the thread that runs it: an iothread, or QEMU's main loop (no polling, plus the
  * main loop's own dispatch work). One loop iteration (aio_poll) waits, by polling or by blocking in
- * ppoll, then runs each ready handler once: a virtqueue's handler (virtio_blk_handle_vq) or an aio
- * engine's completion handler. Adaptive polling as util/aio-posix.c: poll mode disables the queues'
- * notifications and keeps them disabled while polling finds work; a window that expires re-enables
- * them and blocks; poll_ns adapts after every wait (adjustPollNs).
+ * the fd monitor, then runs each ready handler once: a virtqueue's handler (virtio_blk_handle_vq) or
+ * an aio engine's completion handler. Poll mode disables the queues' notifications and keeps them
+ * disabled while polling finds work; a window that expires re-enables them (io_poll_end, and one last
+ * io_poll each) and blocks. Polling passes and the fd monitor cost what QEMU's do (AioPolling,
+ * waitScanNs); poll_ns adapts after every wait.
  */
 export class AioContext extends HostThread {
   readonly vqs: Virtqueue[] = [];
   readonly engines: AioEngine[] = [];
-  pollNs = 0;
+  /** Built by setUpPolling once the handlers are known. */
+  polling!: AioPolling;
   private state = T_BLOCKED;
   private pollStarted = false;
   private waitStart = 0;
   private pollToken = 0;
+  /** A scheduled CtxPollFound event's time, or Infinity. */
+  private foundAt = Infinity;
   /** Handlers to run this iteration: a virtqueue index, or -(engine position + 1). */
   private readonly todo = new IntFifo(16);
+  private readyIds = new Int32Array(16);
   private step = S_PPOLL;
   private stepCount = 0;
   private curVq: Virtqueue | null = null;
   private curEngine: AioEngine | null = null;
   private curSuppress = false;
   private curFinal = false;
+  /** Completions being processed right after an io_submit (laio's ioq_submit): the vq round goes on after. */
+  private inSubmitPath = false;
   private readonly toNotify = new IntFifo(16);
   private blockedInSubmit = 0;
   /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
@@ -46,16 +67,58 @@ export class AioContext extends HostThread {
   wakeups = 0;
   /** io_submit calls that slept for a device tag. */
   submitBlocks = 0;
+  /** Most requests popped in one round: never above a MultiReqBuffer's (checked as an invariant). */
+  largestPop = 0;
 
   constructor(
     readonly index: number,
     readonly name: string,
     readonly isMainLoop: boolean,
-    private readonly poll: PollParams,
+    private readonly params: AioContextParams,
     private readonly vm: Vm,
   ) {
     super(new CpuAccount(name, isMainLoop ? 'main-loop' : 'iothread'), vm.sim, Ev.CtxStepDone, index);
     this.perRequestNs = isMainLoop ? vm.costs.main_loop_request_ns : 0;
+  }
+
+  addVq(vq: Virtqueue): void {
+    vq.handlerPos = this.vqs.length;
+    this.vqs.push(vq);
+  }
+
+  /**
+   * The poll list once the handlers are known: every aio completion handler, and the virtqueues the
+   * guest uses (`active`). An unused queue was used at boot; fdmon-io_uring has since dropped it as
+   * idle, the other fd monitors never drop a handler.
+   */
+  setUpPolling(active: (vq: Virtqueue) => boolean): void {
+    const p = this.params;
+    this.polling = new AioPolling(p, p.pollPerHandler, this.vm.costs.poll_handler_ns, this.vqs.length + this.engines.length);
+    for (const vq of this.vqs) if (p.fdmon !== 'io_uring' || active(vq)) this.polling.add(vq.handlerPos);
+    this.engines.forEach((_, i) => this.polling.add(this.vqs.length + i));
+    this.readyIds = new Int32Array(this.vqs.length + this.engines.length);
+  }
+
+  get pollNs(): number {
+    return this.polling.windowNs;
+  }
+
+  /** fds the fd monitor watches: each queue's ioeventfd, each engine's completion fd, the notifier. */
+  private get fds(): number {
+    return this.vqs.length + this.engines.length + 1;
+  }
+
+  /** CPU that one blocking wait spends walking fds: ppoll visits every fd going in and coming out;
+   *  epoll (at 64 fds or more) and io_uring report only the ready ones. */
+  private waitScanNs(): number {
+    const n = this.fds;
+    if (this.params.fdmon === 'io_uring' && !this.isMainLoop) return 0;
+    return n >= EPOLL_ENABLE_THRESHOLD ? 0 : 2 * n * this.vm.costs.fd_poll_ns;
+  }
+
+  /** A wait whose fd is already ready: one syscall, and ppoll's walk over the fds. */
+  private readyWaitNs(): number {
+    return this.vm.costs.ppoll_ns + this.waitScanNs() / 2;
   }
 
   // --- notifications in ---
@@ -63,13 +126,16 @@ export class AioContext extends HostThread {
   /** The guest published avail entries on one of our queues, kicking or not. */
   onAvail(vq: Virtqueue, kick: boolean): void {
     if (kick) vq.kickPending = true;
-    if (this.state === T_POLLING) this.pollProgress();
-    else if (kick && this.state === T_BLOCKED) this.wake();
+    if (this.state === T_POLLING) {
+      if (kick || this.polling.isPolled(vq.handlerPos)) this.pollSees(vq.handlerPos);
+    } else if (kick && this.state === T_BLOCKED) {
+      this.wake();
+    }
   }
 
   /** An engine of ours has a completion ready (eventfd, CQ entry or bottom half). */
-  onCompletion(): void {
-    if (this.state === T_POLLING) this.pollProgress();
+  onCompletion(engine: AioEngine): void {
+    if (this.state === T_POLLING) this.pollSees(this.vqs.length + this.engines.indexOf(engine));
     else if (this.state === T_BLOCKED) this.wake();
   }
 
@@ -78,7 +144,7 @@ export class AioContext extends HostThread {
     if (--this.blockedInSubmit === 0) {
       this.state = T_SUBMIT_WAKING;
       this.wakeups++;
-      this.vm.sim.after(this.vm.costs.wakeup_ns, Ev.CtxWake, this.index, 0);
+      this.vm.sim.after(this.wakeDelay(this.vm.costs.wakeup_ns), Ev.CtxWake, this.index, 0);
     }
   }
 
@@ -87,7 +153,7 @@ export class AioContext extends HostThread {
   private wake(): void {
     this.state = T_WAKING;
     this.wakeups++;
-    this.vm.sim.after(this.vm.costs.wakeup_ns, Ev.CtxWake, this.index, 0);
+    this.vm.sim.after(this.wakeDelay(this.vm.costs.wakeup_ns), Ev.CtxWake, this.index, 0);
   }
 
   onWake(): void {
@@ -107,12 +173,25 @@ export class AioContext extends HostThread {
     if (this.state === T_SUBMIT_WAKING) {
       this.state = T_RUNNING;
       this.submitChunks();
-    } else {
-      this.startIteration(this.vm.sim.now - this.waitStart);
+      return;
     }
+    this.state = T_RUNNING;
+    const scan = this.waitScanNs();
+    if (scan > 0) this.begin(S_PPOLL, 0, scan);
+    else this.startIteration(this.vm.sim.now - this.waitStart);
   }
 
-  private pollProgress(): void {
+  /** Polling will see handler h's new work at the end of a pass. */
+  private pollSees(h: number): void {
+    const at = this.polling.seenAt(this.vm.sim.now, h);
+    if (at >= this.foundAt) return;
+    this.foundAt = at;
+    this.vm.sim.at(at, Ev.CtxPollFound, this.index, ++this.pollToken);
+  }
+
+  onPollFound(token: number): void {
+    if (token !== this.pollToken || this.state !== T_POLLING) return;
+    this.foundAt = Infinity;
     this.pollHits++;
     this.pollToken++;
     this.startIteration(this.vm.sim.now - this.waitStart);
@@ -120,12 +199,22 @@ export class AioContext extends HostThread {
 
   onPollTimeout(token: number): void {
     if (token !== this.pollToken || this.state !== T_POLLING) return;
+    this.foundAt = Infinity;
+    this.pollToken++;
+    this.state = T_RUNNING;
+    this.leavePollMode();
+  }
+
+  /** poll_set_started(false): io_poll_end and one last io_poll on every polled handler, then the fd
+   *  monitor's wait. */
+  private leavePollMode(): void {
     this.setPollMode(false);
-    if (this.anyReady(true)) {
-      this.startIteration(this.vm.sim.now - this.waitStart);
-    } else {
-      this.block();
-    }
+    this.begin(S_POLL_END, 0, 2 * this.polling.handlersPolled * this.vm.costs.poll_handler_ns);
+  }
+
+  private afterPollEnd(): void {
+    if (this.anyReady(true)) this.begin(S_PPOLL, 0, this.readyWaitNs());
+    else this.block();
   }
 
   private block(): void {
@@ -134,10 +223,10 @@ export class AioContext extends HostThread {
     this.dropCore();
   }
 
-  /** io_poll_begin / io_poll_end on every queue of ours. */
+  /** io_poll_begin / io_poll_end on every queue that is polled. */
   private setPollMode(on: boolean): void {
     this.pollStarted = on;
-    for (const vq of this.vqs) vq.setNotification(!on);
+    for (const vq of this.vqs) if (this.polling.isPolled(vq.handlerPos)) vq.setNotification(!on);
   }
 
   private anyReady(includeAvail: boolean): boolean {
@@ -146,11 +235,11 @@ export class AioContext extends HostThread {
     return false;
   }
 
-  /** The end of an iteration: poll if the window is open, else block in ppoll. */
+  /** The end of an iteration: poll if the window is open, else wait in the fd monitor. */
   private beginWait(): void {
     const now = this.vm.sim.now;
     this.waitStart = now;
-    if (this.pollNs > 0) {
+    if (this.polling.windowNs > 0) {
       if (!this.pollStarted) this.setPollMode(true);
       if (this.anyReady(true)) {
         this.startIteration(0);
@@ -166,15 +255,16 @@ export class AioContext extends HostThread {
       this.state = T_POLLING;
       this.pollWindows++;
       this.acct.enter(CpuState.Poll, now);
-      this.vm.sim.after(this.pollNs, Ev.CtxPollTimeout, this.index, ++this.pollToken);
+      this.vm.sim.at(this.polling.begin(now), Ev.CtxPollTimeout, this.index, ++this.pollToken);
       return;
     }
-    const leftPollMode = this.pollStarted;
-    if (leftPollMode) this.setPollMode(false);
-    if (this.anyReady(leftPollMode)) {
-      // ppoll returns at once: an fd is already ready. That wait still counts for polling.
+    if (this.pollStarted) {
+      this.leavePollMode();
+      return;
+    }
+    if (this.anyReady(false)) {
       this.state = T_RUNNING;
-      this.begin(S_PPOLL, 0, this.vm.costs.ppoll_ns);
+      this.begin(S_PPOLL, 0, this.readyWaitNs());
     } else {
       this.block();
     }
@@ -183,11 +273,27 @@ export class AioContext extends HostThread {
   // --- one iteration ---
 
   private startIteration(blockNs: number): void {
-    if (this.poll.pollMaxNs > 0) this.pollNs = adjustPollNs(this.pollNs, blockNs, this.poll);
     this.state = T_RUNNING;
     this.iterations++;
-    for (let i = 0; i < this.engines.length; i++) if (this.engines[i].ready.size > 0) this.todo.push(-(i + 1));
-    for (const vq of this.vqs) if (vq.kickPending || (this.pollStarted && vq.hasAvail)) this.todo.push(vq.index);
+    let ready = 0;
+    for (let i = 0; i < this.engines.length; i++) {
+      if (this.engines[i].ready.size > 0) {
+        this.todo.push(-(i + 1));
+        this.readyIds[ready++] = this.vqs.length + i;
+      }
+    }
+    for (const vq of this.vqs) {
+      if (vq.kickPending || (this.pollStarted && this.polling.isPolled(vq.handlerPos) && vq.hasAvail)) {
+        this.todo.push(vq.index);
+        this.readyIds[ready++] = vq.handlerPos;
+        // aio_dispatch_handler: a handler that becomes ready joins the poll list.
+        if (!this.polling.isPolled(vq.handlerPos)) {
+          this.polling.add(vq.handlerPos);
+          if (this.pollStarted) vq.setNotification(false);
+        }
+      }
+    }
+    this.polling.adjust(blockNs, this.readyIds, ready);
     if (this.isMainLoop) this.begin(S_MAIN_LOOP, 0, this.vm.costs.main_loop_iteration_ns);
     else this.nextHandler();
   }
@@ -206,6 +312,7 @@ export class AioContext extends HostThread {
       case S_SUBMIT: this.endSubmit(); break;
       case S_COMPLETE: this.endComplete(); break;
       case S_NOTIFY: this.endNotify(); break;
+      case S_POLL_END: this.afterPollEnd(); break;
     }
   }
 
@@ -215,12 +322,9 @@ export class AioContext extends HostThread {
       const h = this.todo.shift();
       if (h < 0) {
         const e = this.engines[-h - 1];
-        const n = e.ready.size;
-        if (n === 0) continue;
-        let cost = e.reapCost(n, !this.pollStarted) + n * (c.blk_complete_ns + this.perRequestNs);
-        for (let i = 0; i < n; i++) cost += this.vm.vqs[this.vm.requests.vq[e.ready.at(i)]].pushNs;
+        if (e.ready.size === 0) continue;
         this.curEngine = e;
-        this.begin(S_COMPLETE, n, cost);
+        this.reap(!this.pollStarted);
         return;
       }
       const vq = this.vm.vqs[h];
@@ -236,10 +340,21 @@ export class AioContext extends HostThread {
     this.beginWait();
   }
 
+  /** Reaps every completion the current engine has ready; `viaFd` when its fd woke the handler. */
+  private reap(viaFd: boolean): void {
+    const c = this.vm.costs, e = this.curEngine!;
+    const n = e.ready.size;
+    let cost = e.reapCost(n, viaFd) + n * (c.blk_complete_ns + this.perRequestNs);
+    for (let i = 0; i < n; i++) cost += this.vm.vqs[this.vm.requests.vq[e.ready.at(i)]].pushNs;
+    this.begin(S_COMPLETE, n, cost);
+  }
+
+  /** Pops up to one MultiReqBuffer's worth and hands it to the engine. */
   private vqRound(extra: number): void {
     const vq = this.curVq!;
     if (this.curSuppress) vq.setNotification(false);
-    const n = vq.availIdx - vq.lastAvailIdx;
+    const n = Math.min(vq.availIdx - vq.lastAvailIdx, VIRTIO_BLK_MAX_MERGE_REQS);
+    if (n > this.largestPop) this.largestPop = n;
     this.begin(S_VQ, n, extra + n * (vq.popNs + this.vm.costs.blk_request_ns + this.perRequestNs));
   }
 
@@ -250,7 +365,11 @@ export class AioContext extends HostThread {
     this.submitChunks();
   }
 
-  /** Submits what the engine lets out now; at the end of a round, re-enable and loop if more came. */
+  /**
+   * Submits what the engine lets out now. Inside the handler's loop it pops on while the ring has
+   * requests; once it is empty it re-enables notifications and looks again; at the end of the plug
+   * section (defer_call_end) whatever is still queued goes out.
+   */
   private submitChunks(): void {
     const e = this.curEngine!;
     const k = e.takeChunk(this.curFinal);
@@ -260,38 +379,54 @@ export class AioContext extends HostThread {
     }
     if (this.curFinal) {
       this.curVq = null;
-      this.nextHandler();
+      if (this.toNotify.size > 0) this.flushNotify();
+      else this.nextHandler();
       return;
     }
     const vq = this.curVq!;
+    if (vq.hasAvail) {
+      this.vqRound(0);
+      return;
+    }
     if (this.curSuppress) vq.setNotification(true);
     if (vq.hasAvail) {
       this.vqRound(0);
     } else {
-      // defer_call_end: whatever is still queued goes out now.
       this.curFinal = true;
       this.submitChunks();
     }
   }
 
   private endSubmit(): void {
-    const waiting = this.curEngine!.commit(this.stepCount);
-    if (waiting === 0) {
-      this.submitChunks();
+    const e = this.curEngine!;
+    const waiting = e.commit(this.stepCount);
+    if (waiting > 0) {
+      this.blockedInSubmit = waiting;
+      this.submitBlocks++;
+      this.state = T_IN_SUBMIT;
+      this.acct.enter(CpuState.Idle, this.vm.sim.now);
+      this.dropCore();
       return;
     }
-    this.blockedInSubmit = waiting;
-    this.submitBlocks++;
-    this.state = T_IN_SUBMIT;
-    this.acct.enter(CpuState.Idle, this.vm.sim.now);
-    this.dropCore();
+    if (e.reapsAfterSubmit && e.ready.size > 0) {
+      // ioq_submit: "try to complete something just right away".
+      this.inSubmitPath = true;
+      this.reap(false);
+      return;
+    }
+    this.submitChunks();
   }
 
-  /** Completions reaped: used elements published; one coalesced notification check per queue. */
+  /**
+   * Completions reaped: used elements published. The guest is notified once per queue (virtio_notify
+   * deferred by defer_call), at the end of the completion batch, or, for completions processed inside
+   * a queue handler's io_submit, at the end of that handler's plug section.
+   */
   private endComplete(): void {
     const vm = this.vm, e = this.curEngine!;
     for (let i = 0; i < this.stepCount; i++) {
       const r = e.ready.shift();
+      e.onReaped();
       const vq = vm.vqs[vm.requests.vq[r]];
       vq.devicePush(r);
       vm.requests.stage[r] = Stage.Used;
@@ -300,6 +435,17 @@ export class AioContext extends HostThread {
         this.toNotify.push(vq.index);
       }
     }
+    if (this.inSubmitPath) {
+      this.inSubmitPath = false;
+      this.submitChunks();
+    } else {
+      this.flushNotify();
+    }
+  }
+
+  /** defer_call_end: virtio_should_notify once per touched queue, one irqfd write per yes. */
+  private flushNotify(): void {
+    const vm = this.vm;
     let m = 0;
     for (let i = 0, n = this.toNotify.size; i < n; i++) {
       const q = this.toNotify.shift();
@@ -310,11 +456,18 @@ export class AioContext extends HostThread {
       }
     }
     if (m > 0) this.begin(S_NOTIFY, m, m * vm.costs.irqfd_notify_ns);
-    else this.nextHandler();
+    else this.endNotify();
   }
 
   private endNotify(): void {
     while (this.toNotify.size > 0) this.vm.sendIrq(this.vm.vqs[this.toNotify.shift()]);
+    if (this.curEngine!.pending.size > 0 && this.curEngine!.takeChunk(true) > 0) {
+      // Requests held back at the in-flight cap go out from the completion path.
+      this.curVq = null;
+      this.curFinal = true;
+      this.submitChunks();
+      return;
+    }
     this.nextHandler();
   }
 }

@@ -81,7 +81,7 @@ export abstract class VcpuThread extends HostThread {
     }
     if (!this.halted || this.waking) return;
     this.waking = true;
-    this.sim.after(this.wakeupNs, Ev.VcpuWake, this.index, 0);
+    this.sim.after(this.wakeDelay(this.wakeupNs), Ev.VcpuWake, this.index, 0);
   }
 
   onWake(): void {

@@ -55,6 +55,8 @@ export class Virtqueue {
   pushNs = 0;
   reapNs = 0;
 
+  /** Its handler's place among its AioContext's handlers. */
+  handlerPos = 0;
   /** The ioeventfd has been signalled and not yet read by the handler. */
   kickPending = false;
   /** An interrupt is on its way to, or queued on, the owner vCPU. */

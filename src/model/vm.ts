@@ -4,13 +4,14 @@ import { Simulation } from '../engine/simulation.js';
 import { Histogram } from '../stats/histogram.js';
 import type { AioEngine } from './aio/engine.js';
 import { IoUringAio } from './aio/io-uring.js';
-import { NATIVE_MAX_BATCH, NativeAio } from './aio/native.js';
+import { NativeAio } from './aio/native.js';
 import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from './aio/threads.js';
 import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import type { Costs } from './costs.js';
 import { MAIN_LOOP, type AioKind, type ModelConfig } from './config.js';
 import { Device } from './device.js';
-import { HostCpu, type HostThread } from './host-cpu.js';
+import { HostCpu } from './host-cpu.js';
+import { setUpThread } from './thread-setup.js';
 import { Ev } from './events.js';
 import { Job, Vcpu } from './guest.js';
 import { AioContext } from './iothread.js';
@@ -69,7 +70,9 @@ export class Vm {
       if (!ctx) {
         const main = name === MAIN_LOOP;
         const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : config.iothread;
-        ctx = new AioContext(this.ctxs.length, name, main, poll, this);
+        ctx = new AioContext(this.ctxs.length, name, main, {
+          ...poll, pollPerHandler: config.behaviour.pollPerHandler, fdmon: main ? 'poll' : config.iothread.fdmon,
+        }, this);
         ctxByName.set(name, ctx);
         this.ctxs.push(ctx);
       }
@@ -80,8 +83,8 @@ export class Vm {
       const key = `${ctx.index}/${kind}`;
       let e = engines.get(key);
       if (!e) {
-        const batch = config.iothread.aioMaxBatch || NATIVE_MAX_BATCH;
-        e = kind === 'native' ? new NativeAio(ctx.index, this, batch, c)
+        const batch = config.iothread.aioMaxBatch || config.behaviour.nativeDefaultBatch;
+        e = kind === 'native' ? new NativeAio(ctx.index, this, batch, config.behaviour.linuxAioMaxEvents, c)
           : kind === 'io_uring' ? new IoUringAio(ctx.index, this, c)
           : new ThreadsAio(ctx.index, this, c, ctx.name);
         engines.set(key, e);
@@ -112,7 +115,7 @@ export class Vm {
         vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
         this.vqs.push(vq);
         diskOfVq.push(di);
-        ctx.vqs.push(vq);
+        ctx.addVq(vq);
         this.engineOfVq.push(engineFor(ctx, d.aio));
       }
     });
@@ -135,27 +138,21 @@ export class Vm {
       }
     }
     this.requests = new RequestTable(capacity);
+    const used = new Set(this.jobs.map((j) => j.vq));
+    for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
     this.workerOf = new Int32Array(capacity);
 
     if (config.host) {
       const pools = this.ctxs.reduce((n, x) => n + x.engines.filter((e) => e instanceof ThreadsAio).length, 0);
       this.host = new HostCpu(config.host, this.sim, this.vcpus.length + this.ctxs.length + pools * THREAD_POOL_MAX);
-      for (const v of this.vcpus) this.addHostThread(v);
-      for (const x of this.ctxs) this.addHostThread(x);
     }
-  }
-
-  private addHostThread(t: HostThread): void {
-    const h = this.config.host!;
-    this.host!.add(t, t.acct.role);
-    t.host = this.host;
-    if (h.numaRemote.includes(t.acct.role)) t.costScale = h.numaRemoteFactor;
+    for (const t of [...this.vcpus, ...this.ctxs]) setUpThread(t, config, this.host);
   }
 
   /** A thread pool spawned a worker. */
   addWorker(w: PoolWorker): void {
     this.workers.push(w);
-    if (this.host) this.addHostThread(w);
+    setUpThread(w, this.config, this.host);
   }
 
   dispatch(kind: number, a: number, b: number): void {
@@ -166,6 +163,7 @@ export class Vm {
       case Ev.CtxStepDone: this.ctxs[a].onStepDone(); break;
       case Ev.CtxWake: this.ctxs[a].onWake(); break;
       case Ev.CtxPollTimeout: this.ctxs[a].onPollTimeout(b); break;
+      case Ev.CtxPollFound: this.ctxs[a].onPollFound(b); break;
       case Ev.DeviceStart: this.devices[a].serve(b); break;
       case Ev.DeviceDone: this.devices[a].onDone(b); break;
       case Ev.WorkerStepDone: { const w = this.workers[a]; w.pool.onWorkerStepDone(w); break; }

@@ -1,5 +1,6 @@
 import { Distribution, type DistSpec } from '../engine/distribution.js';
-import { resolveCosts, type Costs } from '../model/costs.js';
+import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
+import { behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
 import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/config.js';
 import { DEVICE_PRESETS } from '../model/devices.js';
 import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
@@ -86,6 +87,7 @@ export function resolveScenario(
       pollGrow: s.iothread['poll-grow'],
       pollShrink: s.iothread['poll-shrink'],
       aioMaxBatch: s.iothread['aio-max-batch'],
+      fdmon: s.iothread.fdmon ?? (behaviourOf(versionsOf(s)).fdmonIoUring ? 'io_uring' : 'poll'),
     },
     disks,
     jobs,
@@ -96,6 +98,8 @@ export type Point = { seed: number; variant: string; pointKey: string; replicati
 
 /** What every kind of run takes alike: the point, its timing, the vCPUs, the costs and the host. */
 export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCosts: Partial<Costs>, kubevirtCores?: number) {
+  const behaviour = behaviourOf(versionsOf(s));
+  const exact = s.exact_costs || s.zero_overheads;
   return {
     seed: point.seed,
     variant: point.variant,
@@ -105,19 +109,26 @@ export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCost
     warmupNs: s.warmup,
     vcpus: s.vm.vcpus,
     costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
-    haltPoll: haltPollOf(s),
+    jitter: exact ? { cpu_cv: 0, wakeup_cv: 0 } : { ...DEFAULT_JITTER, ...s.jitter },
+    behaviour,
+    haltPoll: haltPollOf(s, behaviour, fail),
     host: hostOf(s, kubevirtCores, fail),
   };
 }
 
+export function versionsOf(s: Scenario): Versions {
+  return { ...NEWEST, ...s.versions };
+}
+
 /** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
-function haltPollOf(s: Scenario): HaltPollParams {
+function haltPollOf(s: Scenario, b: Behaviour, fail: Located): HaltPollParams {
   const h = s.host;
-  if (!h) return KVM_HALT_POLL;
+  if (!h) return { ...KVM_HALT_POLL, shrink: b.haltPollShrink };
   if (h.guest_haltpoll) {
+    if (!b.guestHaltpoll) throw fail(['host', 'guest_haltpoll'], `cpuidle-haltpoll needs guest Linux 5.4 or later (versions.guest_kernel is ${versionsOf(s).guest_kernel})`);
     return { ...GUEST_HALTPOLL, maxNs: h.guest_halt_poll_ns, grow: h.guest_halt_poll_grow, growStart: h.guest_halt_poll_grow_start, shrink: h.guest_halt_poll_shrink };
   }
-  return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink };
+  return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
 }
 
 function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {

@@ -24,6 +24,15 @@ const duration = withUnits(parseDuration, 'a duration such as 2s, 500ms, 30us, 1
 const size = withUnits(parseSize, 'a size such as 4k, 1m or a number of bytes');
 
 const count = z.number().int().min(1);
+/** A release such as "9.2" or "6.8.0". */
+const version = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const text = String(v);
+  if (!/^\d+(\.\d+){0,2}$/.test(text)) {
+    ctx.issues.push({ code: 'custom', input: v, message: 'expected a release such as "9.2" or "6.8"' });
+    return z.NEVER;
+  }
+  return text;
+});
 const nonNegInt = z.number().int().min(0);
 
 const distribution = z.discriminatedUnion('dist', [
@@ -109,7 +118,8 @@ const host = z.strictObject({
   halt_poll_ns: nonNegInt.default(200_000),
   halt_poll_ns_grow: count.default(2),
   halt_poll_ns_grow_start: nonNegInt.default(10_000),
-  halt_poll_ns_shrink: nonNegInt.default(0),
+  /** Default by host kernel: 2 since Linux 6.8, 0 before (versions.host_kernel). */
+  halt_poll_ns_shrink: nonNegInt.optional(),
   guest_haltpoll: z.boolean().default(false),
   guest_halt_poll_ns: nonNegInt.default(200_000),
   guest_halt_poll_grow: count.default(2),
@@ -199,6 +209,12 @@ export const scenarioSchema = z.strictObject({
   warmup: duration.default(100e6),
   /** Set every overhead cost to 0: only device service times remain (a plain queueing network). */
   zero_overheads: z.boolean().default(false),
+  /** Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons. */
+  exact_costs: z.boolean().default(false),
+  /** Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts). */
+  jitter: z.strictObject({ cpu_cv: z.number().min(0).max(3).optional(), wakeup_cv: z.number().min(0).max(3).optional() }).default({}),
+  /** The releases the VM runs on: they select mechanisms and defaults (docs/model.md, versions). */
+  versions: z.strictObject({ qemu: version.optional(), host_kernel: version.optional(), guest_kernel: version.optional() }).default({}),
   vm: z.strictObject({
     vcpus: count,
     /** MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7). */
@@ -210,8 +226,11 @@ export const scenarioSchema = z.strictObject({
     'poll-max-ns': nonNegInt.default(32768),
     'poll-grow': nonNegInt.default(0),
     'poll-shrink': nonNegInt.default(0),
-    /** 0 = the engine's default (32 for aio=native). */
+    /** 0 = the engine's default (32 for aio=native since QEMU 6.1). */
     'aio-max-batch': nonNegInt.default(0),
+    /** How iothreads wait for fds: io_uring (fdmon-io_uring, QEMU >= 5.0 built with liburing) or
+     *  poll (ppoll, upgraded to epoll at 64 fds). Default by versions.qemu. */
+    fdmon: z.enum(['io_uring', 'poll']).optional(),
   }).default({ 'poll-max-ns': 32768, 'poll-grow': 0, 'poll-shrink': 0, 'aio-max-batch': 0 }),
   devices: z.record(z.string(), deviceSchema).default({}),
   disk: diskDefaults.default({}),

@@ -54,7 +54,8 @@ describe('aio engines', () => {
   it('threads: each request occupies a pool worker; the pool never exceeds 64', () => {
     const { vm } = simulate({
       duration: '20ms', warmup: '2ms', vm: { vcpus: 4 },
-      disk: { aio: 'threads', handler: 'pool', iothreads: 1 },
+      // A slow device keeps every worker blocked in preadv, so the pool grows to its cap.
+      disk: { aio: 'threads', handler: 'pool', iothreads: 1, device: { read: { dist: 'constant', value: '2ms' } } },
       job: { iodepth: 64, numjobs: 4 },
     });
     expect(vm.workers.length).toBe(64);

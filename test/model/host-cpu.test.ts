@@ -9,8 +9,15 @@ describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
     const seen: number[] = [];
     for (let i = 0; i < 6; i++) seen.push((ns = adjustHaltPollNs(ns, Math.min(ns + 1, 199_999), KVM_HALT_POLL)));
     expect(seen).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 200_000]);
-    expect(adjustHaltPollNs(200_000, 300_000, KVM_HALT_POLL)).toBe(0);
     expect(adjustHaltPollNs(80_000, 50_000, KVM_HALT_POLL)).toBe(80_000);
+  });
+
+  it('a long halt halves the window since Linux 6.8 (halt_poll_ns_shrink 2) and reset it before (0)', () => {
+    expect(adjustHaltPollNs(200_000, 300_000, KVM_HALT_POLL)).toBe(100_000);
+    expect(adjustHaltPollNs(15_000, 300_000, KVM_HALT_POLL)).toBe(0);
+    expect(adjustHaltPollNs(200_000, 300_000, { ...KVM_HALT_POLL, shrink: 0 })).toBe(0);
+    const b = (v: string) => simulate({ ...qd1, versions: { host_kernel: v } }).vm.config.haltPoll.shrink;
+    expect([b('6.8'), b('6.7'), b('5.14')]).toEqual([2, 0, 0]);
   });
 
   it('the guest haltpoll governor shrinks by 2 and resets below grow_start', () => {

@@ -30,6 +30,11 @@ export abstract class AioEngine {
   abstract commit(k: number): number;
   /** CPU cost (ns) of reaping n completions; `viaFd` when an fd woke the handler rather than polling. */
   abstract reapCost(n: number, viaFd: boolean): number;
+  /** Completions are processed right after each submission (linux-aio's ioq_submit). */
+  readonly reapsAfterSubmit: boolean = false;
+
+  /** One completion has been reaped by the AioContext. */
+  onReaped(): void {}
 
   /** The device finished r. */
   onDeviceDone(r: number): void {
@@ -39,7 +44,7 @@ export abstract class AioEngine {
   protected complete(r: number): void {
     this.vm.requests.stage[r] = Stage.HostDone;
     this.ready.push(r);
-    this.vm.ctxs[this.ctx].onCompletion();
+    this.vm.ctxs[this.ctx].onCompletion(this);
   }
 
   /** Submits k pending requests to their devices; returns how many had to wait for a slot. */

@@ -2,25 +2,35 @@ import type { Costs } from '../costs.js';
 import type { Vm } from '../vm.js';
 import { AioEngine } from './engine.js';
 
-/** Default aio-max-batch of a LinuxAioState (block/linux-aio.c DEFAULT_MAX_BATCH). */
-export const NATIVE_MAX_BATCH = 32;
-
 /**
- * aio=native (block/linux-aio.c): requests queued in a plug section go out in one io_submit per batch
- * of at most aio-max-batch; a batch that reaches the cap is submitted at once. io_submit allocates a
- * tag per iocb and sleeps when the device has none: the AioContext thread blocks until every iocb of
- * the call is admitted. Completions arrive on the AIO ring, signalled by an eventfd; the ring is
- * pollable.
+ * aio=native (block/linux-aio.c): requests queued in a plug section go out in one io_submit once
+ * aio-max-batch of them are queued (laio_do_submit), the rest at the end of the plug section. At most
+ * MAX_EVENTS iocbs are in flight per LinuxAioState: ioq_submit holds the excess in QEMU and sends it
+ * from the completion path. io_submit allocates a tag per iocb and sleeps when the device has none:
+ * the AioContext thread blocks until every iocb of the call is admitted. After each submission
+ * ioq_submit processes the completions already on the AIO ring; otherwise an eventfd signals them
+ * and the ring is pollable.
  */
 export class NativeAio extends AioEngine {
-  constructor(ctx: number, vm: Vm, private readonly maxBatch: number, private readonly c: Costs) {
+  override readonly reapsAfterSubmit = true;
+  /** iocbs submitted and not yet reaped (io_q.in_flight). */
+  inFlight = 0;
+
+  constructor(ctx: number, vm: Vm, private readonly maxBatch: number, private readonly maxEvents: number, private readonly c: Costs) {
     super(ctx, vm);
   }
 
   takeChunk(final: boolean): number {
     const n = this.pending.size;
-    if (n >= this.maxBatch) return this.maxBatch;
-    return final ? n : 0;
+    const room = this.maxEvents - this.inFlight;
+    if (room <= 0) return 0;
+    const batch = Math.min(this.maxBatch, room);
+    if (n >= batch) return batch;
+    return final ? Math.min(n, room) : 0;
+  }
+
+  override onReaped(): void {
+    this.inFlight--;
   }
 
   chunkCost(k: number): number {
@@ -28,6 +38,7 @@ export class NativeAio extends AioEngine {
   }
 
   commit(k: number): number {
+    this.inFlight += k;
     return this.submitToDevices(k, this.ctx);
   }
 

@@ -94,7 +94,7 @@ export class ThreadsAio extends AioEngine {
     w.req = r;
     w.state = W_WAKING;
     this.vm.workerOf[r] = w.index;
-    this.vm.sim.after(this.c.wakeup_ns, Ev.WorkerWake, w.index, 0);
+    this.vm.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
   }
 
   /** Running after a wake-up with a new request (W_WAKING) or by its I/O's completion (W_BLOCKED). */
@@ -125,6 +125,6 @@ export class ThreadsAio extends AioEngine {
   /** The device finished the worker's request: the kernel wakes the worker. */
   override onDeviceDone(r: number): void {
     const w = this.vm.workers[this.vm.workerOf[r]];
-    this.vm.sim.after(this.c.wakeup_ns, Ev.WorkerWake, w.index, 0);
+    this.vm.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
   }
 }

@@ -4,6 +4,7 @@ import { Simulation } from '../../engine/simulation.js';
 import { Histogram } from '../../stats/histogram.js';
 import type { Costs } from '../costs.js';
 import { Ev } from '../events.js';
+import { setUpThread } from '../thread-setup.js';
 import { HostCpu, type HostThread } from '../host-cpu.js';
 import { InvariantError, littleViolation } from '../invariants.js';
 import { Virtqueue } from '../virtqueue.js';
@@ -141,14 +142,8 @@ export class NetVm {
       // XPS maps a CPU to a TX queue; tun spreads flows over the enabled queues by their hash.
       this.flows.push({ index: f, vcpu, txq: vcpu % nic.combined, rxq: flowHash(f) % nic.combined, guestSends, inflight: 0, toSend: 0, backlog: 0, sendQueued: false });
     }
-    if (config.host) {
-      this.host = new HostCpu(config.host, this.sim, this.vcpus.length + this.workers.length);
-      for (const t of [...this.vcpus, ...this.workers] as HostThread[]) {
-        this.host.add(t, t.acct.role);
-        t.host = this.host;
-        if (config.host.numaRemote.includes(t.acct.role)) t.costScale = config.host.numaRemoteFactor;
-      }
-    }
+    if (config.host) this.host = new HostCpu(config.host, this.sim, this.vcpus.length + this.workers.length);
+    for (const t of [...this.vcpus, ...this.workers] as HostThread[]) setUpThread(t, config, this.host);
   }
 
   dispatch(kind: number, a: number, b: number): void {

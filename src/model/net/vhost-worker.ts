@@ -50,7 +50,7 @@ export class VhostWorker extends HostThread {
       this.run();
     } else if (wakes && this.state === W_SLEEP) {
       this.state = W_WAKING;
-      this.sim.after(this.vm.costs.wakeup_ns, Ev.VhostWake, this.index, 0);
+      this.sim.after(this.wakeDelay(this.vm.costs.wakeup_ns), Ev.VhostWake, this.index, 0);
     }
   }
 

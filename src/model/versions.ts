@@ -1,0 +1,57 @@
+/**
+ * The releases a scenario runs on, and the mechanisms and defaults that changed between them
+ * (docs/model.md has the table with the commits). A published measurement is reproduced on the
+ * versions it was taken on; a user predicts for theirs.
+ */
+export interface Versions {
+  qemu: string;
+  host_kernel: string;
+  guest_kernel: string;
+}
+
+/** The newest releases whose source vqsim's mechanisms were read in. */
+export const NEWEST: Versions = { qemu: '10.1', host_kernel: '6.12', guest_kernel: '6.12' };
+
+/** "10.1" >= "9.2", compared numerically part by part. */
+export function atLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number), b = min.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0, y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}
+
+/** The version-dependent behaviour the model reads. */
+export interface Behaviour {
+  /** poll_ns per AioHandler, adjusted only for handlers that became ready; the window is the
+   *  largest of them (QEMU 10.0, "aio-posix: Separate AioPolledEvent per AioHandler"). Before: one
+   *  poll_ns per AioContext, adjusted after every aio_poll. */
+  pollPerHandler: boolean;
+  /** Linux AIO events per LinuxAioState, the in-flight cap (block/linux-aio.c MAX_EVENTS). */
+  linuxAioMaxEvents: number;
+  /** Default io_submit batch within a plug: aio-max-batch's default 32 since QEMU 6.1; before it
+   *  a plugged queue was submitted only once MAX_EVENTS were queued, or at unplug. */
+  nativeDefaultBatch: number;
+  /** Iothreads monitor fds with io_uring (fdmon-io_uring, QEMU 5.0, when built with liburing, as
+   *  distributions build it); it drops poll handlers idle for 7 s (POLL_IDLE_INTERVAL_NS). Before,
+   *  ppoll, upgraded to epoll at 64 fds (fdmon-epoll EPOLL_ENABLE_THRESHOLD). */
+  fdmonIoUring: boolean;
+  /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.8 (commit "KVM: enable halt polling
+   *  shrink parameter by default"), 0 (reset) before. */
+  haltPollShrink: number;
+  /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
+  guestHaltpoll: boolean;
+}
+
+export function behaviourOf(v: Versions): Behaviour {
+  const maxEvents = atLeast(v.qemu, '5.0') ? 1024 : 128;
+  return {
+    pollPerHandler: atLeast(v.qemu, '10.0'),
+    linuxAioMaxEvents: maxEvents,
+    nativeDefaultBatch: atLeast(v.qemu, '6.1') ? 32 : maxEvents,
+    fdmonIoUring: atLeast(v.qemu, '5.0'),
+    haltPollShrink: atLeast(v.host_kernel, '6.8') ? 2 : 0,
+    guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
+  };
+}
