@@ -5,7 +5,8 @@ import { InvariantError } from '../model/invariants.js';
 import { textTable } from '../output/table.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
-import { evaluateRows, rowsTable } from '../calibration/rows.js';
+import { calibrationScore, calibrationTables, evaluateCalibration } from '../calibration/report.js';
+import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
 import { progressBar } from './progress.js';
 import { runCommand } from './run.js';
@@ -101,12 +102,18 @@ await yargs(hideBin(process.argv))
       process.exitCode = 1;
     }),
   )
-  .command('calibration', 'run the published-measurement rows and print vqsim\'s figure beside each', {}, () => guard(() => {
-    const results = evaluateRows();
-    console.log(rowsTable(results));
-    const out = results.filter((r) => !r.within).map((r) => r.row.id);
-    console.log(out.length ? `outside their band: ${out.join(', ')}` : 'every row within its band');
+  .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => guard(() => {
+    const c = evaluateCalibration();
+    console.log(calibrationTables(c));
+    console.log(calibrationScore(c));
+    if (c.fitNote) console.log(`note: ${c.fitNote}`);
   }))
+  .command(
+    'calibrate',
+    'fit the fitted costs to the published rows (least squares on log ratios, within their ranges); write the fitted defaults',
+    (y) => y.option('iterations', { type: 'number', default: 2, describe: 'Gauss-Newton iterations' }),
+    (argv) => guard(() => calibrateCommand(argv.iterations, (l) => console.log(l))),
+  )
   .command('schema', 'print the scenario format as JSON Schema (for editors)', {}, () => {
     console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
   })

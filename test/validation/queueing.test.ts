@@ -51,3 +51,39 @@ describe('zero overheads reduce the model to queueing theory', () => {
     expect(r.latency.max).toBe(50_000);
   });
 });
+
+describe('more queueing theory, on long runs', () => {
+  it('M/G/1 with lognormal service: Pollaczek-Khinchine mean response within 1 %', () => {
+    // Lognormal with mean 100 us and p99 300 us: sigma from the p99 (as Distribution does).
+    const mean = 100e-6, p99 = 300e-6, Z99 = 2.3263478740408408;
+    const sigma = Z99 - Math.sqrt(Z99 * Z99 - 2 * Math.log(p99 / mean));
+    const ES2 = mean * mean * Math.exp(sigma * sigma);
+    const lambda = 6000, rho = lambda * mean;
+    const W = mean + (lambda * ES2) / (2 * (1 - rho));
+    const r = zeroOverheads({ read: { dist: 'lognormal', mean: '100us', p99: '300us' }, parallelism: 1 },
+      { iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' }, '60s');
+    expect(Math.abs(r.latency.mean / (W * 1e9) - 1)).toBeLessThan(0.01);
+  });
+
+  it('M/M/1: response-time percentiles (exponential with rate mu - lambda) within 2 %', () => {
+    const mu = 10_000, lambda = 7000;
+    const r = zeroOverheads({ ...exp100us, parallelism: 1 }, { iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' }, '30s');
+    for (const p of [50, 90, 99]) {
+      const expected = (-Math.log(1 - p / 100) / (mu - lambda)) * 1e9;
+      expect(Math.abs(r.latency.quantile(p / 100) / expected - 1)).toBeLessThan(0.02);
+    }
+  });
+
+  it('closed network with think time (fio thinktime): throughput and response by exact MVA within 1 %', () => {
+    const S = 100e-6, Z = 300e-6, N = 6;
+    let Q = 0, R = 0, X = 0;
+    for (let n = 1; n <= N; n++) {
+      R = S * (1 + Q);
+      X = n / (R + Z);
+      Q = X * R;
+    }
+    const r = zeroOverheads({ ...exp100us, parallelism: 1 }, { iodepth: 1, numjobs: N, thinktime: '300us' }, '30s');
+    expect(Math.abs(iops(r) / X - 1)).toBeLessThan(0.01);
+    expect(Math.abs(r.latency.mean / (R * 1e9) - 1)).toBeLessThan(0.01);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { atLeast, behaviourOf, NEWEST } from '../../src/model/versions.js';
+import { scenario, simulate } from '../helpers.js';
+import { summarize } from '../../src/stats/summary.js';
+import { simulatePoint } from '../../src/cli/simulate.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+describe('versions select mechanisms and defaults', () => {
+  it('compares releases part by part', () => {
+    expect(atLeast('10.0', '9.2')).toBe(true);
+    expect(atLeast('9.2', '10.0')).toBe(false);
+    expect(atLeast('6.8', '6.8.0')).toBe(true);
+    expect(atLeast('5.15', '5.4')).toBe(true);
+  });
+
+  it('gives each release its behaviour', () => {
+    const at = (qemu: string, host_kernel = NEWEST.host_kernel) => behaviourOf({ ...NEWEST, qemu, host_kernel });
+    expect(at('10.0').pollPerHandler).toBe(true);
+    expect(at('9.2').pollPerHandler).toBe(false);
+    expect([at('4.2').linuxAioMaxEvents, at('5.0').linuxAioMaxEvents]).toEqual([128, 1024]);
+    expect([at('6.0').nativeDefaultBatch, at('6.1').nativeDefaultBatch]).toEqual([1024, 32]);
+    expect([at('4.2').fdmonIoUring, at('5.0').fdmonIoUring]).toEqual([false, true]);
+    expect([at('10.1', '6.6').haltPollShrink, at('10.1', '6.8').haltPollShrink]).toEqual([0, 2]);
+  });
+
+  it('refuses a mechanism the guest kernel lacks, naming the field', () => {
+    expect(() => scenario({ vm: { vcpus: 1 }, versions: { guest_kernel: '4.19' }, host: { guest_haltpoll: true } }))
+      .toThrow(/host\.guest_haltpoll: cpuidle-haltpoll needs guest Linux 5.4/);
+    expect(() => scenario({ vm: { vcpus: 1 }, versions: { qemu: 'ten' } })).toThrow(/versions\.qemu: expected a release/);
+  });
+});
+
+describe('CPU time is not a constant', () => {
+  it('a request/response run has a latency spread from CPU jitter; exact_costs removes it', () => {
+    const s = loadScenario('scenarios/net-busy-poll.yaml', { variants: ['poll-us-50'] });
+    const row = simulatePoint(s.points[0].config(0)).summary;
+    expect(row.lat_p50_us).toBeLessThan(row.lat_p99_us as number);
+    expect(row.lat_p99_us).toBeLessThan(row.lat_max_us as number);
+    const exact = summarize(simulate({
+      duration: '50ms', warmup: '5ms', exact_costs: true, vm: { vcpus: 1 },
+      disk: { device: { read: { dist: 'constant', value: '20us' } } }, job: { iodepth: 1 },
+    }).result);
+    expect(exact.lat_max_us).toBeLessThan((exact.lat_p50_us as number) * 1.02);
+  });
+});
