@@ -61,7 +61,7 @@ export class NetVcpu extends VcpuThread {
     const vm = this.vm;
     const q = vm.pairs[this.stepArg];
     for (let i = 0; i < this.stepCount; i++) vm.deliver(q.rx.driverReap());
-    if (q.tap.size > 0) q.worker.onTapData(); // RX buffers refilled: vhost can go on
+    if (q.tap.size > 0) q.worker.onTapData(q); // RX buffers refilled: vhost can go on
     this.reclaimTx(q.index);
     if (!q.rx.driverEnableCb() && !q.irqPending) {
       q.irqPending = true;

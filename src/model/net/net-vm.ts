@@ -232,7 +232,7 @@ export class NetVm {
   private atTap(p: number): void {
     const q = this.pairs[this.flows[this.packets.flow[p]].rxq];
     q.tap.push(p);
-    q.worker.onTapData();
+    q.worker.onTapData(q);
   }
 
   private onAck(f: Flow): void {

@@ -1,20 +1,29 @@
+import { IntFifo } from '../../engine/int-fifo.js';
 import { CpuAccount, CpuState } from '../cpu-account.js';
 import { Ev } from '../events.js';
 import { HostThread } from '../host-cpu.js';
 import type { NetVm, QueuePair } from './net-vm.js';
 
-/** vhost-net's packet weight: handle_tx/handle_rx stop after this many packets and requeue. */
+/** drivers/vhost/net.c: a handler run stops after VHOST_NET_PKT_WEIGHT packets or VHOST_NET_WEIGHT
+ *  bytes (vhost_exceeds_weight) and requeues itself behind the worker's other work. */
 export const VHOST_NET_PKT_WEIGHT = 256;
+export const VHOST_NET_WEIGHT = 0x80000;
+/** handle_rx signals the used ring every VHOST_NET_BATCH buffers (nvq->done_idx), not only at its end. */
+export const VHOST_NET_BATCH = 64;
 
 const W_SLEEP = 0, W_WAKING = 1, W_RUNNING = 2, W_POLLING = 3;
 const S_TX = 0, S_RX = 1, S_NOTIFY = 2;
+/** A work item: queue pair index * 2 + direction. */
+const RX = 0, TX = 1;
 
 /**
  * A vhost-net worker (drivers/vhost/net.c) serving its queue pairs, or, with vhost off, the QEMU
- * thread that runs virtio-net in userspace. handle_tx pops the guest's buffers with notifications
- * disabled and hands them to the tap; handle_rx fills the guest's RX buffers from the tap and signals
- * the guest (vhost_signal, EVENT_IDX). With poll-us it busy-polls the TX ring and the tap before it
- * sleeps, notifications still disabled; otherwise a kick or a tap packet wakes it.
+ * thread that runs virtio-net in userspace. Its work list runs in queueing order (vhost_poll_queue):
+ * a kick queues the pair's handle_tx, a packet on the tap (or RX buffers refilled) its handle_rx.
+ * handle_tx pops the guest's buffers with notifications disabled and hands them to the tap; handle_rx
+ * fills RX buffers from the tap, signalling the guest (EVENT_IDX) every 64 buffers and at its end. A
+ * handler that reaches its weight requeues itself at the tail. With poll-us the worker busy-polls
+ * before it sleeps, notifications still disabled; otherwise a kick or a tap packet wakes it.
  */
 export class VhostWorker extends HostThread {
   readonly pairs: QueuePair[] = [];
@@ -24,22 +33,37 @@ export class VhostWorker extends HostThread {
   private stepCount = 0;
   private pollToken = 0;
   private readonly toNotify: QueuePair[] = [];
+  private readonly work = new IntFifo(8);
+  private readonly queued: Uint8Array;
+  /** Packets and bytes of the handler run at the head of the work list, for its weight. */
+  private runPkts = 0;
+  private runBytes = 0;
   pollWindows = 0;
   pollHits = 0;
 
   constructor(readonly index: number, private readonly vm: NetVm, name: string, role: string, private readonly userspace: boolean) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);
+    this.queued = new Uint8Array(2 * vm.config.nic.queues);
   }
 
   /** The guest published TX buffers on one of our queues, kicking (ioeventfd) or not. */
   onTxAvail(q: QueuePair, kick: boolean): void {
     if (kick) q.tx.kickPending = true;
+    if (kick || this.state === W_POLLING) this.queueWork(q, TX);
     this.notice(kick);
   }
 
-  /** A packet for the guest is on the tap of one of our queues. */
-  onTapData(): void {
+  /** A packet for the guest is on the tap of one of our queues, or the guest posted RX buffers. */
+  onTapData(q: QueuePair): void {
+    this.queueWork(q, RX);
     this.notice(true);
+  }
+
+  private queueWork(q: QueuePair, dir: number): void {
+    const item = 2 * q.index + dir;
+    if (this.queued[item]) return;
+    this.queued[item] = 1;
+    this.work.push(item);
   }
 
   private notice(wakes: boolean): void {
@@ -74,30 +98,54 @@ export class VhostWorker extends HostThread {
     return ring + c.vhost_rx_ns + copy;
   }
 
-  /** One handler pass: RX before TX on each queue pair, as many packets as the weight allows. */
+  /** How many of the next `max` buffers (at `at(i)`) the run's weight lets through: the one that
+   *  crosses a weight is the last. */
+  private withinWeight(max: number, at: (i: number) => number): number {
+    let n = 0, pkts = this.runPkts, bytes = this.runBytes;
+    while (n < max && pkts < VHOST_NET_PKT_WEIGHT && bytes < VHOST_NET_WEIGHT) {
+      bytes += this.vm.packets.bytes[at(n)];
+      pkts++;
+      n++;
+    }
+    return n;
+  }
+
+  /** The next piece of the handler run at the head of the work list. */
   private run(): void {
     this.state = W_RUNNING;
-    for (const q of this.pairs) {
-      const room = q.rx.size - q.rx.inuse;
-      if (q.tap.size > 0 && room > 0) {
-        const n = Math.min(q.tap.size, room, VHOST_NET_PKT_WEIGHT);
-        let cost = 0;
-        for (let i = 0; i < n; i++) cost += this.packetCost(q, this.vm.packets.bytes[q.tap.at(i)], false);
-        this.begin(S_RX, q, n, cost);
-        return;
-      }
-      if (q.tx.hasAvail || q.tx.kickPending) {
+    while (this.work.size > 0) {
+      const item = this.work.at(0);
+      const q = this.vm.pairs[item >> 1];
+      if ((item & 1) === RX) {
+        const room = q.rx.size - q.rx.inuse;
+        const n = this.withinWeight(Math.min(q.tap.size, room, VHOST_NET_BATCH), (i) => q.tap.at(i));
+        if (n > 0) {
+          let cost = 0;
+          for (let i = 0; i < n; i++) cost += this.packetCost(q, this.vm.packets.bytes[q.tap.at(i)], false);
+          this.begin(S_RX, q, n, cost);
+          return;
+        }
+      } else if (q.tx.hasAvail || q.tx.kickPending) {
         const dispatch = q.tx.kickPending ? this.vm.costs.fd_dispatch_ns : 0;
         q.tx.kickPending = false;
         if (q.tx.notification) q.tx.setNotification(false); // vhost_disable_notify
-        const n = Math.min(q.tx.availIdx - q.tx.lastAvailIdx, VHOST_NET_PKT_WEIGHT);
+        const n = this.withinWeight(q.tx.availIdx - q.tx.lastAvailIdx, (i) => q.tx.avail.at(i));
         let cost = dispatch;
         for (let i = 0; i < n; i++) cost += this.packetCost(q, this.vm.packets.bytes[q.tx.avail.at(i)], true);
         this.begin(S_TX, q, n, cost);
         return;
       }
+      this.finishItem(false);
     }
     this.idle();
+  }
+
+  /** The head item's run is over: done, or (past its weight) requeued at the tail. */
+  private finishItem(requeue: boolean): void {
+    const item = this.work.shift();
+    this.runPkts = this.runBytes = 0;
+    if (requeue) this.work.push(item);
+    else this.queued[item] = 0;
   }
 
   private begin(step: number, q: QueuePair | null, n: number, cost: number): void {
@@ -115,26 +163,30 @@ export class VhostWorker extends HostThread {
       this.run();
       return;
     }
+    const p = this.vm.packets;
     if (this.step === S_RX) {
       for (let i = 0; i < this.stepCount; i++) {
-        const p = q.tap.shift();
-        q.rx.driverAdd(p); // a buffer the guest posted earlier (refill costs are in net_guest_rx_ns)
+        const b = q.tap.shift();
+        this.runBytes += p.bytes[b];
+        q.rx.driverAdd(b); // a buffer the guest posted earlier (refill costs are in net_guest_rx_ns)
         q.rx.devicePop();
-        q.rx.devicePush(p);
+        q.rx.devicePush(b);
       }
-      this.vm.buffers += this.stepCount;
       if (q.rx.shouldNotify()) this.toNotify.push(q);
     } else {
       for (let i = 0; i < this.stepCount; i++) {
-        const p = q.tx.devicePop();
-        q.tx.devicePush(p);
-        this.vm.transmit(p);
+        const b = q.tx.devicePop();
+        this.runBytes += p.bytes[b];
+        q.tx.devicePush(b);
+        this.vm.transmit(b);
       }
-      this.vm.buffers += this.stepCount;
       // vhost_enable_notify, then look again; a stopped guest queue wants its completions signalled.
       if (!q.tx.hasAvail && !this.polling()) q.tx.setNotification(true);
       if (q.txStopped && q.tx.shouldNotify()) this.toNotify.push(q);
     }
+    this.runPkts += this.stepCount;
+    this.vm.buffers += this.stepCount;
+    if (this.runPkts >= VHOST_NET_PKT_WEIGHT || this.runBytes >= VHOST_NET_WEIGHT) this.finishItem(true);
     if (this.toNotify.length > 0) this.begin(S_NOTIFY, q, 0, this.toNotify.length * this.vm.costs.irqfd_notify_ns);
     else this.run();
   }
@@ -164,8 +216,10 @@ export class VhostWorker extends HostThread {
   /** vhost_enable_notify on every TX ring, a last look, then sleep until a kick or a tap packet. */
   private sleep(): void {
     for (const q of this.pairs) if (!q.tx.notification) q.tx.setNotification(true);
-    if (this.pairs.some((q) => q.tx.hasAvail)) {
-      this.run(); // raced in while re-enabling
+    const raced = this.pairs.find((q) => q.tx.hasAvail);
+    if (raced) {
+      this.queueWork(raced, TX);
+      this.run();
       return;
     }
     this.state = W_SLEEP;
