@@ -49,6 +49,8 @@ export interface DiskConfig {
   ring: Ring;
   eventIdx: boolean;
   aio: AioKind;
+  /** QEMU virtio-blk request-merging (default on). */
+  requestMerging: boolean;
   /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
   vqContexts: string[];
 }
@@ -62,6 +64,8 @@ export interface DeviceConfig {
   iopsCap: number;
   /** Bytes per second; 0 = none. */
   bwCap: number;
+  /** Largest host I/O, bytes (the host queue's max_sectors_kb, QEMU's blk_get_max_transfer). */
+  maxTransfer: number;
 }
 
 export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';
@@ -79,4 +83,9 @@ export interface JobConfig {
   rateProcess: 'linear' | 'poisson';
   /** fio's thinktime: a closed-loop job waits this long after reaping before it issues again. */
   thinktimeNs: number;
+  /** fio iodepth_batch_submit: I/Os per io_submit call. */
+  batchSubmit: number;
+  /** fio iodepth_batch_complete_min / _max: io_getevents waits for at least min, takes at most max. */
+  batchCompleteMin: number;
+  batchCompleteMax: number;
 }

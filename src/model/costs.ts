@@ -104,6 +104,9 @@ export const COST_TABLE = {
   io_uring_reap_req_ns: estimate(100, 30, 300),
   /** thread_pool_submit_aio: element set-up, mutex, qemu_sem_post, per request (estimate). */
   threads_submit_req_ns: fitted(1500, 500, 4000),
+  /** spawn_thread: from new_thread_bh to the new worker running (pthread_create, clone, the first
+   *  schedule; tens of us, estimate). */
+  thread_spawn_ns: estimate(50000, 10000, 200000),
   /** A pool worker's preadv/pwritev syscall + block stack, per request (estimate, like one Linux AIO iocb
    *  plus the syscall entry). */
   threads_worker_io_ns: estimate(2000, 1000, 4000),

@@ -19,6 +19,9 @@ export interface DeviceParams {
   bwCap: number;
 }
 
+/** The size the service-time distributions describe (4 KiB random reads and writes). */
+const BASE_BYTES = 4096;
+
 /**
  * An NVMe-like device: at most queueDepth requests admitted (the excess waits in the host, in FIFO
  * order, as blk-mq tag waiters do), of which at most `parallelism` are in service; optional IOPS and
@@ -70,7 +73,7 @@ export class Device {
     this.inService++;
     const p = this.p;
     if (p.iopsCap > 0 || p.bwCap > 0) {
-      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.vm.requests.bytes[r] * 1e9) / p.bwCap : 0);
+      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.vm.requests.hostBytes[r] * 1e9) / p.bwCap : 0);
       const at = Math.max(now, this.nextStart);
       this.nextStart = at + gap;
       if (at > now) {
@@ -81,9 +84,13 @@ export class Device {
     this.serve(r);
   }
 
+  /** Service: the distribution's time for 4 KiB, plus the transfer of the rest at the device's
+   *  bandwidth (a large I/O is striped over the channels). */
   serve(r: number): void {
-    const dist = this.vm.requests.write[r] ? this.p.write : this.p.read;
-    this.vm.sim.after(dist.sample(this.rng), Ev.DeviceDone, this.index, r);
+    const req = this.vm.requests;
+    const dist = req.write[r] ? this.p.write : this.p.read;
+    const extra = this.p.bwCap > 0 && req.hostBytes[r] > BASE_BYTES ? ((req.hostBytes[r] - BASE_BYTES) * 1e9) / this.p.bwCap : 0;
+    this.vm.sim.after(dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
 
   /** Service complete: free the channel and the slot, admit the oldest host waiter. */

@@ -1,5 +1,8 @@
 import type { DeviceConfig } from './config.js';
 
+/** max_sectors_kb of a typical NVMe namespace (MDTS-limited) and of null_blk's default queue: 128 KiB. */
+const MAX_TRANSFER = 128 * 1024;
+
 /**
  * Device presets (times in ns). Service-time shapes are lognormal fits to a datasheet's typical
  * latency and a p99 of the same class of drive; parallelism is IOPS x latency (Little's law).
@@ -15,6 +18,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_500_000,
     bwCap: 7_000e6,
+    maxTransfer: MAX_TRANSFER,
   },
   /** PCIe 3.0 enterprise NVMe, Intel SSD DC P4610 class: 643 k random-read IOPS, 77 us typical read
    *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
@@ -25,6 +29,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 643_000,
     bwCap: 3_200e6,
+    maxTransfer: MAX_TRANSFER,
   },
   /** PCIe 4.0 enterprise NVMe, Samsung PM9A3 class: 1.1 M random-read IOPS, 6.9 GB/s (Samsung
    *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
@@ -35,6 +40,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_100_000,
     bwCap: 6_900e6,
+    maxTransfer: MAX_TRANSFER,
   },
   /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS, 2.4 GB/s
    *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). */
@@ -45,6 +51,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 11_000, p99: 16_000 },
     iopsCap: 550_000,
     bwCap: 2_400e6,
+    maxTransfer: MAX_TRANSFER,
   },
   /** Linux null_blk with irqmode=0: completes at once (MODEL.md section 1.6 "null_blk ~0");
    *  hw_queue_depth 64 per submit queue, 16 queues. */
@@ -55,5 +62,6 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'constant', value: 0 },
     iopsCap: 0,
     bwCap: 0,
+    maxTransfer: MAX_TRANSFER,
   },
 };

@@ -57,6 +57,7 @@ export class AioContext extends HostThread {
   /** Completions being processed right after an io_submit (laio's ioq_submit): the vq round goes on after. */
   private inSubmitPath = false;
   private readonly toNotify = new IntFifo(16);
+  private readonly popped = new Int32Array(VIRTIO_BLK_MAX_MERGE_REQS);
   private blockedInSubmit = 0;
   /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
   private readonly perRequestNs: number;
@@ -340,12 +341,15 @@ export class AioContext extends HostThread {
     this.beginWait();
   }
 
-  /** Reaps every completion the current engine has ready; `viaFd` when its fd woke the handler. */
+  /** Reaps every host I/O the current engine has ready; `viaFd` when its fd woke the handler. Each
+   *  guest request merged into one completes on its own (virtio_blk_rw_complete walks them). */
   private reap(viaFd: boolean): void {
-    const c = this.vm.costs, e = this.curEngine!;
+    const c = this.vm.costs, e = this.curEngine!, req = this.vm.requests;
     const n = e.ready.size;
-    let cost = e.reapCost(n, viaFd) + n * (c.blk_complete_ns + this.perRequestNs);
-    for (let i = 0; i < n; i++) cost += this.vm.vqs[this.vm.requests.vq[e.ready.at(i)]].pushNs;
+    let cost = e.reapCost(n, viaFd);
+    for (let i = 0; i < n; i++) {
+      for (let r = e.ready.at(i); r >= 0; r = req.next[r]) cost += this.vm.vqs[req.vq[r]].pushNs + c.blk_complete_ns + this.perRequestNs;
+    }
     this.begin(S_COMPLETE, n, cost);
   }
 
@@ -359,8 +363,9 @@ export class AioContext extends HostThread {
   }
 
   private endVqRound(): void {
-    const vq = this.curVq!, e = this.curEngine!;
-    for (let i = 0; i < this.stepCount; i++) e.queue(vq.devicePop());
+    const vq = this.curVq!;
+    for (let i = 0; i < this.stepCount; i++) this.popped[i] = vq.devicePop();
+    this.vm.mrbs[vq.disk].submit(this.popped, this.stepCount, this.curEngine!);
     this.curFinal = false;
     this.submitChunks();
   }
@@ -425,14 +430,19 @@ export class AioContext extends HostThread {
   private endComplete(): void {
     const vm = this.vm, e = this.curEngine!;
     for (let i = 0; i < this.stepCount; i++) {
-      const r = e.ready.shift();
+      let r = e.ready.shift();
       e.onReaped();
-      const vq = vm.vqs[vm.requests.vq[r]];
-      vq.devicePush(r);
-      vm.requests.stage[r] = Stage.Used;
-      if (!vm.vqTouched[vq.index]) {
-        vm.vqTouched[vq.index] = 1;
-        this.toNotify.push(vq.index);
+      while (r >= 0) {
+        const vq = vm.vqs[vm.requests.vq[r]];
+        vq.devicePush(r);
+        vm.requests.stage[r] = Stage.Used;
+        if (!vm.vqTouched[vq.index]) {
+          vm.vqTouched[vq.index] = 1;
+          this.toNotify.push(vq.index);
+        }
+        const next = vm.requests.next[r];
+        vm.requests.next[r] = -1;
+        r = next;
       }
     }
     if (this.inSubmitPath) {

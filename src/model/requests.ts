@@ -31,6 +31,12 @@ export class RequestTable {
   readonly write: Uint8Array;
   readonly stage: Uint8Array;
   readonly bytes: Float64Array;
+  /** Byte offset on the disk; NaN for a random one (never adjacent to another). */
+  readonly offset: Float64Array;
+  /** Of a host I/O's head: the bytes of every request merged into it (MultiReqBuffer). */
+  readonly hostBytes: Float64Array;
+  /** The next request merged into the same host I/O, or -1. */
+  readonly next: Int32Array;
   /** AioContext whose io_submit waits for this request's device slot, or -1. */
   readonly blocker: Int32Array;
   /** Time fio began issuing it (ns): the start of fio's lat. */
@@ -45,6 +51,9 @@ export class RequestTable {
     this.write = new Uint8Array(capacity);
     this.stage = new Uint8Array(capacity);
     this.bytes = new Float64Array(capacity);
+    this.offset = new Float64Array(capacity);
+    this.hostBytes = new Float64Array(capacity);
+    this.next = new Int32Array(capacity).fill(-1);
     this.blocker = new Int32Array(capacity).fill(-1);
     this.issued = new Float64Array(capacity);
     this.free = new Int32Array(capacity);
@@ -55,6 +64,8 @@ export class RequestTable {
   alloc(job: number, vq: number, write: boolean, now: number): number {
     if (this.freeTop === 0) throw new Error('request table exhausted: more I/Os in flight than the jobs\' iodepth');
     const r = this.free[--this.freeTop];
+    this.next[r] = -1;
+    this.offset[r] = NaN;
     this.job[r] = job;
     this.vq[r] = vq;
     this.write[r] = write ? 1 : 0;

@@ -18,7 +18,11 @@ import { AioContext } from './iothread.js';
 import { RequestTable } from './requests.js';
 import { checkInvariants } from './invariants.js';
 import type { RunResult } from './result.js';
+import { MultiReqBuffer } from './multireq.js';
 import { Virtqueue } from './virtqueue.js';
+
+/** Room between the regions of sequential job clones, far beyond what a run reaches. */
+const JOB_REGION_BYTES = 2 ** 40;
 
 /**
  * One simulated VM: builds the topology from a ModelConfig, routes events to its components, and runs.
@@ -32,6 +36,8 @@ export class Vm {
   readonly vqs: Virtqueue[] = [];
   readonly ctxs: AioContext[] = [];
   readonly devices: Device[] = [];
+  /** Per disk: its MultiReqBuffer (request merging). */
+  readonly mrbs: MultiReqBuffer[] = [];
   readonly workers: PoolWorker[] = [];
   /** Host cores and their scheduler; null without a host: section. */
   readonly host: HostCpu | null = null;
@@ -132,12 +138,19 @@ export class Vm {
       for (let k = 0; k < j.numjobs; k++, clone++) {
         const vcpu = clone % config.vcpus;
         const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, config.vcpus);
-        this.jobs.push(new Job(this.jobs.length, vcpu, vq, j.iodepth, readFraction, j.bs,
-          j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, rng(`job:${j.name}:${k}`)));
+        const job = new Job(this.jobs.length, vcpu, vq, j.iodepth, readFraction, j.bs,
+          j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit, j.batchCompleteMin, j.batchCompleteMax, rng(`job:${j.name}:${k}`));
+        if (j.rw === 'read' || j.rw === 'write' || j.rw === 'rw') {
+          // Each clone reads or writes its own region sequentially (as fio with offset_increment).
+          job.sequential = true;
+          job.nextOffset = clone * JOB_REGION_BYTES;
+        }
+        this.jobs.push(job);
         capacity += j.iodepth;
       }
     }
     this.requests = new RequestTable(capacity);
+    for (const d of config.disks) this.mrbs.push(new MultiReqBuffer(this.requests, d.requestMerging, d.device.maxTransfer));
     const used = new Set(this.jobs.map((j) => j.vq));
     for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
     this.workerOf = new Int32Array(capacity);
@@ -211,6 +224,10 @@ export class Vm {
     const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
     this.requests.bytes[r] = job.bytes;
+    if (job.sequential) {
+      this.requests.offset[r] = job.nextOffset;
+      job.nextOffset += job.bytes;
+    }
     return r;
   }
 

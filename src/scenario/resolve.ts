@@ -55,6 +55,7 @@ export function resolveScenario(
       ring: d.ring ?? 'split',
       eventIdx: d.event_idx ?? true,
       aio: d.aio ?? 'native',
+      requestMerging: d['request-merging'] ?? true,
       vqContexts,
     };
   });
@@ -76,6 +77,9 @@ export function resolveScenario(
       rateIops: j.rate_iops ?? 0,
       rateProcess: j.rate_process ?? 'linear',
       thinktimeNs: j.thinktime ?? 0,
+      batchSubmit: Math.min(j.iodepth_batch_submit ?? 1, j.iodepth ?? 1),
+      batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
+      batchCompleteMax: j.iodepth_batch_complete_max ?? j.iodepth ?? 1,
     };
   });
 
@@ -209,6 +213,7 @@ function resolveDevice(
     write: dist('write', input.write),
     iopsCap: input.iops_cap ?? preset.iopsCap,
     bwCap: input.bw_cap_mib_s !== undefined ? input.bw_cap_mib_s * 1024 * 1024 : preset.bwCap,
+    maxTransfer: input.max_transfer ?? preset.maxTransfer,
   };
 }
 

@@ -54,6 +54,8 @@ const deviceFields = {
   iops_cap: z.number().min(0).optional(),
   /** MiB/s, 0 = no cap. */
   bw_cap_mib_s: z.number().min(0).optional(),
+  /** Largest host I/O (max_sectors_kb): merged requests stop there. */
+  max_transfer: size.optional(),
 };
 export const deviceSchema = z.strictObject(deviceFields);
 
@@ -65,6 +67,8 @@ const diskFields = {
   ring: z.enum(['split', 'packed']).optional(),
   event_idx: z.boolean().optional(),
   aio: z.enum(['native', 'io_uring', 'threads']).optional(),
+  /** QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O. */
+  'request-merging': z.boolean().optional(),
   handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional(),
   /** Pool size, with handler: pool. */
   iothreads: count.optional(),
@@ -85,6 +89,10 @@ const jobFields = {
   numjobs: count.optional(),
   rate_iops: z.number().positive().optional(),
   rate_process: z.enum(['linear', 'poisson']).optional(),
+  /** fio: I/Os per io_submit (default 1), and io_getevents' min and max (default 1 and iodepth). */
+  iodepth_batch_submit: count.optional(),
+  iodepth_batch_complete_min: count.optional(),
+  iodepth_batch_complete_max: count.optional(),
   /** fio's thinktime (a bare number is microseconds, as fio reads it). */
   thinktime: z.union([z.number().min(0).transform((us) => us * 1000), duration]).optional(),
 };

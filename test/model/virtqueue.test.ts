@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Virtqueue, vringNeedEvent } from '../../src/model/virtqueue.js';
 import { simulate } from '../helpers.js';
+import { summarize } from '../../src/stats/summary.js';
 
 const vq = (packed = false, eventIdx = true) => new Virtqueue(0, 0, 256, packed, eventIdx, 0, 0);
 
@@ -98,5 +99,18 @@ describe('EVENT_IDX in a run', () => {
     const light = simulate({ ...base, job: { rw: 'randread', iodepth: 1, numjobs: 1 } }).result;
     expect(light.kicks / light.ios).toBeGreaterThan(0.95);
     expect(light.irqs / light.ios).toBeGreaterThan(0.95);
+  });
+});
+
+describe('fio batched submission (iodepth_batch_submit) and reaping', () => {
+  const run = (job: object) => summarize(simulate({
+    duration: '50ms', warmup: '5ms', vm: { vcpus: 1 }, disk: { device: 'optane', event_idx: false, handler: 'main-loop' },
+    job: { iodepth: 32, ...job },
+  }).result);
+
+  it('the guest decides on a kick once per io_submit batch (bd->last), so kicks per I/O fall', () => {
+    const one = run({}), sixteen = run({ iodepth_batch_submit: 16, iodepth_batch_complete_min: 16 });
+    expect(Number(sixteen.kicks_per_io)).toBeLessThan(Number(one.kicks_per_io) / 2);
+    expect(Number(sixteen.kicks_per_io)).toBeLessThanOrEqual(1 / 16 + 0.01);
   });
 });

@@ -10,7 +10,7 @@ import { AioEngine } from './engine.js';
 /** util/thread-pool.c: a pool grows up to max_threads, 64 by default. */
 export const THREAD_POOL_MAX = 64;
 
-const W_IDLE = 0, W_WAKING = 1, W_IO = 2, W_BLOCKED = 3, W_DONE = 4;
+const W_IDLE = 0, W_WAKING = 1, W_IO = 2, W_BLOCKED = 3, W_DONE = 4, W_SPAWNING = 5;
 
 /** A thread-pool worker: does one blocking preadv/pwritev at a time. */
 export class PoolWorker extends HostThread {
@@ -44,15 +44,20 @@ export class PoolWorker extends HostThread {
 }
 
 /**
- * aio=threads (util/thread-pool.c): every request is handed to a worker (an idle one is woken; a new
- * one is spawned while fewer than 64 exist; otherwise it waits in the pool's queue). The worker's
- * blocking syscall holds it until the device completes; it then posts the result and schedules the
- * completion bottom half, which wakes the AioContext. Not batched: a hand-off and a wake-up per request.
+ * aio=threads (util/thread-pool.c): every request goes on the pool's list and posts its semaphore. An
+ * idle worker is woken; it counts as idle until it runs (idle_threads drops in the worker), so requests
+ * submitted meanwhile spawn no thread and wait on the list. With no idle worker a new one is spawned
+ * (spawn_thread; the thread is created by new_thread_bh and starts after thread_spawn_ns) while fewer
+ * than 64 exist. A worker's blocking syscall holds it until the device completes; it then posts the
+ * result and schedules the completion bottom half, which wakes the AioContext, and takes the next
+ * request on the list. Not batched: a hand-off and a wake-up per request.
  */
 export class ThreadsAio extends AioEngine {
   /** Requests handed to the pool and not yet taken by a worker. */
   private readonly queueOfPool = new IntFifo(64);
   private readonly idle: PoolWorker[] = [];
+  /** Woken and not yet running: still counted idle by the pool. */
+  private signalled = 0;
   readonly workers: PoolWorker[] = [];
 
   constructor(ctx: number, vm: Vm, private readonly c: Costs, private readonly ctxName: string) {
@@ -70,9 +75,15 @@ export class ThreadsAio extends AioEngine {
   commit(k: number): number {
     for (let i = 0; i < k; i++) {
       const r = this.pending.shift();
-      const w = this.idle.pop() ?? this.spawn();
-      if (w) this.wake(w, r);
-      else this.queueOfPool.push(r);
+      const w = this.idle.pop();
+      if (w) {
+        this.signalled++;
+        this.start(w, r, W_WAKING, this.c.wakeup_ns);
+      } else if (this.signalled === 0 && this.workers.length < THREAD_POOL_MAX) {
+        this.start(this.spawn(), r, W_SPAWNING, this.c.thread_spawn_ns);
+      } else {
+        this.queueOfPool.push(r);
+      }
     }
     return 0;
   }
@@ -82,25 +93,26 @@ export class ThreadsAio extends AioEngine {
     return this.c.fd_dispatch_ns + n * this.c.threads_reap_req_ns;
   }
 
-  private spawn(): PoolWorker | undefined {
-    if (this.workers.length >= THREAD_POOL_MAX) return undefined;
+  private spawn(): PoolWorker {
     const w = new PoolWorker(this.vm.workers.length, this, `${this.ctxName}-worker${this.workers.length}`, this.vm.sim);
     this.workers.push(w);
     this.vm.addWorker(w);
     return w;
   }
 
-  private wake(w: PoolWorker, r: number): void {
+  /** Hands r to a worker that starts running after `delayNs` (woken, or a new thread starting). */
+  private start(w: PoolWorker, r: number, state: number, delayNs: number): void {
     w.req = r;
-    w.state = W_WAKING;
+    w.state = state;
     this.vm.workerOf[r] = w.index;
-    this.vm.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
+    this.vm.sim.after(w.wakeDelay(delayNs), Ev.WorkerWake, w.index, 0);
   }
 
-  /** Running after a wake-up with a new request (W_WAKING) or by its I/O's completion (W_BLOCKED). */
+  /** Running after a wake-up or its start with a new request, or by its I/O's completion (W_BLOCKED). */
   onWorkerRunning(w: PoolWorker): void {
-    if (w.state === W_WAKING) w.run(W_IO, this.c.threads_worker_io_ns);
-    else w.run(W_DONE, this.c.threads_worker_done_ns);
+    if (w.state === W_WAKING) this.signalled--;
+    if (w.state === W_BLOCKED) w.run(W_DONE, this.c.threads_worker_done_ns);
+    else w.run(W_IO, this.c.threads_worker_io_ns);
   }
 
   onWorkerStepDone(w: PoolWorker): void {
