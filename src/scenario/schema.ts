@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COST_NAMES, type CostName } from '../model/costs.js';
-import { parseDuration, parseSize } from './units.js';
+import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
 /**
  * The one schema of a scenario file. Keys follow the spelling of the system they come from: fio's for
@@ -20,8 +20,8 @@ function withUnits(parse: (v: unknown) => number | undefined, expected: string) 
   });
 }
 
-const duration = withUnits(parseDuration, 'a duration such as 2s, 500ms, 30us, 100ns, or a number of ns');
-const size = withUnits(parseSize, 'a size such as 4k, 1m or a number of bytes');
+const duration = withUnits(parseDuration, DURATION_EXPECTED);
+const size = withUnits(parseSize, SIZE_EXPECTED);
 
 const count = z.number().int().min(1);
 /** A release such as "9.2" or "6.8.0". */
@@ -93,8 +93,8 @@ const jobFields = {
   iodepth_batch_submit: count.optional(),
   iodepth_batch_complete_min: count.optional(),
   iodepth_batch_complete_max: count.optional(),
-  /** fio's thinktime (a bare number is microseconds, as fio reads it). */
-  thinktime: z.union([z.number().min(0).transform((us) => us * 1000), duration]).optional(),
+  /** fio's thinktime (with a unit: a bare number would be microseconds to fio and is refused here). */
+  thinktime: duration.optional(),
 };
 const jobDefaults = z.strictObject(jobFields);
 const jobEntry = z.strictObject({ name: z.string().min(1), ...jobFields });

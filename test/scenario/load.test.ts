@@ -19,13 +19,26 @@ describe('units', () => {
     expect(parseDuration('500ms')).toBe(5e8);
     expect(parseDuration('30us')).toBe(30_000);
     expect(parseDuration('1.5us')).toBe(1500);
-    expect(parseDuration(250)).toBe(250);
+    expect(parseDuration('10sec')).toBe(1e10);
+    expect(parseDuration('2min')).toBe(120e9);
+    expect(parseDuration('250usec')).toBe(250_000);
     expect(parseDuration('fast')).toBeUndefined();
+    expect(parseDuration('3 parsecs')).toBeUndefined();
     expect(parseDuration(-1)).toBeUndefined();
     expect(parseSize('4k')).toBe(4096);
     expect(parseSize('1m')).toBe(1 << 20);
     expect(parseSize('64KiB')).toBe(65536);
     expect(parseSize('0')).toBeUndefined();
+    expect(parseSize('1p')).toBe(1024 ** 5);
+  });
+
+  it('refuses a bare number where a duration is expected, except 0 (fio would read seconds, vqsim read ns)', () => {
+    expect(parseDuration(0)).toBe(0);
+    expect(parseDuration('0')).toBe(0);
+    expect(parseDuration(2)).toBeUndefined();
+    expect(parseDuration('2')).toBeUndefined();
+    expect(errorOf('vm: {vcpus: 1}\nduration: 2\n').message)
+      .toMatch(/^bad\.yaml:2: duration: expected a duration with a unit, e\.g\. 2s.*a bare number only for 0$/);
   });
 });
 
@@ -73,7 +86,7 @@ describe('variants', () => {
   const text = [
     'name: t', 'vm: {vcpus: 8}', 'disk: {handler: pool, iothreads: 1}', 'job: {iodepth: 4, numjobs: 8}',
     'costs: {vmexit_ns: 2us}',
-    'variants:', '  - name: one', '  - name: four', '    set: {disk.iothreads: 4, costs.vmexit_ns: 500}',
+    'variants:', '  - name: one', '  - name: four', '    set: {disk.iothreads: 4, costs.vmexit_ns: 500ns}',
   ].join('\n');
 
   it('override fields by path over the base', () => {
