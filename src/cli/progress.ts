@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
+import type { Estimate } from '../model/estimate.js';
 import type { Progress } from './sweep.js';
 
-/** A progress bar on a terminal; silent when stderr is not a TTY or under CI. */
+/** A sweep's progress bar (points done). */
 export function progressBar(): { update(p: Progress): void; stop(): void } {
-  if (!process.stderr.isTTY || process.env.CI) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: 'sweep [{bar}] {value}/{total} points | elapsed {duration_formatted} | eta {eta_formatted}',
@@ -15,5 +15,26 @@ export function progressBar(): { update(p: Progress): void; stop(): void } {
       if (!started) { bar.start(p.total, p.done); started = true; } else bar.update(p.done);
     },
     stop() { if (started) bar.stop(); },
+  };
+}
+
+const minutes = (s: number) => (s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+/**
+ * A long run: the estimate, then a progress bar with an ETA on a terminal, or the estimate alone as
+ * one line otherwise. Returns the progress callback (fraction done).
+ */
+export function runProgress(e: Estimate, io: { err(line: string): void; tty: boolean }): (fraction: number) => void {
+  io.err(`vqsim: estimate: about ${minutes(e.wallSeconds)} for this run (${(e.events / 1e6).toFixed(0)} M events)`);
+  if (!io.tty) return () => {};
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: 'run [{bar}] {percentage}% | elapsed {duration_formatted} | eta {eta_formatted}',
+    etaBuffer: 50,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(1000, 0);
+  return (f) => {
+    bar.update(Math.round(f * 1000));
+    if (f >= 1) bar.stop();
   };
 }

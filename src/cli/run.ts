@@ -1,11 +1,16 @@
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
+import { estimateRun, type Estimate } from '../model/estimate.js';
+import { ScenarioError } from '../scenario/errors.js';
 import { latencyCdfChart } from '../output/charts.js';
 import { latencyCsv, summaryCsv, threadsCsv } from '../output/csv.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { Row } from '../stats/summary.js';
-import { simulatePoint, summaryColumns, type PointRun } from './simulate.js';
+import { Interrupted, simulatePoint, simulatePointAsync, summaryColumns, type PointRun } from './simulate.js';
+
+const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
 export interface RunOptions {
   file: string;
@@ -37,22 +42,71 @@ export function runScenario(scenario: LoadedScenario): ScenarioRun {
   return { scenario, runs, summaries: runs.map((r) => r.summary), columns: summaryColumns(configs[0]) };
 }
 
-/** summary.csv, latency.csv, threads.csv and the latency CDF, all renamed into place together. */
-export async function writeRunOutputs(dir: string, run: ScenarioRun): Promise<string[]> {
-  return writeFilesAtomically(dir, {
+/** summary.csv, latency.csv, threads.csv and the latency CDF, by name. */
+export async function runOutputs(run: ScenarioRun): Promise<Record<string, string>> {
+  return {
     'summary.csv': summaryCsv(run.summaries, run.columns),
     'latency.csv': latencyCsv(run.runs.map((r) => r.result)),
     'threads.csv': threadsCsv(run.runs.map((r) => r.result)),
     'latency-cdf.svg': await latencyCdfChart(run.runs.map((r) => r.result)),
-  });
+  };
 }
 
-/** vqsim run: simulate, then write outputs once every variant succeeded, then print the table. */
-export async function runCommand(opts: RunOptions, log: (line: string) => void): Promise<{ dir: string; summaries: Row[] }> {
-  const run = runScenario(loadScenario(opts.file, { seed: opts.seed, variants: opts.variants }));
-  for (const w of new Set(run.scenario.points.flatMap((p) => p.warnings))) process.stderr.write(`vqsim: warning: ${w}\n`);
+/** The outputs of a run, all renamed into place together. */
+export async function writeRunOutputs(dir: string, run: ScenarioRun): Promise<string[]> {
+  return writeFilesAtomically(dir, await runOutputs(run));
+}
+
+/** How a run talks to its user beyond the result table (the CLI layer decides what a terminal shows). */
+export interface RunUi {
+  warn(line: string): void;
+  /** A run estimated past a minute: shown before it starts, then its progress (0..1). */
+  longRun?(estimate: Estimate): (fraction: number) => void;
+  /** A signal that asks the run to stop, if one came. */
+  stop?(): NodeJS.Signals | undefined;
+}
+
+/** Runs longer than this (estimated) get a progress bar on a terminal and a one-line estimate otherwise. */
+export const LONG_RUN_SECONDS = 60;
+
+/** The memory a run may take: half the machine's. */
+function memoryLimit(): number {
+  return totalmem() / 2;
+}
+
+/**
+ * vqsim run: estimate (refusing a run that cannot fit in memory), simulate every variant in slices
+ * (a signal stops it with nothing written), write the outputs once every variant succeeded, print
+ * the table.
+ */
+export async function runCommand(opts: RunOptions, log: (line: string) => void, ui: RunUi = { warn: () => {} }): Promise<{ dir: string; summaries: Row[] }> {
+  const scenario = loadScenario(opts.file, { seed: opts.seed, variants: opts.variants });
+  for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);
+  const configs = scenario.points.map((p) => p.config(0));
+  const estimates = configs.map(estimateRun);
+  const total: Estimate = {
+    events: estimates.reduce((s, e) => s + e.events, 0),
+    wallSeconds: estimates.reduce((s, e) => s + e.wallSeconds, 0),
+    bytes: Math.max(...estimates.map((e) => e.bytes)),
+  };
+  if (total.bytes > memoryLimit()) {
+    throw new ScenarioError(opts.file, [], undefined, `needs about ${gib(total.bytes)} GiB for its request tables and threads `
+      + `(estimate), more than the ${gib(memoryLimit())} GiB this machine can give it: lower iodepth, numjobs, vcpus, queues or flows`);
+  }
+  const progress = total.wallSeconds > LONG_RUN_SECONDS ? ui.longRun?.(total) : undefined;
+  const runs: PointRun[] = [];
+  let done = 0;
+  for (let i = 0; i < configs.length; i++) {
+    const share = total.events > 0 ? estimates[i].events / total.events : 1 / configs.length;
+    runs.push(await simulatePointAsync(configs[i], { onProgress: (f) => progress?.(done + f * share), stop: ui.stop }));
+    done += share;
+  }
+  const run: ScenarioRun = { scenario, runs, summaries: runs.map((r) => r.summary), columns: summaryColumns(configs[0]) };
   const dir = opts.out ?? join('results', run.scenario.name);
-  const written = await writeRunOutputs(dir, run);
+  const files = await runOutputs(run);
+  const signal = ui.stop?.();
+  if (signal) throw new Interrupted(signal);
+  const written = writeFilesAtomically(dir, files);
   log(`${run.scenario.name}: ${run.scenario.description}`.trim());
   log(textTable(run.summaries, run.columns.includes('gbit_s') ? NET_TABLE : BLK_TABLE));
   log(`wrote ${written.join(', ')}`);

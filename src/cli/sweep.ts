@@ -11,7 +11,8 @@ import { ScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenario/sweep.js';
 import type { Row } from '../stats/summary.js';
-import { simulatePoint } from './simulate.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Interrupted, simulatePoint } from './simulate.js';
 import type { Shard } from './shard.js';
 
 /** What defines a sweep; also what a worker process is handed. */
@@ -67,7 +68,7 @@ function runUnit(p: Plan, u: Unit): Row {
  * Replications run one at a time, handed out on demand, so that slow points (many iothreads, high
  * IOPS) do not leave a worker idle at the end.
  */
-async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Row) => void): Promise<void> {
+async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Row) => void, stop: () => NodeJS.Signals | undefined): Promise<void> {
   const worker = fileURLToPath(new URL('./main.js', import.meta.url));
   if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
   let next = 0;
@@ -79,8 +80,22 @@ async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect
       if (current) child.send(current);
       else child.disconnect();
     };
-    child.on('message', (summary) => { collect(current!, summary as Row); feed(); });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sweep worker exited with ${code}`))));
+    child.on('message', (summary) => {
+      collect(current!, summary as Row);
+      const signal = stop();
+      if (signal) {
+        child.kill();
+        reject(new Interrupted(signal));
+        return;
+      }
+      feed();
+    });
+    child.on('exit', (code, signal) => {
+      const stopped = stop();
+      if (stopped) reject(new Interrupted(stopped));
+      else if (code === 0) resolve();
+      else reject(new Error(`sweep worker exited with ${code ?? signal}`));
+    });
     child.on('error', reject);
     feed();
   })));
@@ -100,6 +115,7 @@ export function sweepWorker(spec: SweepSpec): void {
 export async function sweepCommand(
   spec: SweepSpec & { jobs: number; shard?: Shard },
   onProgress: (p: Progress) => void,
+  stop: () => NodeJS.Signals | undefined = () => undefined,
 ): Promise<{ dir: string; written: string[]; missing: number }> {
   const p = plan(spec);
   writeManifest(p.dir, p.manifest);
@@ -123,8 +139,17 @@ export async function sweepCommand(
     onProgress(progress);
   };
   const units = todo.flatMap((index) => Array.from({ length: p.replications }, (_, replication) => ({ index, replication })));
-  if (spec.jobs > 1 && units.length > 1) await runParallel({ ...spec, out: p.dir }, units, spec.jobs, collect);
-  else for (const u of units) collect(u, runUnit(p, u));
+  if (spec.jobs > 1 && units.length > 1) {
+    await runParallel({ ...spec, out: p.dir }, units, spec.jobs, collect, stop);
+  } else {
+    for (const u of units) {
+      collect(u, runUnit(p, u));
+      // Finished points are on disk; a signal stops here, and a rerun resumes.
+      await yieldToLoop();
+      const signal = stop();
+      if (signal) throw new Interrupted(signal);
+    }
+  }
   return finish(p.dir, p.manifest, [p.dir]);
 }
 

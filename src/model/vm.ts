@@ -303,7 +303,17 @@ export class Vm {
 
   /** Runs warmup + duration and returns the measurements of the window after warmup. */
   run(): RunResult {
-    const cfg = this.config;
+    this.start();
+    this.advance(this.endNs);
+    return this.finish();
+  }
+
+  get endNs(): number {
+    return this.config.warmupNs + this.config.durationNs;
+  }
+
+  /** The jobs start and the end of warmup is due. */
+  start(): void {
     for (const job of this.jobs) {
       if (job.arrivalGap > 0) {
         this.sim.at(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
@@ -312,9 +322,18 @@ export class Vm {
         this.vcpus[job.vcpu].queueSubmit(job);
       }
     }
-    this.sim.at(cfg.warmupNs, Ev.WarmupEnd, 0, 0);
-    const end = cfg.warmupNs + cfg.durationNs;
-    this.sim.runUntil(end, this);
+    this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
+  }
+
+  /** Simulates up to `until` ns (at most the end); in slices or at once, the events are the same. */
+  advance(until: number): void {
+    this.sim.runUntil(Math.min(until, this.endNs), this);
+  }
+
+  /** The measurements of the window after warmup, once the end is reached; checks the invariants. */
+  finish(): RunResult {
+    const cfg = this.config;
+    const end = this.endNs;
     this.trackOutstanding(0);
     const threads = [...this.vcpus.map((v) => v.acct), ...this.ctxs.map((x) => x.acct), ...this.workers.map((w) => w.acct)];
     for (const t of threads) t.close(end);

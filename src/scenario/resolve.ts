@@ -1,6 +1,6 @@
 import { Distribution, type DistSpec } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
-import { behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
+import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
 import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/config.js';
 import { DEVICE_PRESETS } from '../model/devices.js';
 import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
@@ -105,6 +105,9 @@ export type Point = { seed: number; variant: string; pointKey: string; replicati
 export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCosts: Partial<Costs>, kubevirtCores?: number) {
   const behaviour = behaviourOf(versionsOf(s));
   const exact = s.exact_costs || s.zero_overheads;
+  if (s.vm.vcpus > 288 && !atLeast(versionsOf(s).host_kernel, '5.15')) {
+    throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${versionsOf(s).host_kernel})`);
+  }
   return {
     seed: point.seed,
     variant: point.variant,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COST_NAMES, type CostName } from '../model/costs.js';
+import { LIMITS } from './limits.js';
 import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
 /**
@@ -24,6 +25,13 @@ const duration = withUnits(parseDuration, DURATION_EXPECTED);
 const size = withUnits(parseSize, SIZE_EXPECTED);
 
 const count = z.number().int().min(1);
+/** A count with the limit of the real system, named with its source in the error. */
+const upTo = (max: number, source: string) => count.max(max, { message: `at most ${max} (${source})` });
+const VCPUS = upTo(LIMITS.vcpus, 'KVM_MAX_VCPUS on x86, arch/x86/include/asm/kvm_host.h, since Linux 5.15');
+const QUEUES = upTo(LIMITS.numQueues, 'QEMU VIRTIO_QUEUE_MAX, include/hw/virtio/virtio.h');
+const IODEPTH = upTo(LIMITS.iodepth, 'Linux fs.aio-max-nr default: fio\'s io_setup fails beyond it');
+const queueSize = upTo(LIMITS.queueSize, 'QEMU VIRTQUEUE_MAX_SIZE, include/hw/virtio/virtio.h')
+  .refine((n) => (n & (n - 1)) === 0, { message: 'must be a power of 2 (QEMU: "queue-size property must be a power of 2")' });
 /** A release such as "9.2" or "6.8.0". */
 const version = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const text = String(v);
@@ -62,8 +70,8 @@ export const deviceSchema = z.strictObject(deviceFields);
 const diskFields = {
   /** A preset or a name under `devices:`, or an inline device. */
   device: z.union([z.string(), deviceSchema]).optional(),
-  'num-queues': count.optional(),
-  'queue-size': z.number().int().min(1).max(32768).optional(),
+  'num-queues': QUEUES.optional(),
+  'queue-size': queueSize.optional(),
   ring: z.enum(['split', 'packed']).optional(),
   event_idx: z.boolean().optional(),
   aio: z.enum(['native', 'io_uring', 'threads']).optional(),
@@ -85,7 +93,7 @@ const jobFields = {
   rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional(),
   rwmixread: z.number().min(0).max(100).optional(),
   bs: size.optional(),
-  iodepth: count.optional(),
+  iodepth: IODEPTH.optional(),
   numjobs: count.optional(),
   rate_iops: z.number().positive().optional(),
   rate_process: z.enum(['linear', 'poisson']).optional(),
@@ -122,7 +130,7 @@ const cpulist = z.union([z.array(nonNegInt), z.string()]).transform((v, ctx) => 
 /** Host CPUs (MODEL.md section 8). KVM module parameters keep their names (halt_poll_ns, ...). */
 const host = z.strictObject({
   /** Cores the VM's threads share; 0 = a core for every thread. */
-  cores: nonNegInt.default(0),
+  cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0),
   cpusets: z.partialRecord(role, cpulist).default({}),
   sched_slice: duration.default(3e6),
   halt_poll_ns: nonNegInt.default(200_000),
@@ -164,18 +172,18 @@ const kubevirt = z.strictObject({
 /** A virtio-net NIC: QEMU's -netdev tap,vhost=,queues=,poll-us= and -device virtio-net-pci,mq=,packed=,vectors=. */
 const nic = z.strictObject({
   name: z.string().min(1).default('net0'),
-  queues: count.default(1),
+  queues: upTo(LIMITS.nicQueuePairs, 'QEMU virtio-net: 2 x queue pairs + 1 <= VIRTIO_QUEUE_MAX').default(1),
   mq: z.boolean().default(false),
   /** Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs). */
   combined_queues: count.optional(),
-  'queue-size': z.number().int().min(1).max(32768).default(256),
+  'queue-size': queueSize.default(256),
   ring: z.enum(['split', 'packed']).default('split'),
   event_idx: z.boolean().default(true),
   vhost: z.boolean().default(true),
   'poll-us': nonNegInt.default(0),
   zerocopy_tx: z.boolean().default(false),
   /** Default 2 x queues + 2 (QEMU virtio-net-pci with mq). */
-  vectors: count.optional(),
+  vectors: upTo(LIMITS.msixVectors, 'PCI MSI-X Table Size, 11 bits').optional(),
   /** When the VM's vectors exceed the guest's budget: stop with an error, or warn and take the guest's
    *  fall-back (one vector shared by every queue). */
   msix_overflow: z.enum(['error', 'fallback']).default('error'),
@@ -226,7 +234,7 @@ export const scenarioSchema = z.strictObject({
   /** The releases the VM runs on: they select mechanisms and defaults (docs/model.md, versions). */
   versions: z.strictObject({ qemu: version.optional(), host_kernel: version.optional(), guest_kernel: version.optional() }).default({}),
   vm: z.strictObject({
-    vcpus: count,
+    vcpus: VCPUS,
     /** MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7). */
     msix_budget: count.default(200),
     /** Vectors the VM's other devices use (besides a simulated NIC). */

@@ -208,7 +208,7 @@ export class NetVm {
       this.transactions++;
       this.bytes += this.packets.bytes[p];
       this.release(p);
-      this.finish(f);
+      this.endMessage(f);
       this.startMessage(f);
       return;
     }
@@ -236,7 +236,7 @@ export class NetVm {
   }
 
   private onAck(f: Flow): void {
-    this.finish(f);
+    this.endMessage(f);
     if (f.backlog > 0) {
       f.backlog--;
       this.startMessage(f);
@@ -262,7 +262,8 @@ export class NetVm {
     else this.links[TO_GUEST].send(this.alloc(f, DATA));
   }
 
-  private finish(f: Flow): void {
+  /** A message of the flow is done: a window slot frees. */
+  private endMessage(f: Flow): void {
     f.inflight--;
   }
 
@@ -286,14 +287,33 @@ export class NetVm {
   }
 
   run(): NetResult {
-    const cfg = this.config, w = cfg.workload;
+    this.start();
+    this.advance(this.endNs);
+    return this.finish();
+  }
+
+  get endNs(): number {
+    return this.config.warmupNs + this.config.durationNs;
+  }
+
+  /** The flows start and the end of warmup is due. */
+  start(): void {
+    const w = this.config.workload;
     for (const f of this.flows) {
       if (w.rateMsgs > 0) this.sim.at(this.rng() * (1e9 / w.rateMsgs), Ev.FlowTimer, f.index, 0);
       else for (let i = 0; i < (w.mode === 'rr' ? 1 : w.window); i++) this.startMessage(f);
     }
-    this.sim.at(cfg.warmupNs, Ev.WarmupEnd, 0, 0);
-    const end = cfg.warmupNs + cfg.durationNs;
-    this.sim.runUntil(end, this);
+    this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
+  }
+
+  /** Simulates up to `until` ns (at most the end); in slices or at once, the events are the same. */
+  advance(until: number): void {
+    this.sim.runUntil(Math.min(until, this.endNs), this);
+  }
+
+  finish(): NetResult {
+    const cfg = this.config;
+    const end = this.endNs;
     this.track(0);
     const threads = [...this.vcpus, ...this.workers].map((t) => t.acct);
     for (const t of threads) t.close(end);

@@ -1,0 +1,29 @@
+import { existsSync, statSync } from 'node:fs';
+import { UsageError } from './errors.js';
+
+/** --seed: a non-negative integer (yargs would turn "abc" into NaN and run with another seed). */
+export function seedArg(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v === 'boolean' || String(v).trim() === '' || !Number.isSafeInteger(n) || n < 0) {
+    throw new UsageError(`--seed must be a non-negative integer, got "${String(v)}"`);
+  }
+  return n;
+}
+
+/** A whole number of at least 1 (--jobs, --replications, --iterations). */
+export const atLeastOne = (flag: string) => (v: unknown): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v === 'boolean' || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag} must be a whole number >= 1, got "${String(v)}"`);
+  return n;
+};
+
+/** --out: a directory, or a path that does not exist yet. */
+export function outArg(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const path = String(v);
+  if (path.trim() === '') throw new UsageError('--out must name a directory');
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file: give a directory, or a path that does not exist yet`);
+  return path;
+}

@@ -1,0 +1,35 @@
+import { InvariantError } from '../model/invariants.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { Interrupted } from './simulate.js';
+
+/** A bad command line: one line, exit 2. */
+export class UsageError extends Error {}
+
+
+/**
+ * The one top-level error handler: every error becomes one line on stderr and an exit status; the
+ * stack only when asked for (--debug or VQSIM_DEBUG=1).
+ */
+export function reportError(e: unknown, err: (line: string) => void, context: { debug: boolean; file?: string; seed?: number }): number {
+  if (e instanceof ScenarioError) {
+    err(`vqsim: ${e.message}`);
+    return 2;
+  }
+  if (e instanceof UsageError) {
+    err(`vqsim: ${e.message} (vqsim --help for usage)`);
+    return 2;
+  }
+  if (e instanceof Interrupted) {
+    err(`vqsim: interrupted by ${e.signal}; nothing written for this run`);
+    return e.signal === 'SIGINT' ? 130 : 143;
+  }
+  const stack = context.debug && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+  if (e instanceof InvariantError) {
+    const at = context.file ? ` with ${context.file}${context.seed !== undefined ? ` and --seed ${context.seed}` : ''}` : '';
+    err(`vqsim: model error: ${e.message}. This is a bug in vqsim, not in your input: please report it to the vqsim maintainers${at}.${stack}`);
+    return 1;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  err(`vqsim: internal error: ${message} (run again with --debug for the stack, and please report it to the vqsim maintainers)${stack}`);
+  return 1;
+}
