@@ -81,7 +81,6 @@ function memoryLimit(): number {
  */
 export async function runCommand(opts: RunOptions, log: (line: string) => void, ui: RunUi = { warn: () => {} }): Promise<{ dir: string; summaries: Row[] }> {
   const scenario = loadScenario(opts.file, { seed: opts.seed, variants: opts.variants });
-  for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);
   const configs = scenario.points.map((p) => p.config(0));
   const estimates = configs.map(estimateRun);
   const total: Estimate = {
@@ -93,6 +92,8 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
     throw new ScenarioError(opts.file, [], undefined, `needs about ${gib(total.bytes)} GiB for its request tables and threads `
       + `(estimate), more than the ${gib(memoryLimit())} GiB this machine can give it: lower iodepth, numjobs, vcpus, queues or flows`);
   }
+  // Warnings once the run is sure to start: a refused run says one thing only.
+  for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);
   const progress = total.wallSeconds > LONG_RUN_SECONDS ? ui.longRun?.(total) : undefined;
   const runs: PointRun[] = [];
   let done = 0;

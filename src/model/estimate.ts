@@ -28,19 +28,21 @@ export interface Estimate {
 export function estimateRun(cfg: ModelConfig | NetConfig): Estimate {
   const simSeconds = (cfg.warmupNs + cfg.durationNs) / 1e9;
   if (cfg.kind === 'net') return estimateNet(cfg, simSeconds);
-  let closedLoop = 0, slots = 0;
+  let closedLoop = 0, slots = 0, arrivals = 0;
   for (const j of cfg.jobs) {
     const dev = cfg.disks[j.disk].device;
     const service = Math.max(new Distribution(j.rw.includes('write') ? dev.write : dev.read).mean, 1000);
     const depthBound = (j.iodepth * 1e9) / service;
     closedLoop += j.numjobs * (j.rateIops > 0 ? Math.min(j.rateIops, depthBound) : depthBound);
     slots += j.iodepth * j.numjobs;
+    arrivals += j.numjobs * j.rateIops;
   }
   const contexts = new Set(cfg.disks.flatMap((d) => d.vqContexts));
   const deviceCap = cfg.disks.reduce((s, d) => s + (d.device.iopsCap > 0 ? d.device.iopsCap : Infinity), 0);
   const threadCap = (cfg.vcpus + contexts.size) * (1e9 / MIN_THREAD_NS_PER_IO);
   const iops = Math.min(closedLoop, deviceCap, threadCap);
-  const events = iops * EVENTS_PER_IO * simSeconds;
+  // Every open-loop arrival is an event, served or not.
+  const events = (iops * EVENTS_PER_IO + arrivals) * simSeconds;
   const vqs = cfg.disks.reduce((s, d) => s + d.numQueues, 0);
   const poolWorkers = cfg.disks.some((d) => d.aio === 'threads') ? contexts.size * THREAD_POOL_MAX : 0;
   const threads = cfg.vcpus + contexts.size + poolWorkers;
@@ -54,7 +56,7 @@ function estimateNet(cfg: NetConfig, simSeconds: number): Estimate {
   const line = p.lineRateBps > 0 ? (2 * p.lineRateBps) / (8 * w.msgBytes) : Infinity;
   const threadCap = (cfg.vcpus + cfg.nic.queues) * (1e9 / MIN_THREAD_NS_PER_IO);
   const buffers = Math.min(w.flows * perFlow, line, threadCap);
-  const events = buffers * EVENTS_PER_BUFFER * simSeconds;
+  const events = (buffers * EVENTS_PER_BUFFER + w.flows * w.rateMsgs) * simSeconds;
   const bytes = w.flows * w.window * 200 + cfg.nic.queues * 4 * 1200 + (cfg.vcpus + cfg.nic.queues) * 4096;
   return { events, wallSeconds: events / EVENTS_PER_WALL_SECOND, bytes };
 }

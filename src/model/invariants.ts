@@ -9,13 +9,15 @@ export class InvariantError extends Error {}
 
 /**
  * Little's law L = lambda W over a window of T ns, for `count` completions of latency `w`; what
- * straddles the window's edges (at most maxOutstanding items, each at most w.max) bounds the difference.
- * Returns the broken law's description, or undefined.
+ * straddles the window's edges (at most maxOutstanding items, each in the window for at most the
+ * longer of w.max and `oldestAge`, the age of the oldest item still in flight at the end, and never
+ * more than T) bounds the difference. Returns the broken law's description, or undefined.
  */
-export function littleViolation(meanOutstanding: number, count: number, T: number, w: Histogram, maxOutstanding: number): string | undefined {
+export function littleViolation(meanOutstanding: number, count: number, T: number, w: Histogram, maxOutstanding: number, oldestAge = 0): string | undefined {
   if (count === 0 || T <= 0) return undefined;
   const lambdaW = (count / T) * w.mean;
-  const slack = 0.01 * meanOutstanding + (2 * maxOutstanding * w.max) / T + 1e-9;
+  const straddle = Math.min(T, Math.max(w.max, oldestAge));
+  const slack = 0.01 * meanOutstanding + (2 * maxOutstanding * straddle) / T + 1e-9;
   if (Math.abs(meanOutstanding - lambdaW) <= slack) return undefined;
   return `Little's law: L = ${meanOutstanding.toFixed(4)} but lambda*W = ${lambdaW.toFixed(4)} (slack ${slack.toFixed(4)})`;
 }
@@ -51,7 +53,10 @@ export function checkInvariants(vm: Vm, r: RunResult): void {
       }
     }
   }
-  const little = littleViolation(r.meanOutstanding, r.ios, r.windowNs, r.latency, vm.maxOutstanding);
+  let oldest = Infinity;
+  for (let i = 0; i < req.capacity; i++) if (req.stage[i] !== Stage.Free && req.issued[i] < oldest) oldest = req.issued[i];
+  const oldestAge = oldest === Infinity ? 0 : vm.sim.now - oldest;
+  const little = littleViolation(r.meanOutstanding, r.ios, r.windowNs, r.latency, vm.maxOutstanding, oldestAge);
   if (little) broken.push(little);
   if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${r.variant}: ${broken.join('; ')}`);
 }

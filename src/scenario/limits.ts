@@ -14,4 +14,6 @@ export const LIMITS = {
   msixVectors: 2048,
   /** Linux x86 NR_CPUS with CONFIG_MAXSMP. */
   hostCores: 8192,
+  /** Offered I/Os (or messages) per second per job (or flow): ten times the fastest NVMe's ~3 M. */
+  rateIops: 3e7,
 } as const;

@@ -95,7 +95,7 @@ const jobFields = {
   bs: size.optional(),
   iodepth: IODEPTH.optional(),
   numjobs: count.optional(),
-  rate_iops: z.number().positive().optional(),
+  rate_iops: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} per job (ten times the fastest NVMe; each arrival is an event)` }).optional(),
   rate_process: z.enum(['linear', 'poisson']).optional(),
   /** fio: I/Os per io_submit (default 1), and io_getevents' min and max (default 1 and iodepth). */
   iodepth_batch_submit: count.optional(),
@@ -199,7 +199,7 @@ const net = z.strictObject({
   /** Stream: messages in flight per flow. */
   window: count.default(8),
   /** Messages per second per flow (offered load); omit for a closed loop. */
-  rate: z.number().positive().optional(),
+  rate: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} messages per second per flow (each is an event)` }).optional(),
 });
 
 /** The far end: an external host over a wire, or the host itself. */

@@ -6,18 +6,28 @@ export class Source {
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    private readonly value: unknown,
   ) {}
 
-  /** JSON is read as YAML 1.2, of which it is a subset, so both get line numbers. */
-  static parse(file: string, text: string): { source: Source; errors: { line: number; message: string }[] } {
+  /** JSON is read as YAML 1.2, of which it is a subset, so both get line numbers. A document that
+   *  parses but cannot become data (an alias to no anchor) is an error too. */
+  static parse(file: string, text: string): { source: Source; errors: { line: number | undefined; message: string }[] } {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const errors = doc.errors.map((e) => ({ line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0] }));
-    return { source: new Source(file, doc, lines), errors };
+    const errors: { line: number | undefined; message: string }[] = doc.errors.map((e) => ({ line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0] }));
+    let value: unknown;
+    if (errors.length === 0) {
+      try {
+        value = doc.toJS();
+      } catch (e) {
+        errors.push({ line: undefined, message: (e as Error).message.split('\n')[0] });
+      }
+    }
+    return { source: new Source(file, doc, lines, value), errors };
   }
 
   toJS(): unknown {
-    return this.doc.toJS();
+    return structuredClone(this.value);
   }
 
   /** Line of the deepest existing node on the path: the key's line for a mapping entry. */

@@ -23,6 +23,7 @@ class Packets {
   bytes = new Float64Array(256);
   t0 = new Float64Array(256);
   kind = new Uint8Array(256);
+  alive = new Uint8Array(256);
   private free: number[] = [];
   private next = 0;
   live = 0;
@@ -34,13 +35,22 @@ class Packets {
       if (p === this.flow.length) this.grow();
     }
     this.flow[p] = flow; this.bytes[p] = bytes; this.kind[p] = kind; this.t0[p] = t0;
+    this.alive[p] = 1;
     this.live++;
     return p;
   }
 
   release(p: number): void {
+    this.alive[p] = 0;
     this.free.push(p);
     this.live--;
+  }
+
+  /** Start time of the oldest message alive, or Infinity. */
+  oldest(): number {
+    let t = Infinity;
+    for (let p = 0; p < this.next; p++) if (this.alive[p] && this.t0[p] < t) t = this.t0[p];
+    return t;
   }
 
   private grow(): void {
@@ -49,6 +59,7 @@ class Packets {
     const b = new Float64Array(n); b.set(this.bytes); this.bytes = b;
     const t = new Float64Array(n); t.set(this.t0); this.t0 = t;
     const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
+    const a = new Uint8Array(n); a.set(this.alive); this.alive = a;
   }
 }
 
@@ -349,7 +360,8 @@ export class NetVm {
       for (const vq of [q.tx, q.rx]) if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse}, size ${vq.size}`);
     }
     if (this.config.workload.mode === 'rr') {
-      const little = littleViolation(r.meanOutstanding, r.transactions, r.windowNs, r.latency, this.maxOutstanding);
+      const oldest = this.packets.oldest();
+      const little = littleViolation(r.meanOutstanding, r.transactions, r.windowNs, r.latency, this.maxOutstanding, oldest === Infinity ? 0 : this.sim.now - oldest);
       if (little) broken.push(little);
     }
     if (broken.length) throw new InvariantError(`invariants broken in variant ${r.variant}: ${broken.join('; ')}`);

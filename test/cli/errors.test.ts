@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportError } from '../../src/cli/errors.js';
+import { main } from '../../src/cli/main.js';
+import { InvariantError } from '../../src/model/invariants.js';
+
+/** Runs the CLI in process; returns its status and what it wrote to stdout and stderr. */
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(...l.split('\n')), tty: false });
+  return { code, out, err };
+}
+
+function dir(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), 'vqsim-err-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+const ok = 'vm: {vcpus: 1}\nduration: 5ms\nwarmup: 1ms\n';
+
+describe('bad input: one line, a non-zero exit, nothing written', () => {
+  const cases: [string, string, string[], RegExp][] = [
+    ['job.iodepth: 1e9', 'vm: {vcpus: 2}\njob: {iodepth: 1e9}\n', [], /^vqsim: .*s\.yaml:2: job\.iodepth: at most 65536 \(Linux fs\.aio-max-nr/],
+    ['vm.vcpus: 1000000', 'vm: {vcpus: 1000000}\n', [], /vm\.vcpus: at most 1024 \(KVM_MAX_VCPUS/],
+    ['a bare number for a duration', 'vm: {vcpus: 1}\nduration: 2\n', [], /duration: expected a duration with a unit/],
+    ['--seed abc', ok, ['--seed', 'abc'], /^vqsim: --seed must be a non-negative integer, got "abc"/],
+    ['--seed -1', ok, ['--seed', '-1'], /--seed must be a non-negative integer/],
+    ['a queue-size that is not a power of 2', 'vm: {vcpus: 1}\ndisk: {queue-size: 100}\n', [], /disk\.queue-size: must be a power of 2/],
+  ];
+  for (const [what, text, flags, message] of cases) {
+    it(what, async () => {
+      const d = dir({ 's.yaml': text });
+      const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'out'), ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(message);
+      expect(existsSync(join(d, 'out'))).toBe(false);
+    });
+  }
+
+  it('--out naming an existing file', async () => {
+    const d = dir({ 's.yaml': ok, taken: '' });
+    const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'taken')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/--out .*taken is a file: give a directory/);
+  });
+
+  it('--jobs 0 and a shard out of range', async () => {
+    const d = dir({ 's.yaml': ok });
+    for (const flags of [['--jobs', '0'], ['--shard', '5/2'], ['--replications', 'x']]) {
+      const r = await cli(['sweep', join(d, 's.yaml'), '--out', join(d, 'sw'), ...flags]);
+      expect([r.code, r.err.length]).toEqual([2, 1]);
+    }
+  });
+});
+
+describe('errors that are not the user\'s', () => {
+  it('an internal error is one line with a hint; the stack only with --debug', () => {
+    const lines: string[] = [];
+    expect(reportError(new TypeError('x is undefined'), (l) => lines.push(l), { debug: false })).toBe(1);
+    expect(lines).toEqual(['vqsim: internal error: x is undefined (run again with --debug for the stack, and please report it to the vqsim maintainers)']);
+    lines.length = 0;
+    reportError(new TypeError('x is undefined'), (l) => lines.push(l), { debug: true });
+    expect(lines[0]).toMatch(/\n\s+at /);
+  });
+
+  it('a broken invariant says "model error" and how to report it, with the scenario and seed', () => {
+    const lines: string[] = [];
+    expect(reportError(new InvariantError('requests not conserved'), (l) => lines.push(l), { debug: false, file: 's.yaml', seed: 7 })).toBe(1);
+    expect(lines[0]).toBe('vqsim: model error: requests not conserved. This is a bug in vqsim, not in your input: please report it to the vqsim maintainers with s.yaml and --seed 7.');
+  });
+});
+
+describe('a long run', () => {
+  it('prints its estimate, and SIGINT stops it with exit 130, one line and no output', async () => {
+    const d = dir({ 'long.yaml': 'vm: {vcpus: 1}\nduration: 1e12s\n' });
+    const child = spawn('node', [join(process.cwd(), 'dist/cli/main.js'), 'run', 'long.yaml', '--out', 'out'], { cwd: d });
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b) => {
+        err += String(b);
+        if (err.includes('estimate')) setTimeout(() => child.kill('SIGINT'), 300);
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    const lines = err.trim().split('\n');
+    expect(lines[0]).toMatch(/^vqsim: estimate: about .* for this run/);
+    expect(lines.slice(1)).toEqual(['vqsim: interrupted by SIGINT; nothing written for this run']);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+});
+
+describe('a run that could never end', () => {
+  it('zero overheads on a device that takes no time: refused, naming the job', async () => {
+    const d = dir({ 's.yaml': 'vm: {vcpus: 1}\nzero_overheads: true\ndisk: {device: null_blk}\njob: {iodepth: 4}\n' });
+    const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'out')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/s\.yaml:4: job: with zero_overheads and a device that takes no time \(null_blk\)/);
+  });
+});
