@@ -1,6 +1,6 @@
 import { Distribution } from '../engine/distribution.js';
 import { stream } from '../engine/random.js';
-import { Simulation } from '../engine/simulation.js';
+import { SimulatedRun } from './simulated-run.js';
 import { Histogram } from '../stats/histogram.js';
 import type { AioEngine } from './aio/engine.js';
 import { IoUringAio } from './aio/io-uring.js';
@@ -28,8 +28,7 @@ const JOB_REGION_BYTES = 2 ** 40;
  * One simulated VM: builds the topology from a ModelConfig, routes events to its components, and runs.
  * Components reach each other through this object; the engine sees only `dispatch`.
  */
-export class Vm {
-  readonly sim = new Simulation();
+export class Vm extends SimulatedRun<RunResult> {
   readonly costs: Readonly<Costs>;
   readonly vcpus: Vcpu[] = [];
   readonly jobs: Job[] = [];
@@ -64,6 +63,7 @@ export class Vm {
   windowStart = 0;
 
   constructor(readonly config: ModelConfig) {
+    super(config);
     const c = config.costs;
     this.costs = c;
     const rng = (component: string) => stream(config.seed, config.pointKey, config.replication, component);
@@ -301,17 +301,6 @@ export class Vm {
     this.host?.resetStats(now);
   }
 
-  /** Runs warmup + duration and returns the measurements of the window after warmup. */
-  run(): RunResult {
-    this.start();
-    this.advance(this.endNs);
-    return this.finish();
-  }
-
-  get endNs(): number {
-    return this.config.warmupNs + this.config.durationNs;
-  }
-
   /** The jobs start and the end of warmup is due. */
   start(): void {
     for (const job of this.jobs) {
@@ -323,11 +312,6 @@ export class Vm {
       }
     }
     this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
-  }
-
-  /** Simulates up to `until` ns (at most the end); in slices or at once, the events are the same. */
-  advance(until: number): void {
-    this.sim.runUntil(Math.min(until, this.endNs), this);
   }
 
   /** The measurements of the window after warmup, once the end is reached; checks the invariants. */

@@ -1,6 +1,6 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
-import { Simulation } from '../../engine/simulation.js';
+import { SimulatedRun } from '../simulated-run.js';
 import { Histogram } from '../../stats/histogram.js';
 import type { Costs } from '../costs.js';
 import { Ev } from '../events.js';
@@ -98,8 +98,7 @@ export interface Flow {
  * (or QEMU) and the tap, over a wire of finite rate to a peer; the peer's data and responses come back
  * through the tap, vhost's RX and an interrupt on the queue's vCPU.
  */
-export class NetVm {
-  readonly sim = new Simulation();
+export class NetVm extends SimulatedRun<NetResult> {
   readonly costs: Readonly<Costs>;
   readonly vcpus: NetVcpu[] = [];
   readonly workers: VhostWorker[] = [];
@@ -120,6 +119,7 @@ export class NetVm {
   private maxOutstanding = 0;
 
   constructor(readonly config: NetConfig) {
+    super(config);
     const c = config.costs, nic = config.nic, w = config.workload;
     this.costs = c;
     this.rng = stream(config.seed, config.pointKey, config.replication, 'flows');
@@ -297,16 +297,6 @@ export class NetVm {
     this.host?.resetStats(now);
   }
 
-  run(): NetResult {
-    this.start();
-    this.advance(this.endNs);
-    return this.finish();
-  }
-
-  get endNs(): number {
-    return this.config.warmupNs + this.config.durationNs;
-  }
-
   /** The flows start and the end of warmup is due. */
   start(): void {
     const w = this.config.workload;
@@ -315,11 +305,6 @@ export class NetVm {
       else for (let i = 0; i < (w.mode === 'rr' ? 1 : w.window); i++) this.startMessage(f);
     }
     this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
-  }
-
-  /** Simulates up to `until` ns (at most the end); in slices or at once, the events are the same. */
-  advance(until: number): void {
-    this.sim.runUntil(Math.min(until, this.endNs), this);
   }
 
   finish(): NetResult {
