@@ -20,7 +20,7 @@ export function reportError(e: unknown, err: (line: string) => void, context: { 
     return 2;
   }
   if (e instanceof Interrupted) {
-    err(`vqsim: interrupted by ${e.signal}; nothing written for this run`);
+    err(`vqsim: ${e.message}`);
     return e.signal === 'SIGINT' ? 130 : 143;
   }
   const stack = context.debug && e instanceof Error && e.stack ? `\n${e.stack}` : '';

@@ -24,8 +24,8 @@ export function simulatePoint(cfg: PointConfig): PointRun {
 
 /** A run was stopped by a signal before it finished. */
 export class Interrupted extends Error {
-  constructor(readonly signal: NodeJS.Signals) {
-    super(`interrupted by ${signal}`);
+  constructor(readonly signal: NodeJS.Signals, readonly left = 'nothing written for this run') {
+    super(`interrupted by ${signal}; ${left}`);
   }
 }
 

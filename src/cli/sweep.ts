@@ -15,6 +15,9 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Interrupted, simulatePoint } from './simulate.js';
 import type { Shard } from './shard.js';
 
+/** What an interrupted sweep leaves. */
+const RESUME = 'the finished points are kept: the same command resumes';
+
 /** What defines a sweep; also what a worker process is handed. */
 export interface SweepSpec {
   file: string;
@@ -85,14 +88,14 @@ async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect
       const signal = stop();
       if (signal) {
         child.kill();
-        reject(new Interrupted(signal));
+        reject(new Interrupted(signal, RESUME));
         return;
       }
       feed();
     });
     child.on('exit', (code, signal) => {
       const stopped = stop();
-      if (stopped) reject(new Interrupted(stopped));
+      if (stopped) reject(new Interrupted(stopped, RESUME));
       else if (code === 0) resolve();
       else reject(new Error(`sweep worker exited with ${code ?? signal}`));
     });
@@ -147,7 +150,7 @@ export async function sweepCommand(
       // Finished points are on disk; a signal stops here, and a rerun resumes.
       await yieldToLoop();
       const signal = stop();
-      if (signal) throw new Interrupted(signal);
+      if (signal) throw new Interrupted(signal, RESUME);
     }
   }
   return finish(p.dir, p.manifest, [p.dir]);

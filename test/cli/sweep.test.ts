@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +75,34 @@ describe('vqsim sweep', () => {
     expect(two.status).toBe(0);
     expect(read(join(dir, 'j2'))).toBe(read(join(dir, 'j1')));
     expect(one.stderr).toBe(''); // no progress bar when stderr is not a terminal
+  });
+
+  it('SIGTERM stops a sweep with exit 143 and one line; the finished points stay and a rerun resumes', async () => {
+    const { dir } = setup();
+    const file = join(dir, 'slow.yaml');
+    writeFileSync(file, scenario.replace('duration: 20ms', 'duration: 300ms'));
+    const out = join(dir, 'sig');
+    const cli = join(process.cwd(), 'dist/cli/main.js');
+    const args = [cli, 'sweep', file, '--set', 'job.iodepth=1,2,4,8,16,32', '--replications', '3', '--jobs', '1', '--out', out];
+    const child = spawn('node', args);
+    let err = '';
+    child.stderr.on('data', (b) => { err += String(b); });
+    const timer = setInterval(() => {
+      if (existsSync(join(out, 'points')) && readdirSync(join(out, 'points')).length > 0) {
+        clearInterval(timer);
+        child.kill('SIGTERM');
+      }
+    }, 20);
+    const exit = await new Promise<string>((resolve) => child.on('exit', (c, sig) => resolve(`${c} ${sig}`)));
+    clearInterval(timer);
+    expect(exit, err).toBe('143 null');
+    expect(err.trim().split('\n')).toEqual(['vqsim: interrupted by SIGTERM; the finished points are kept: the same command resumes']);
+    const kept = readdirSync(join(out, 'points')).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(6);
+    expect(existsSync(join(out, 'sweep.csv'))).toBe(false);
+    const rerun = spawnSync('node', args, { encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
+    expect(read(out).trim().split('\n')).toHaveLength(7);
   });
 });
