@@ -67,7 +67,7 @@ export interface RunUi {
 }
 
 /** Runs longer than this (estimated) get a progress bar on a terminal and a one-line estimate otherwise. */
-export const LONG_RUN_SECONDS = 60;
+const LONG_RUN_SECONDS = 60;
 
 /** The memory a run may take: half the machine's. */
 function memoryLimit(): number {

@@ -4,7 +4,7 @@ import type { ModelConfig } from './config.js';
 import type { NetConfig } from './net/config.js';
 
 /** Engine events per wall second on the shipped scenarios (npm run bench: 4-11 M; the low end). */
-export const EVENTS_PER_WALL_SECOND = 4e6;
+const EVENTS_PER_WALL_SECOND = 4e6;
 /** Events per guest I/O (bench: 2.5-3.6) and per network buffer, rounded up. */
 const EVENTS_PER_IO = 4;
 const EVENTS_PER_BUFFER = 6;

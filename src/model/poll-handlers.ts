@@ -1,9 +1,5 @@
 import { adjustPollNs, type PollParams } from './adaptive-polling.js';
 
-/** Poll handlers that have been idle this long leave the poll list (util/aio-posix.c
- *  POLL_IDLE_INTERVAL_NS), where the fd monitor supports it (fdmon-io_uring). */
-export const POLL_IDLE_INTERVAL_NS = 7e9;
-
 /**
  * The poll side of one AioContext (util/aio-posix.c): which handlers a polling pass calls, what a
  * pass costs, when polling sees new work, and the adaptive window.

@@ -34,7 +34,7 @@ export interface Behaviour {
    *  a plugged queue was submitted only once MAX_EVENTS were queued, or at unplug. */
   nativeDefaultBatch: number;
   /** Iothreads monitor fds with io_uring (fdmon-io_uring, QEMU 5.0, when built with liburing, as
-   *  distributions build it); it drops poll handlers idle for 7 s (POLL_IDLE_INTERVAL_NS). Before,
+   *  distributions build it); it drops poll handlers idle for 7 s (util/aio-posix.c POLL_IDLE_INTERVAL_NS). Before,
    *  ppoll, upgraded to epoll at 64 fds (fdmon-epoll EPOLL_ENABLE_THRESHOLD). */
   fdmonIoUring: boolean;
   /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.8 (commit "KVM: enable halt polling
