@@ -42,6 +42,8 @@ export interface Behaviour {
   haltPollShrink: number;
   /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
   guestHaltpoll: boolean;
+  /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
+  napiTx: boolean;
 }
 
 export function behaviourOf(v: Versions): Behaviour {
@@ -53,5 +55,6 @@ export function behaviourOf(v: Versions): Behaviour {
     fdmonIoUring: atLeast(v.qemu, '5.0'),
     haltPollShrink: atLeast(v.host_kernel, '6.8') ? 2 : 0,
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
+    napiTx: atLeast(v.guest_kernel, '5.3'),
   };
 }

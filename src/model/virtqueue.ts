@@ -150,6 +150,13 @@ export class Virtqueue {
     return this.used.shift();
   }
 
+  /** Driver: virtqueue_enable_cb_delayed: interrupt only once 3/4 of the buffers now outstanding are
+   *  used (virtio_net's TX path with napi_tx). */
+  driverEnableCbDelayed(): void {
+    if (this.eventIdx) this.usedEvent = this.lastUsedIdx + (((this.availIdx - this.lastUsedIdx) * 3) >> 2);
+    else this.noInterrupt = false;
+  }
+
   /** Driver: virtqueue_enable_cb; true when nothing raced in (no need to loop again). */
   driverEnableCb(): boolean {
     if (this.eventIdx) this.usedEvent = this.lastUsedIdx;

@@ -1,7 +1,8 @@
 import type { Costs } from '../model/costs.js';
 import type { NetConfig } from '../model/net/config.js';
 import type { Warn } from './kubevirt.js';
-import { resolveRun, type Located, type Point } from './resolve.js';
+import { behaviourOf } from '../model/versions.js';
+import { resolveRun, versionsOf, type Located, type Point } from './resolve.js';
 import type { Scenario } from './schema.js';
 
 /** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */
@@ -52,6 +53,7 @@ export function resolveNetScenario(
     nic: {
       name: n.name, queues, combined, queueSize: n['queue-size'], packed: n.ring === 'packed', eventIdx: n.event_idx,
       vhost: n.vhost, pollNs: n['poll-us'] * 1000, zerocopyTx: n.zerocopy_tx, sharedVector,
+      napiTx: n.napi_tx ?? behaviourOf(versionsOf(s)).napiTx,
       vectors, otherVectors: other, vectorBudget: budget,
     },
     workload: {

@@ -182,6 +182,8 @@ const nic = z.strictObject({
   vhost: z.boolean().default(true),
   'poll-us': nonNegInt.default(0),
   zerocopy_tx: z.boolean().default(false),
+  /** The guest's virtio_net napi_tx (TX completion interrupts); default by versions.guest_kernel (on since 5.3). */
+  napi_tx: z.boolean().optional(),
   /** Default 2 x queues + 2 (QEMU virtio-net-pci with mq). */
   vectors: upTo(LIMITS.msixVectors, 'PCI MSI-X Table Size, 11 bits').optional(),
   /** When the VM's vectors exceed the guest's budget: stop with an error, or warn and take the guest's

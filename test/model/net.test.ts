@@ -108,3 +108,18 @@ describe('vhost-net signalling and weights (drivers/vhost/net.c)', () => {
     expect(firstAt).toBe(64);
   });
 });
+
+describe('the guest\'s TX completions (virtio_net napi_tx)', () => {
+  it('napi_tx (default since guest Linux 5.3) takes TX completion interrupts at 3/4 of the outstanding buffers; without it only a stopped queue does', () => {
+    const tx = (napi: boolean | undefined, guest = '6.12') => net({
+      vm: { vcpus: 2 }, versions: { guest_kernel: guest }, nic: { ...(napi === undefined ? {} : { napi_tx: napi }) },
+      net: { direction: 'tx', flows: 2, msg_size: '1k', window: 8 }, peer: { target: 'host' },
+    });
+    const on = tx(true), off = tx(false);
+    // While the guest keeps sending it reclaims in start_xmit and moves used_event ahead: interrupts
+    // come only when a burst ends; without napi_tx, never (the queue never stops here).
+    expect(n(on, 'irqs_per_packet')).toBeGreaterThan(0.001);
+    expect(n(off, 'irqs_per_packet')).toBe(0);
+    expect(n(tx(undefined, '5.2'), 'irqs_per_packet')).toBeCloseTo(n(off, 'irqs_per_packet'), 6);
+  });
+});

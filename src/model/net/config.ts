@@ -23,6 +23,8 @@ export interface NicConfig {
   pollNs: number;
   /** vhost-net experimental_zcopytx. */
   zerocopyTx: boolean;
+  /** The guest takes TX completion interrupts (virtio_net napi_tx) rather than reclaiming on its next send. */
+  napiTx: boolean;
   /** Guest fell back to one shared MSI-X vector for every queue (budget exceeded): all interrupts on vCPU 0. */
   sharedVector: boolean;
   /** MSI-X vectors of this NIC and of the VM's other devices, and the guest's budget. */

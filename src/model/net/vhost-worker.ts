@@ -180,9 +180,10 @@ export class VhostWorker extends HostThread {
         q.tx.devicePush(b);
         this.vm.transmit(b);
       }
-      // vhost_enable_notify, then look again; a stopped guest queue wants its completions signalled.
+      // vhost_enable_notify, then look again. The guest wants TX completions signalled with napi_tx
+      // (at the used_event it set), or when its queue is stopped.
       if (!q.tx.hasAvail && !this.polling()) q.tx.setNotification(true);
-      if (q.txStopped && q.tx.shouldNotify()) this.toNotify.push(q);
+      if ((this.vm.config.nic.napiTx || q.txStopped) && q.tx.shouldNotify()) this.toNotify.push(q);
     }
     this.runPkts += this.stepCount;
     this.vm.buffers += this.stepCount;
