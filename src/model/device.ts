@@ -1,9 +1,18 @@
 import { Distribution } from '../engine/distribution.js';
 import { IntFifo } from '../engine/int-fifo.js';
 import type { Rng } from '../engine/random.js';
+import type { Simulation } from '../engine/simulation.js';
 import { Ev } from './events.js';
-import { Stage } from './requests.js';
-import type { Vm } from './vm.js';
+import { Stage, type RequestTable } from './requests.js';
+
+/** What a device needs from the world that submits to it. */
+export interface DeviceOwner {
+  readonly sim: Simulation;
+  readonly requests: RequestTable;
+  /** A request that waited in the host got its slot. */
+  onAdmitted(r: number): void;
+  onDeviceDone(r: number): void;
+}
 
 /** A backing device as a scenario describes it (a preset or inline). Times in ns. */
 export interface DeviceParams {
@@ -46,7 +55,7 @@ export class Device {
     readonly name: string,
     private readonly p: DeviceParams,
     private readonly rng: Rng,
-    private readonly vm: Vm,
+    private readonly owner: DeviceOwner,
   ) {}
 
   /** The host submits a request; false when it has to wait for a slot. */
@@ -55,29 +64,29 @@ export class Device {
       this.admit(r);
       return true;
     }
-    this.vm.requests.stage[r] = Stage.HostWait;
+    this.owner.requests.stage[r] = Stage.HostWait;
     this.hostWait.push(r);
     return false;
   }
 
   private admit(r: number): void {
-    this.vm.requests.stage[r] = Stage.Device;
+    this.owner.requests.stage[r] = Stage.Device;
     if (++this.admitted > this.maxAdmitted) this.maxAdmitted = this.admitted;
     if (this.inService < this.p.parallelism) this.start(r);
     else this.queued.push(r);
   }
 
   private start(r: number): void {
-    const now = this.vm.sim.now;
+    const now = this.owner.sim.now;
     this.account(now);
     this.inService++;
     const p = this.p;
     if (p.iopsCap > 0 || p.bwCap > 0) {
-      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.vm.requests.hostBytes[r] * 1e9) / p.bwCap : 0);
+      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.owner.requests.hostBytes[r] * 1e9) / p.bwCap : 0);
       const at = Math.max(now, this.nextStart);
       this.nextStart = at + gap;
       if (at > now) {
-        this.vm.sim.at(at, Ev.DeviceStart, this.index, r);
+        this.owner.sim.at(at, Ev.DeviceStart, this.index, r);
         return;
       }
     }
@@ -87,15 +96,15 @@ export class Device {
   /** Service: the distribution's time for 4 KiB, plus the transfer of the rest at the device's
    *  bandwidth (a large I/O is striped over the channels). */
   serve(r: number): void {
-    const req = this.vm.requests;
+    const req = this.owner.requests;
     const dist = req.write[r] ? this.p.write : this.p.read;
     const extra = this.p.bwCap > 0 && req.hostBytes[r] > BASE_BYTES ? ((req.hostBytes[r] - BASE_BYTES) * 1e9) / this.p.bwCap : 0;
-    this.vm.sim.after(dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
+    this.owner.sim.after(dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
 
   /** Service complete: free the channel and the slot, admit the oldest host waiter. */
   onDone(r: number): void {
-    this.account(this.vm.sim.now);
+    this.account(this.owner.sim.now);
     this.inService--;
     this.admitted--;
     this.completions++;
@@ -103,9 +112,9 @@ export class Device {
     if (this.hostWait.size > 0) {
       const w = this.hostWait.shift();
       this.admit(w);
-      this.vm.onAdmitted(w);
+      this.owner.onAdmitted(w);
     }
-    this.vm.onDeviceDone(r);
+    this.owner.onDeviceDone(r);
   }
 
   private account(now: number): void {

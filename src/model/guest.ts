@@ -1,9 +1,22 @@
 import { IntFifo } from '../engine/int-fifo.js';
 import type { Rng } from '../engine/random.js';
 import type { HaltPollParams } from './halt-polling.js';
+import { Stage, type RequestTable } from './requests.js';
 import { VcpuThread } from './vcpu-thread.js';
-import { Stage } from './requests.js';
-import type { Vm } from './vm.js';
+import type { Virtqueue } from './virtqueue.js';
+import type { World } from './world.js';
+
+/** What a vCPU running fio needs from its VM: its queues and jobs, fio's issue and reap, and the
+ *  AioContext of each queue to tell of new requests. */
+export interface GuestOwner extends World {
+  readonly requests: RequestTable;
+  readonly vqs: readonly Virtqueue[];
+  readonly jobs: readonly Job[];
+  readonly vcpus: readonly Vcpu[];
+  readonly ctxs: readonly { onAvail(vq: Virtqueue, kick: boolean): void }[];
+  issue(job: Job): number;
+  reap(job: Job, n: number): void;
+}
 
 /** A fio job in fio's vocabulary (one of numjobs clones), running on one vCPU. */
 export class Job {
@@ -58,7 +71,7 @@ export class Vcpu extends VcpuThread {
   private readonly tasks = new IntFifo(16);
   /** The requests of the io_submit call being made. */
   private readonly batch = new IntFifo(8);
-  constructor(index: number, private readonly vm: Vm, haltPoll: HaltPollParams) {
+  constructor(index: number, private readonly vm: GuestOwner, haltPoll: HaltPollParams) {
     super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns, vm.costs.vmexit_ns);
   }
 

@@ -1,9 +1,27 @@
-import { THREAD_POOL_MAX, ThreadsAio } from './aio/threads.js';
-import { VIRTIO_BLK_MAX_MERGE_REQS } from './iothread.js';
-import { Stage } from './requests.js';
-import type { RunResult } from './result.js';
+import type { Simulation } from '../engine/simulation.js';
 import type { Histogram } from '../stats/histogram.js';
-import type { Vm } from './vm.js';
+import { THREAD_POOL_MAX, ThreadsAio } from './aio/threads.js';
+import type { ModelConfig } from './config.js';
+import type { Device } from './device.js';
+import type { Job } from './guest.js';
+import { VIRTIO_BLK_MAX_MERGE_REQS, type AioContext } from './iothread.js';
+import { Stage, type RequestTable } from './requests.js';
+import type { RunResult } from './result.js';
+import type { Virtqueue } from './virtqueue.js';
+
+/** What the end-of-run checks of a virtio-blk VM read. */
+export interface BlkRunState {
+  readonly config: ModelConfig;
+  readonly sim: Simulation;
+  readonly requests: RequestTable;
+  readonly jobs: readonly Job[];
+  readonly vqs: readonly Virtqueue[];
+  readonly devices: readonly Device[];
+  readonly ctxs: readonly AioContext[];
+  readonly issuedTotal: number;
+  readonly reapedTotal: number;
+  readonly maxOutstanding: number;
+}
 
 export class InvariantError extends Error {}
 
@@ -26,7 +44,7 @@ export function littleViolation(meanOutstanding: number, count: number, T: numbe
  * Checked at the end of every run, not only in tests: requests are conserved, no queue exceeded its
  * bound, and Little's law holds. (Time never going back is checked by the engine on every event.)
  */
-export function checkInvariants(vm: Vm, r: RunResult): void {
+export function checkInvariants(vm: BlkRunState, r: RunResult): void {
   const broken: string[] = [];
   const req = vm.requests;
   const census = req.census();

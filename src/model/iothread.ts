@@ -5,9 +5,10 @@ import { CpuAccount, CpuState } from './cpu-account.js';
 import { HostThread } from './host-cpu.js';
 import { Ev } from './events.js';
 import { AioPolling } from './poll-handlers.js';
-import { Stage } from './requests.js';
+import type { MultiReqBuffer } from './multireq.js';
+import { Stage, type RequestTable } from './requests.js';
 import type { Virtqueue } from './virtqueue.js';
-import type { Vm } from './vm.js';
+import type { World } from './world.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
 const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6;
@@ -17,6 +18,20 @@ const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NO
 export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
 export const EPOLL_ENABLE_THRESHOLD = 64;
+
+/** What an AioContext needs from its VM: the queues with their engines and MultiReqBuffers, the
+ *  requests, and the way to interrupt the guest. */
+export interface AioContextOwner extends World {
+  readonly requests: RequestTable;
+  readonly vqs: readonly Virtqueue[];
+  /** The engine of each queue's AioContext. */
+  readonly engineOfVq: readonly AioEngine[];
+  /** Per disk. */
+  readonly mrbs: readonly MultiReqBuffer[];
+  /** Scratch flags to coalesce notifications per queue. */
+  readonly vqTouched: Uint8Array;
+  sendIrq(vq: Virtqueue): void;
+}
 
 export interface AioContextParams extends PollParams {
   /** poll_ns per handler (QEMU >= 10.0) rather than per AioContext. */
@@ -76,7 +91,7 @@ export class AioContext extends HostThread {
     readonly name: string,
     readonly isMainLoop: boolean,
     private readonly params: AioContextParams,
-    private readonly vm: Vm,
+    private readonly vm: AioContextOwner,
   ) {
     super(new CpuAccount(name, isMainLoop ? 'main-loop' : 'iothread'), vm.sim, Ev.CtxStepDone, index);
     this.perRequestNs = isMainLoop ? vm.costs.main_loop_request_ns : 0;

@@ -1,4 +1,4 @@
-import type { Located } from './resolve.js';
+import type { Located } from './errors.js';
 import type { DiskInput, Scenario } from './schema.js';
 
 export type Warn = (path: (string | number)[], reason: string) => void;

@@ -2,7 +2,8 @@ import type { Costs } from '../model/costs.js';
 import type { NetConfig } from '../model/net/config.js';
 import type { Warn } from './kubevirt.js';
 import { behaviourOf } from '../model/versions.js';
-import { resolveRun, versionsOf, type Located, type Point } from './resolve.js';
+import type { Located } from './errors.js';
+import { resolveRun, versionsOf, type Point } from './resolve.js';
 import type { Scenario } from './schema.js';
 
 /** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */

@@ -4,14 +4,11 @@ import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../
 import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/config.js';
 import { DEVICE_PRESETS } from '../model/devices.js';
 import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
-import { ScenarioError } from './errors.js';
+import { ScenarioError, type Located } from './errors.js';
 import { kubevirtTopology, type Warn } from './kubevirt.js';
 import type { DeviceInput, DiskInput, JobInput, Scenario } from './schema.js';
 import type { HostConfig } from '../model/config.js';
 import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/halt-polling.js';
-
-/** Makes the error for a field path (the loader knows files and lines). */
-export type Located = (path: (string | number)[], reason: string) => ScenarioError;
 
 const DEFAULT_DISK = 'vda';
 const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default

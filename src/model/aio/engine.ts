@@ -1,6 +1,14 @@
 import { IntFifo } from '../../engine/int-fifo.js';
-import { Stage } from '../requests.js';
-import type { Vm } from '../vm.js';
+import type { Device } from '../device.js';
+import { Stage, type RequestTable } from '../requests.js';
+
+/** What an engine needs from the world it serves: the requests, their devices, and the AioContexts to
+ *  tell of completions. */
+export interface EngineOwner {
+  readonly requests: RequestTable;
+  deviceOf(r: number): Device;
+  readonly ctxs: readonly { onCompletion(e: AioEngine): void }[];
+}
 
 /**
  * A host aio engine of one AioContext, after fio's engine interface: the handler queues requests
@@ -13,7 +21,7 @@ export abstract class AioEngine {
   /** Completed, visible to the AioContext, not yet reaped. */
   readonly ready = new IntFifo(64);
 
-  constructor(readonly ctx: number, protected readonly vm: Vm) {}
+  constructor(readonly ctx: number, protected readonly vm: EngineOwner) {}
 
   queue(r: number): void {
     this.vm.requests.stage[r] = Stage.HostQueued;

@@ -1,6 +1,5 @@
 import type { Costs } from '../costs.js';
-import type { Vm } from '../vm.js';
-import { AioEngine } from './engine.js';
+import { AioEngine, type EngineOwner } from './engine.js';
 
 /** Submission queue entries per LuringState (block/io_uring.c MAX_ENTRIES). */
 export const IO_URING_MAX_ENTRIES = 128;
@@ -12,7 +11,7 @@ export const IO_URING_MAX_ENTRIES = 128;
  * CQ ring without a syscall; an eventfd signals them when the thread is not polling.
  */
 export class IoUringAio extends AioEngine {
-  constructor(ctx: number, vm: Vm, private readonly c: Costs) {
+  constructor(ctx: number, vm: EngineOwner, private readonly c: Costs) {
     super(ctx, vm);
   }
 

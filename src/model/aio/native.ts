@@ -1,6 +1,5 @@
 import type { Costs } from '../costs.js';
-import type { Vm } from '../vm.js';
-import { AioEngine } from './engine.js';
+import { AioEngine, type EngineOwner } from './engine.js';
 
 /**
  * aio=native (block/linux-aio.c): requests queued in a plug section go out in one io_submit once
@@ -16,7 +15,7 @@ export class NativeAio extends AioEngine {
   /** iocbs submitted and not yet reaped (io_q.in_flight). */
   inFlight = 0;
 
-  constructor(ctx: number, vm: Vm, private readonly maxBatch: number, private readonly maxEvents: number, private readonly c: Costs) {
+  constructor(ctx: number, vm: EngineOwner, private readonly maxBatch: number, private readonly maxEvents: number, private readonly c: Costs) {
     super(ctx, vm);
   }
 

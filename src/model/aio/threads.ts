@@ -4,8 +4,7 @@ import type { Costs } from '../costs.js';
 import type { Simulation } from '../../engine/simulation.js';
 import { HostThread } from '../host-cpu.js';
 import { Ev } from '../events.js';
-import type { Vm } from '../vm.js';
-import { AioEngine } from './engine.js';
+import { AioEngine, type EngineOwner } from './engine.js';
 
 /** util/thread-pool.c: a pool grows up to max_threads, 64 by default. */
 export const THREAD_POOL_MAX = 64;
@@ -43,6 +42,15 @@ export class PoolWorker extends HostThread {
   }
 }
 
+/** What a thread pool needs besides an engine's: the clock, and where its workers are registered. */
+export interface PoolOwner extends EngineOwner {
+  readonly sim: Simulation;
+  readonly workers: readonly PoolWorker[];
+  /** Pool worker holding each request. */
+  readonly workerOf: Int32Array;
+  addWorker(w: PoolWorker): void;
+}
+
 /**
  * aio=threads (util/thread-pool.c): every request goes on the pool's list and posts its semaphore. An
  * idle worker is woken; it counts as idle until it runs (idle_threads drops in the worker), so requests
@@ -60,8 +68,8 @@ export class ThreadsAio extends AioEngine {
   private signalled = 0;
   readonly workers: PoolWorker[] = [];
 
-  constructor(ctx: number, vm: Vm, private readonly c: Costs, private readonly ctxName: string) {
-    super(ctx, vm);
+  constructor(ctx: number, private readonly owner: PoolOwner, private readonly c: Costs, private readonly ctxName: string) {
+    super(ctx, owner);
   }
 
   takeChunk(): number {
@@ -94,9 +102,9 @@ export class ThreadsAio extends AioEngine {
   }
 
   private spawn(): PoolWorker {
-    const w = new PoolWorker(this.vm.workers.length, this, `${this.ctxName}-worker${this.workers.length}`, this.vm.sim);
+    const w = new PoolWorker(this.owner.workers.length, this, `${this.ctxName}-worker${this.workers.length}`, this.owner.sim);
     this.workers.push(w);
-    this.vm.addWorker(w);
+    this.owner.addWorker(w);
     return w;
   }
 
@@ -104,8 +112,8 @@ export class ThreadsAio extends AioEngine {
   private start(w: PoolWorker, r: number, state: number, delayNs: number): void {
     w.req = r;
     w.state = state;
-    this.vm.workerOf[r] = w.index;
-    this.vm.sim.after(w.wakeDelay(delayNs), Ev.WorkerWake, w.index, 0);
+    this.owner.workerOf[r] = w.index;
+    this.owner.sim.after(w.wakeDelay(delayNs), Ev.WorkerWake, w.index, 0);
   }
 
   /** Running after a wake-up or its start with a new request, or by its I/O's completion (W_BLOCKED). */
@@ -126,7 +134,7 @@ export class ThreadsAio extends AioEngine {
     w.req = -1;
     if (this.queueOfPool.size > 0) {
       w.req = this.queueOfPool.shift();
-      this.vm.workerOf[w.req] = w.index;
+      this.owner.workerOf[w.req] = w.index;
       w.run(W_IO, this.c.threads_worker_io_ns);
     } else {
       w.off(W_IDLE);
@@ -136,7 +144,7 @@ export class ThreadsAio extends AioEngine {
 
   /** The device finished the worker's request: the kernel wakes the worker. */
   override onDeviceDone(r: number): void {
-    const w = this.vm.workers[this.vm.workerOf[r]];
-    this.vm.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
+    const w = this.owner.workers[this.owner.workerOf[r]];
+    this.owner.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
   }
 }

@@ -1,7 +1,22 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import type { HaltPollParams } from '../halt-polling.js';
 import { VcpuThread } from '../vcpu-thread.js';
-import type { Flow, NetVm } from './net-vm.js';
+import type { NetConfig } from './config.js';
+import type { Flow, Packets, QueuePair } from './queue-pair.js';
+import type { World } from '../world.js';
+
+/** What a vCPU of the virtio-net guest needs from its VM: the queue pairs and flows, the messages, and
+ *  the application's side of a send and a delivery. */
+export interface NetGuestOwner extends World {
+  readonly config: NetConfig;
+  readonly pairs: readonly QueuePair[];
+  readonly flows: readonly Flow[];
+  readonly packets: Packets;
+  /** The application writes the flow's next message: a new packet. */
+  newMessage(f: Flow): number;
+  deliver(p: number): void;
+  afterSend(f: Flow): void;
+}
 
 const STEP_NAPI = 1, STEP_SEND = 2;
 
@@ -12,7 +27,7 @@ const STEP_NAPI = 1, STEP_SEND = 2;
 export class NetVcpu extends VcpuThread {
   private readonly napi = new IntFifo(8);
   private readonly sends = new IntFifo(16);
-  constructor(index: number, private readonly vm: NetVm, haltPoll: HaltPollParams) {
+  constructor(index: number, private readonly vm: NetGuestOwner, haltPoll: HaltPollParams) {
     super(index, vm.sim, haltPoll, vm.costs.vcpu_wakeup_ns, vm.costs.vmexit_ns);
   }
 

@@ -13,85 +13,10 @@ import { Link } from './link.js';
 import { NetVcpu } from './net-vcpu.js';
 import type { NetResult } from './result.js';
 import { VhostWorker } from './vhost-worker.js';
+import { Packets, type Flow, type QueuePair } from './queue-pair.js';
 
 const DATA = 0, REQUEST = 1, RESPONSE = 2;
 const TO_PEER = 0, TO_GUEST = 1;
-
-/** A message in flight: pooled in growable typed arrays. */
-class Packets {
-  flow = new Int32Array(256);
-  bytes = new Float64Array(256);
-  t0 = new Float64Array(256);
-  kind = new Uint8Array(256);
-  alive = new Uint8Array(256);
-  private free: number[] = [];
-  private next = 0;
-  live = 0;
-
-  alloc(flow: number, bytes: number, kind: number, t0: number): number {
-    let p = this.free.pop();
-    if (p === undefined) {
-      p = this.next++;
-      if (p === this.flow.length) this.grow();
-    }
-    this.flow[p] = flow; this.bytes[p] = bytes; this.kind[p] = kind; this.t0[p] = t0;
-    this.alive[p] = 1;
-    this.live++;
-    return p;
-  }
-
-  release(p: number): void {
-    this.alive[p] = 0;
-    this.free.push(p);
-    this.live--;
-  }
-
-  /** Start time of the oldest message alive, or Infinity. */
-  oldest(): number {
-    let t = Infinity;
-    for (let p = 0; p < this.next; p++) if (this.alive[p] && this.t0[p] < t) t = this.t0[p];
-    return t;
-  }
-
-  private grow(): void {
-    const n = this.flow.length * 2;
-    const f = new Int32Array(n); f.set(this.flow); this.flow = f;
-    const b = new Float64Array(n); b.set(this.bytes); this.bytes = b;
-    const t = new Float64Array(n); t.set(this.t0); this.t0 = t;
-    const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
-    const a = new Uint8Array(n); a.set(this.alive); this.alive = a;
-  }
-}
-
-/** A virtio-net queue pair with its tap queue, the guest's qdisc backlog and its data-plane thread. */
-export interface QueuePair {
-  index: number;
-  tx: Virtqueue;
-  rx: Virtqueue;
-  /** Packets for the guest waiting on the tap for vhost's handle_rx. */
-  tap: IntFifo;
-  /** Packets waiting in the guest for TX descriptors (the queue is stopped). */
-  qdisc: IntFifo;
-  txStopped: boolean;
-  irqPending: boolean;
-  worker: VhostWorker;
-  ownerVcpu: number;
-}
-
-/** One connection (netperf/iperf3 flow), on its vCPU, its TX queue (XPS) and RX queue (tun's hash). */
-export interface Flow {
-  index: number;
-  vcpu: number;
-  txq: number;
-  rxq: number;
-  /** True when the guest sends the data (stream TX, or rr). */
-  guestSends: boolean;
-  inflight: number;
-  /** Messages the guest's application has yet to write. */
-  toSend: number;
-  backlog: number;
-  sendQueued: boolean;
-}
 
 /**
  * The virtio-net VM (MODEL.md section 7): flows on vCPUs send through TX virtqueues to vhost-net workers

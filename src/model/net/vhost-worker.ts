@@ -2,7 +2,21 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { CpuAccount, CpuState } from '../cpu-account.js';
 import { Ev } from '../events.js';
 import { HostThread } from '../host-cpu.js';
-import type { NetVm, QueuePair } from './net-vm.js';
+import type { NetConfig } from './config.js';
+import type { DataPlane, Packets, QueuePair } from './queue-pair.js';
+import type { World } from '../world.js';
+
+/** What a vhost worker needs from its VM: the queue pairs and messages, the tap side (transmit) and
+ *  the guest's interrupts. */
+export interface VhostOwner extends World {
+  readonly config: NetConfig;
+  readonly pairs: readonly QueuePair[];
+  readonly packets: Packets;
+  /** Buffers moved in the measurement window. */
+  buffers: number;
+  transmit(p: number): void;
+  sendIrq(q: QueuePair): void;
+}
 
 /** drivers/vhost/net.c: a handler run stops after VHOST_NET_PKT_WEIGHT packets or VHOST_NET_WEIGHT
  *  bytes (vhost_exceeds_weight) and requeues itself behind the worker's other work. */
@@ -25,7 +39,7 @@ const RX = 0, TX = 1;
  * handler that reaches its weight requeues itself at the tail. With poll-us the worker busy-polls
  * before it sleeps, notifications still disabled; otherwise a kick or a tap packet wakes it.
  */
-export class VhostWorker extends HostThread {
+export class VhostWorker extends HostThread implements DataPlane {
   readonly pairs: QueuePair[] = [];
   private state = W_SLEEP;
   private step = S_TX;
@@ -41,7 +55,7 @@ export class VhostWorker extends HostThread {
   pollWindows = 0;
   pollHits = 0;
 
-  constructor(readonly index: number, private readonly vm: NetVm, name: string, role: string, private readonly userspace: boolean) {
+  constructor(readonly index: number, private readonly vm: VhostOwner, name: string, role: string, private readonly userspace: boolean) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);
     this.queued = new Uint8Array(2 * vm.config.nic.queues);
   }
