@@ -17,7 +17,7 @@ const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NO
  *  (hw/block/virtio-blk.c VIRTIO_BLK_MAX_MERGE_REQS). */
 export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
-export const EPOLL_ENABLE_THRESHOLD = 64;
+const EPOLL_ENABLE_THRESHOLD = 64;
 
 /** What an AioContext needs from its VM: the queues with their engines and MultiReqBuffers, the
  *  requests, and the way to interrupt the guest. */
@@ -125,10 +125,11 @@ export class AioContext extends HostThread {
   }
 
   /** CPU that one blocking wait spends walking fds: ppoll visits every fd going in and coming out;
-   *  epoll (at 64 fds or more) and io_uring report only the ready ones. */
+   *  epoll (at 64 fds or more) and io_uring report only the ready ones. (The main loop is glib's
+   *  ppoll: the assembly gives it fdmon poll.) */
   private waitScanNs(): number {
     const n = this.fds;
-    if (this.params.fdmon === 'io_uring' && !this.isMainLoop) return 0;
+    if (this.params.fdmon === 'io_uring') return 0;
     return n >= EPOLL_ENABLE_THRESHOLD ? 0 : 2 * n * this.vm.costs.fd_poll_ns;
   }
 
