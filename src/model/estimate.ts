@@ -8,8 +8,8 @@ const EVENTS_PER_WALL_SECOND = 4e6;
 /** Events per guest I/O (bench: 2.5-3.6) and per network buffer, rounded up. */
 const EVENTS_PER_IO = 4;
 const EVENTS_PER_BUFFER = 6;
-/** The least CPU one I/O costs a vCPU or an AioContext thread with today's costs, ns (a bound, not a mean). */
-const MIN_THREAD_NS_PER_IO = 2000;
+/** A floor on a thread's CPU per I/O or buffer when the costs are zeroed, ns. */
+const MIN_THREAD_NS_PER_IO = 200;
 
 export interface Estimate {
   /** Engine events over warmup + duration. */
@@ -39,7 +39,11 @@ export function estimateRun(cfg: ModelConfig | NetConfig): Estimate {
   }
   const contexts = new Set(cfg.disks.flatMap((d) => d.vqContexts));
   const deviceCap = cfg.disks.reduce((s, d) => s + (d.device.iopsCap > 0 ? d.device.iopsCap : Infinity), 0);
-  const threadCap = (cfg.vcpus + contexts.size) * (1e9 / MIN_THREAD_NS_PER_IO);
+  // Every I/O passes through a vCPU (fio and the guest's block layer) and an AioContext thread.
+  const c = cfg.costs;
+  const guestNs = Math.max(MIN_THREAD_NS_PER_IO, c.guest_submit_ns + c.guest_complete_ns + c.guest_blk_complete_ns);
+  const hostNs = Math.max(MIN_THREAD_NS_PER_IO, c.blk_request_ns + c.blk_complete_ns);
+  const threadCap = Math.min((cfg.vcpus * 1e9) / guestNs, (contexts.size * 1e9) / hostNs);
   const iops = Math.min(closedLoop, deviceCap, threadCap);
   // Every open-loop arrival is an event, served or not.
   const events = (iops * EVENTS_PER_IO + arrivals) * simSeconds;
@@ -54,7 +58,11 @@ function estimateNet(cfg: NetConfig, simSeconds: number): Estimate {
   const w = cfg.workload, p = cfg.peer;
   const perFlow = w.rateMsgs > 0 ? w.rateMsgs : ((w.mode === 'rr' ? 1 : w.window) * 1e9) / Math.max(p.rttNs + p.serviceNs, 1000);
   const line = p.lineRateBps > 0 ? (2 * p.lineRateBps) / (8 * w.msgBytes) : Infinity;
-  const threadCap = (cfg.vcpus + cfg.nic.queues) * (1e9 / MIN_THREAD_NS_PER_IO);
+  const c = cfg.costs;
+  const threadCap = Math.min(
+    (cfg.vcpus * 1e9) / Math.max(MIN_THREAD_NS_PER_IO, Math.min(c.net_guest_tx_ns, c.net_guest_rx_ns)),
+    (cfg.nic.queues * 1e9) / Math.max(MIN_THREAD_NS_PER_IO, Math.min(c.vhost_tx_ns, c.vhost_rx_ns)),
+  );
   const buffers = Math.min(w.flows * perFlow, line, threadCap);
   const events = (buffers * EVENTS_PER_BUFFER + w.flows * w.rateMsgs) * simSeconds;
   const bytes = w.flows * w.window * 200 + cfg.nic.queues * 4 * 1200 + (cfg.vcpus + cfg.nic.queues) * 4096;
