@@ -487,7 +487,7 @@ export class AioContext extends HostThread {
 
   private endNotify(): void {
     while (this.toNotify.size > 0) this.vm.sendIrq(this.vm.vqs[this.toNotify.shift()]);
-    if (this.curEngine!.pending.size > 0 && this.curEngine!.takeChunk(true) > 0) {
+    if (this.curEngine!.pending.size > 0) {
       // Requests held back at the in-flight cap go out from the completion path.
       this.curVq = null;
       this.curFinal = true;
