@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { Vm } from '../src/model/vm.js';
+import type { BlkWorld } from '../src/model/blk/world.js';
+import { Host } from '../src/model/host.js';
 import type { RunResult } from '../src/model/result.js';
 import { scenarioFromText, type LoadedScenario } from '../src/scenario/load.js';
 
@@ -8,12 +9,13 @@ export function scenario(obj: object, file = 'test.yaml'): LoadedScenario {
   return scenarioFromText(file, stringify(obj));
 }
 
-/** Runs the first (or the named) variant of a scenario object. */
-export function simulate(obj: object, variant?: string): { vm: Vm; result: RunResult } {
+/** Runs the first (or the named) variant of a single-VM scenario object: its host, the virtio-blk side
+ *  (`vm`), and the VM's fio result. */
+export function simulate(obj: object, variant?: string): { host: Host; vm: BlkWorld; result: RunResult } {
   const s = scenario(obj);
   const point = variant ? s.points.find((p) => p.variant === variant)! : s.points[0];
-  const vm = new Vm(point.config(0));
-  return { vm, result: vm.run() };
+  const host = new Host(point.config(0));
+  return { host, vm: host.blk, result: host.run().vms[0].blk! };
 }
 
 export const iops = (r: RunResult) => r.ios / (r.windowNs / 1e9);

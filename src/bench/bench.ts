@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
 import { stringify } from 'csv-stringify/sync';
-import { Vm } from '../model/vm.js';
+import { Host } from '../model/host.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario } from '../scenario/load.js';
 import { Tandem } from './tandem.js';
@@ -51,13 +51,13 @@ function model(file: string, variant: string, label: string): void {
   const ios: number[] = [], events: number[] = [], simPerWall: number[] = [], evPerIo: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const cfg = point.config(0);
-    if (cfg.kind !== 'blk') throw new Error(`${file} is not a virtio-blk scenario`);
-    const vm = new Vm(cfg);
-    let result: ReturnType<Vm['run']> | undefined;
-    const wall = seconds(() => { result = vm.run(); });
-    ios.push(vm.reapedTotal / wall);
+    const host = new Host(cfg);
+    let result: ReturnType<Host['run']> | undefined;
+    const wall = seconds(() => { result = host.run(); });
+    const reaped = host.blk.loads.reduce((s, l) => s + l.reapedTotal, 0);
+    ios.push(reaped / wall);
     events.push(result!.events / wall);
-    evPerIo.push(result!.events / vm.reapedTotal);
+    evPerIo.push(result!.events / reaped);
     simPerWall.push((cfg.warmupNs + cfg.durationNs) / 1e9 / wall);
   }
   record(`${label}: guest I/Os per wall second`, median(ios)!, 'I/O/s');

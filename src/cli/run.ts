@@ -8,7 +8,8 @@ import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { Row } from '../stats/summary.js';
-import { Interrupted, simulatePoint, simulatePointAsync, summaryColumns, type PointRun } from './simulate.js';
+import { summaryColumns } from '../stats/host-summary.js';
+import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from './simulate.js';
 
 const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
@@ -35,20 +36,28 @@ const NET_TABLE = [
   'host_cpus', 'cpus_per_gbit', 'kicks_per_packet', 'irqs_per_packet', 'msix_vectors',
 ];
 
+/** The columns of the printed table: the summary's most read ones. */
+function tableColumns(columns: readonly string[]): string[] {
+  if (!columns.includes('vm')) return columns.includes('iops') ? BLK_TABLE : NET_TABLE;
+  const wanted = ['variant', 'vm', 'vms', 'iops', 'lat_p50_us', 'lat_p99_us', 'iops_min', 'iops_max', 'lat_p99_max_us',
+    'trans_s', 'gbit_s', 'net_lat_p99_us', 'host_cpus', 'host_core_util_pct', 'device_util_pct'];
+  return wanted.filter((c) => columns.includes(c));
+}
+
 /** Every point of a loaded scenario, one replication each. */
 export function runScenario(scenario: LoadedScenario): ScenarioRun {
   const configs = scenario.points.map((p) => p.config(0));
   const runs = configs.map(simulatePoint);
-  return { scenario, runs, summaries: runs.map((r) => r.summary), columns: summaryColumns(configs[0]) };
+  return { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(configs[0]) };
 }
 
 /** summary.csv, latency.csv, threads.csv and the latency CDF, by name. */
 export async function runOutputs(run: ScenarioRun): Promise<Record<string, string>> {
   return {
     'summary.csv': summaryCsv(run.summaries, run.columns),
-    'latency.csv': latencyCsv(run.runs.map((r) => r.result)),
-    'threads.csv': threadsCsv(run.runs.map((r) => r.result)),
-    'latency-cdf.svg': await latencyCdfChart(run.runs.map((r) => r.result)),
+    'latency.csv': latencyCsv(run.runs.flatMap((r) => r.latencies)),
+    'threads.csv': threadsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')),
+    'latency-cdf.svg': await latencyCdfChart(run.runs.flatMap((r) => r.latencies)),
   };
 }
 
@@ -102,14 +111,14 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
     runs.push(await simulatePointAsync(configs[i], { onProgress: (f) => progress?.(done + f * share), stop: ui.stop }));
     done += share;
   }
-  const run: ScenarioRun = { scenario, runs, summaries: runs.map((r) => r.summary), columns: summaryColumns(configs[0]) };
+  const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(configs[0]) };
   const dir = opts.out ?? join('results', run.scenario.name);
   const files = await runOutputs(run);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);
   const written = writeFilesAtomically(dir, files);
   log(`${run.scenario.name}: ${run.scenario.description}`.trim());
-  log(textTable(run.summaries, run.columns.includes('gbit_s') ? NET_TABLE : BLK_TABLE));
+  log(textTable(run.summaries, tableColumns(run.columns)));
   log(`wrote ${written.join(', ')}`);
   return { dir, summaries: run.summaries };
 }

@@ -1,25 +1,28 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { NetResult } from '../model/net/result.js';
-import { NetVm } from '../model/net/net-vm.js';
-import type { RunResult } from '../model/result.js';
-import { Vm } from '../model/vm.js';
-import type { PointConfig } from '../scenario/load.js';
-import { NET_SUMMARY_COLUMNS, summarizeNet } from '../stats/net-summary.js';
-import { SUMMARY_COLUMNS, summarize, type Row } from '../stats/summary.js';
+import type { ModelConfig } from '../model/config.js';
+import { Host } from '../model/host.js';
+import type { HostResult } from '../model/result.js';
+import type { Histogram } from '../stats/histogram.js';
+import { latencyCurves, summaryRows, sweepRow } from '../stats/host-summary.js';
+import type { Row } from '../stats/summary.js';
 
 export interface PointRun {
-  result: RunResult | NetResult;
+  result: HostResult;
+  /** Its summary.csv rows, and the one row a sweep aggregates. */
+  rows: Row[];
   summary: Row;
+  /** Its latency curves (latency.csv, the CDF chart). */
+  latencies: { variant: string; latency: Histogram }[];
 }
 
-/** One replication of one point, virtio-blk or virtio-net, and its summary row. */
-export function simulatePoint(cfg: PointConfig): PointRun {
-  if (cfg.kind === 'net') {
-    const result = new NetVm(cfg).run();
-    return { result, summary: summarizeNet(result, cfg) };
-  }
-  const result = new Vm(cfg).run();
-  return { result, summary: summarize(result) };
+function pointRun(result: HostResult, cfg: ModelConfig): PointRun {
+  const rows = summaryRows(result, cfg);
+  return { result, rows, summary: sweepRow(rows, cfg), latencies: latencyCurves(result, cfg) };
+}
+
+/** One replication of one point, and its summaries. */
+export function simulatePoint(cfg: ModelConfig): PointRun {
+  return pointRun(new Host(cfg).run(), cfg);
 }
 
 /** A run was stopped by a signal before it finished. */
@@ -43,8 +46,8 @@ const SLICE_MS = 100;
  * As simulatePoint, in slices of simulated time with the event loop served between them, so that a
  * progress bar moves and a signal is heard. The events, and so the results, are those of one go.
  */
-export async function simulatePointAsync(cfg: PointConfig, hooks: RunHooks): Promise<PointRun> {
-  const vm = cfg.kind === 'net' ? new NetVm(cfg) : new Vm(cfg);
+export async function simulatePointAsync(cfg: ModelConfig, hooks: RunHooks): Promise<PointRun> {
+  const vm = new Host(cfg);
   vm.start();
   const end = vm.endNs;
   let at = 0, step = Math.min(end, 1e6);
@@ -59,15 +62,5 @@ export async function simulatePointAsync(cfg: PointConfig, hooks: RunHooks): Pro
     const signal = hooks.stop?.();
     if (signal) throw new Interrupted(signal);
   }
-  if (vm instanceof NetVm) {
-    const result = vm.finish();
-    return { result, summary: summarizeNet(result, vm.config) };
-  }
-  const result = vm.finish();
-  return { result, summary: summarize(result) };
-}
-
-/** The summary columns of a kind of run. */
-export function summaryColumns(cfg: PointConfig): readonly string[] {
-  return cfg.kind === 'net' ? NET_SUMMARY_COLUMNS : SUMMARY_COLUMNS;
+  return pointRun(vm.finish(), cfg);
 }

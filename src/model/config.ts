@@ -1,13 +1,13 @@
-import type { DistSpec } from '../engine/distribution.js';
-import type { PollParams } from './adaptive-polling.js';
+import type { PollParams } from './qemu/adaptive-polling.js';
 import type { Costs, JitterParams } from './costs.js';
-import type { HaltPollParams } from './halt-polling.js';
-import type { HostParams } from './host-cpu.js';
+import type { HaltPollParams } from './host/halt-polling.js';
+import type { HostParams } from './host/host-cpu.js';
 import type { Behaviour } from './versions.js';
+import type { NetConfig } from './net/config.js';
+import type { DeviceConfig } from './storage/device.js';
 
-/** What the model is built from: a resolved scenario point, every default filled in. Times in ns. */
-export interface ModelConfig {
-  kind: 'blk';
+/** What every VM of a run shares: the point, its timing, the costs and the releases. Times in ns. */
+export interface RunConfig {
   seed: number;
   variant: string;
   /** Names the point in the random streams (variant and sweep values), so each point draws its own. */
@@ -15,35 +15,61 @@ export interface ModelConfig {
   replication: number;
   durationNs: number;
   warmupNs: number;
-  vcpus: number;
   costs: Readonly<Costs>;
   /** Spread of CPU costs and wake-ups; zero for exact constants. */
   jitter: JitterParams;
   /** The releases whose mechanisms apply. */
   behaviour: Behaviour;
-  iothread: PollParams & { aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
-  /** How a halted vCPU polls before it sleeps (KVM halt polling, guest haltpoll, or not at all). */
-  haltPoll: HaltPollParams;
-  /** Host cores and scheduling; null = every thread on a core of its own, no C-states. */
-  host: HostConfig | null;
-  disks: DiskConfig[];
-  jobs: JobConfig[];
 }
 
-export interface HostConfig extends HostParams {
-  /** Thread roles that run on the NUMA node away from the VM's memory and device. */
+/** What the model is built from: a resolved scenario point, every default filled in. */
+export interface ModelConfig extends RunConfig {
+  /** 'vm': the single-VM form of a scenario (its outputs as they always were); 'host': a host with a
+   *  list of VMs. */
+  form: 'vm' | 'host';
+  /** Host cores and scheduling; null = every thread on a core of its own, no C-states. */
+  cpu: HostParams | null;
+  /** The host's storage devices; disks of several VMs may share one. */
+  devices: HostDeviceConfig[];
+  vms: VmConfig[];
+}
+
+export interface HostDeviceConfig extends DeviceConfig {
+  /** Its random stream's name. */
+  stream: string;
+}
+
+/** One VM: its vCPUs, QEMU's iothreads, its disks and fio jobs, its NIC and network load. */
+export interface VmConfig {
+  /** Its name in outputs ('' in the single-VM form), and the `vms` entry it was stamped from. */
+  name: string;
+  group: string;
+  /** Prefix of its random streams' names ('' in the single-VM form, so those streams stay as they were). */
+  streams: string;
+  vcpus: number;
+  /** How a halted vCPU polls before it sleeps (KVM halt polling, guest haltpoll, or not at all). */
+  haltPoll: HaltPollParams;
+  /** Per thread role: the host cores it may run on (absent: every core). */
+  cpusets: Record<string, number[]>;
+  /** Thread roles that run on the NUMA node away from the VM's memory and device, and the factor on
+   *  their CPU costs. */
   numaRemote: string[];
-  /** Factor on those threads' CPU costs. */
   numaRemoteFactor: number;
+  iothread: PollParams & { aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
+  disks: DiskConfig[];
+  jobs: JobConfig[];
+  /** Its virtio-net NIC and the load on it, if it has one. */
+  net: NetConfig | null;
 }
 
 export type Ring = 'split' | 'packed';
 export type AioKind = 'native' | 'io_uring' | 'threads';
-export const MAIN_LOOP = 'main-loop';
 
 export interface DiskConfig {
   name: string;
   device: DeviceConfig;
+  /** The host device (index) that backs it. */
+  deviceIndex: number;
   numQueues: number;
   queueSize: number;
   ring: Ring;
@@ -53,19 +79,6 @@ export interface DiskConfig {
   requestMerging: boolean;
   /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
   vqContexts: string[];
-}
-
-export interface DeviceConfig {
-  name: string;
-  queueDepth: number;
-  parallelism: number;
-  read: DistSpec;
-  write: DistSpec;
-  iopsCap: number;
-  /** Bytes per second; 0 = none. */
-  bwCap: number;
-  /** Largest host I/O, bytes (the host queue's max_sectors_kb, QEMU's blk_get_max_transfer). */
-  maxTransfer: number;
 }
 
 export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';

@@ -4,8 +4,10 @@ export const enum Ev {
   VcpuStepDone,
   /** a = vCPU: a halted vCPU has been woken and resumes. */
   VcpuWake,
-  /** a = virtqueue: an injected interrupt reaches the queue's vCPU. */
-  VcpuIrq,
+  /** a = virtio-blk virtqueue: an injected interrupt reaches the queue's vCPU. */
+  BlkIrq,
+  /** a = virtio-net queue pair: an injected interrupt reaches the pair's vCPU. */
+  NetIrq,
   /** a = AioContext, b = step token. */
   CtxStepDone,
   /** a = AioContext: a blocked AioContext thread is running again. */

@@ -1,6 +1,9 @@
 import type { Histogram } from '../stats/histogram.js';
+import type { ThreadUse } from './host/cpu-account.js';
+import type { NetResult } from './net/result.js';
 
-/** What one run measured over its window (after warmup). Times in ns. */
+/** What one VM's fio measured over the window (after warmup), with the host figures it ran under.
+ *  Times in ns. */
 export interface RunResult {
   variant: string;
   replication: number;
@@ -28,9 +31,29 @@ export interface RunResult {
   events: number;
 }
 
-export interface ThreadUse {
+/** What one VM measured: its disks' load and its NIC's, each if it has them, and its threads. */
+export interface VmResult {
   name: string;
-  role: string;
-  busyNs: number;
-  pollNs: number;
+  /** The `vms` entry it was stamped from. */
+  group: string;
+  blk: RunResult | null;
+  net: NetResult | null;
+  threads: ThreadUse[];
+}
+
+/** What one run of a host measured over its window. */
+export interface HostResult {
+  variant: string;
+  replication: number;
+  windowNs: number;
+  vms: VmResult[];
+  /** Every thread of every VM. */
+  threads: ThreadUse[];
+  /** Per host core (when the VMs share a set of cores): the share of the window it ran a thread. */
+  coreUtil: number[];
+  runqWaitNs: number;
+  coreAcquisitions: number;
+  /** Per host storage device: mean fraction of its channels busy. */
+  devices: { name: string; util: number }[];
+  events: number;
 }

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ThreadUse } from '../model/result.js';
+import type { ThreadUse } from '../model/host/cpu-account.js';
 import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
 import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
@@ -28,14 +28,16 @@ export function latencyCsv(results: { variant: string; latency: Histogram }[]): 
   return stringify(rows, { header: true, columns: ['variant', 'lat_upper_us', 'count', 'cumulative'] });
 }
 
-/** threads.csv: per variant and thread, where its time went (% of the window). */
-export function threadsCsv(results: { variant: string; windowNs: number; threads: ThreadUse[] }[]): string {
+/** threads.csv: per variant and thread (and its VM, on a host of several), where its time went (% of
+ *  the window). */
+export function threadsCsv(results: { variant: string; windowNs: number; threads: ThreadUse[] }[], withVm: boolean): string {
   const rows: string[][] = [];
   for (const r of results) {
     for (const t of r.threads) {
       const busy = (100 * t.busyNs) / r.windowNs, poll = (100 * t.pollNs) / r.windowNs;
-      rows.push([r.variant, t.name, t.role, busy.toFixed(2), poll.toFixed(2), Math.max(0, 100 - busy - poll).toFixed(2)]);
+      rows.push([r.variant, ...(withVm ? [t.vm] : []), t.name, t.role, busy.toFixed(2), poll.toFixed(2), Math.max(0, 100 - busy - poll).toFixed(2)]);
     }
   }
-  return stringify(rows, { header: true, columns: ['variant', 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'] });
+  const columns = ['variant', ...(withVm ? ['vm'] : []), 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'];
+  return stringify(rows, { header: true, columns });
 }

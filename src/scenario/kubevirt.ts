@@ -1,5 +1,5 @@
 import type { Located } from './errors.js';
-import type { DiskInput, Scenario } from './schema.js';
+import type { DiskInput, VmSection } from './schema.js';
 
 export type Warn = (path: (string | number)[], reason: string) => void;
 
@@ -15,7 +15,7 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  * - CPU request = (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2 cores, which the
  *   VM's threads share unless host.cores says otherwise.
  */
-export function kubevirtTopology(s: Scenario, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number } {
+export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number } {
   const kv = s.kubevirt!;
   const vcpus = s.vm.vcpus;
   const d = kv.domain;

@@ -14,6 +14,9 @@ export const LIMITS = {
   msixVectors: 2048,
   /** Linux x86 NR_CPUS with CONFIG_MAXSMP. */
   hostCores: 8192,
+  /** VMs on one host: past the densest nodes run (a kubelet's maxPods is 110 by default, 250 at most
+   *  in OpenShift), and each VM is a set of threads and tables. */
+  vmsPerHost: 1024,
   /** Offered I/Os (or messages) per second per job (or flow): ten times the fastest NVMe's ~3 M. */
   rateIops: 3e7,
 } as const;

@@ -3,11 +3,9 @@ import { basename, extname } from 'node:path';
 import type { z } from 'zod';
 import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
-import type { NetConfig } from '../model/net/config.js';
-import { resolveNetScenario } from './resolve-net.js';
 import { ScenarioError, type Located } from './errors.js';
 import { resolveScenario } from './resolve.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { scenarioSchema, VM_KEYS, type Scenario } from './schema.js';
 import { Source } from './source.js';
 import { parsePath, setPath } from './variants.js';
 
@@ -18,11 +16,9 @@ export interface ScenarioPoint {
   description: string;
   /** Names the point in its random streams: the variant, plus any sweep axis values. */
   pointKey: string;
-  /** The model's input for one replication: a virtio-blk VM or a virtio-net one. */
-  config(replication: number): PointConfig;
+  /** The model's input for one replication. */
+  config(replication: number): ModelConfig;
 }
-
-export type PointConfig = ModelConfig | NetConfig;
 
 /** A field set over the base: by a variant, a sweep axis, or the command line. */
 export interface FieldSet {
@@ -118,11 +114,10 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
       warnings.push(`${file}${line !== undefined ? `:${line}` : ''}: ${path.join('.')}: ${reason}`);
     };
     const name = variant ?? 'base';
-    const resolve = scenario.nic ? resolveNetScenario : resolveScenario;
-    const build = (replication: number): PointConfig =>
-      resolve(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
+    const build = (replication: number): ModelConfig =>
+      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
     // Resolve once now, so that semantic errors surface before any run, and collect the warnings.
-    resolve(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
+    resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
     return { variant: name, description, pointKey, warnings, config: build };
   };
 
@@ -140,7 +135,12 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
 
 function parse(source: Source, raw: unknown, sets: FieldSet[]): Scenario {
   const result = scenarioSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    const given = raw as Record<string, unknown>;
+    const misplaced = given.vms !== undefined ? VM_KEYS.find((k) => given[k] !== undefined) : undefined;
+    if (misplaced) throw fail(source, [misplaced], 'with vms: (the host form), each VM\'s settings go in its vms entry', sets);
+    return result.data;
+  }
   const issue = result.error.issues[0];
   let path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   let reason = describe(issue);

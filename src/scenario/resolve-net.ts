@@ -1,10 +1,8 @@
-import type { Costs } from '../model/costs.js';
 import type { NetConfig } from '../model/net/config.js';
+import type { Behaviour } from '../model/versions.js';
 import type { Warn } from './kubevirt.js';
-import { behaviourOf } from '../model/versions.js';
 import type { Located } from './errors.js';
-import { resolveRun, versionsOf, type Point } from './resolve.js';
-import type { Scenario } from './schema.js';
+import type { VmSection } from './schema.js';
 
 /** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */
 const MAX_BUFFER = 65536;
@@ -18,20 +16,13 @@ const PEERS = {
 };
 
 /**
- * A virtio-net scenario -> the model's input. Checks the MSI-X budget: the NIC takes 2 x queues + 2
+ * A VM's virtio-net NIC and network load -> the model's input. Checks the MSI-X budget: the NIC takes 2 x queues + 2
  * vectors (one per virtqueue, config, control queue); beyond the guest's budget the scenario stops, or,
  * with msix_overflow: fallback, the guest shares one vector among all queues (virtio_pci's fall-back),
  * so every interrupt lands on one vCPU.
  */
-export function resolveNetScenario(
-  s: Scenario,
-  point: Point,
-  fail: Located,
-  warn: Warn,
-  defaultCosts: Partial<Costs> = {},
-): NetConfig {
+export function resolveNic(s: VmSection, fail: Located, warn: Warn, behaviour: Behaviour): NetConfig {
   const n = s.nic!, w = s.net ?? { mode: 'stream' as const, direction: 'tx' as const, flows: 1, msg_size: MAX_BUFFER, window: 8, rate: undefined };
-  if (s.disks || s.jobs) throw fail([s.disks ? 'disks' : 'jobs'], 'a scenario simulates either a NIC (nic:, net:) or disks and fio jobs, not both');
   if (w.msg_size > MAX_BUFFER) throw fail(['net', 'msg_size'], `at most ${MAX_BUFFER} bytes (one TSO/GRO buffer)`);
   if (n.queues > 1 && !n.mq) warn(['nic', 'mq'], `queues: ${n.queues} without mq: true: the guest sees one queue pair`);
   const queues = n.mq ? n.queues : 1;
@@ -49,12 +40,10 @@ export function resolveNetScenario(
   }
   const p = { ...PEERS[s.peer?.target ?? 'external'], ...definedOf(s.peer ?? {}) };
   return {
-    kind: 'net',
-    ...resolveRun(s, point, fail, defaultCosts),
     nic: {
       name: n.name, queues, combined, queueSize: n['queue-size'], packed: n.ring === 'packed', eventIdx: n.event_idx,
       vhost: n.vhost, pollNs: n['poll-us'] * 1000, zerocopyTx: n.zerocopy_tx, sharedVector,
-      napiTx: n.napi_tx ?? behaviourOf(versionsOf(s)).napiTx,
+      napiTx: n.napi_tx ?? behaviour.napiTx,
       vectors, otherVectors: other, vectorBudget: budget,
     },
     workload: {

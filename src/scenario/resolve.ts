@@ -1,21 +1,38 @@
 import { Distribution, type DistSpec } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
-import type { DeviceConfig, DiskConfig, JobConfig, ModelConfig } from '../model/config.js';
-import { DEVICE_PRESETS } from '../model/devices.js';
-import { mapVirtqueues, type Handler } from '../model/iothread-mapping.js';
+import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
+import type { HostParams } from '../model/host/host-cpu.js';
+import type { DeviceConfig } from '../model/storage/device.js';
+import { DEVICE_PRESETS } from '../model/storage/presets.js';
+import { mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
 import { kubevirtTopology, type Warn } from './kubevirt.js';
-import type { DeviceInput, DiskInput, JobInput, Scenario } from './schema.js';
-import type { HostConfig } from '../model/config.js';
-import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/halt-polling.js';
+import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } from './schema.js';
+import { LIMITS } from './limits.js';
+import { resolveNic } from './resolve-net.js';
+import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/host/halt-polling.js';
 
 const DEFAULT_DISK = 'vda';
 const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default
 
+/** Where a VM's errors and warnings point: its fields' paths in the file (`vms.<i>` in the host form). */
+interface VmContext {
+  fail: Located;
+  warn: Warn;
+  /** The host's storage devices so far: a VM's private devices are added, shared ones named. */
+  devices: HostDeviceConfig[];
+  shared: Map<string, number>;
+  behaviour: Behaviour;
+  versions: Versions;
+  zeroOverheads: boolean;
+}
+
 /**
  * A validated scenario (one variant) -> the model's input, with every default filled in and the
- * cross-field rules checked (the device exists, the handler's options fit it, jobs name real disks).
+ * cross-field rules checked (devices exist, handlers' options fit, jobs name real disks, cpusets lie
+ * within the host's cores). The single-VM form is a host with one VM whose names and random streams
+ * are those the single-VM form always had.
  */
 export function resolveScenario(
   s: Scenario,
@@ -24,18 +41,70 @@ export function resolveScenario(
   warn: Warn,
   defaultCosts: Partial<Costs> = {},
 ): ModelConfig {
+  if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
+  const run = resolveRun(s, point, defaultCosts);
+  const haltPoll = haltPollOf(s, run.behaviour, fail);
+  const devices: HostDeviceConfig[] = [];
+  const shared = new Map<string, number>();
+  const ctx = (prefix: (string | number)[]): VmContext => ({
+    fail: (path, reason) => fail([...prefix, ...path], reason),
+    warn: (path, reason) => warn([...prefix, ...path], reason),
+    devices, shared, behaviour: run.behaviour, versions: versionsOf(s), zeroOverheads: s.zero_overheads,
+  });
+  if (!s.vms) {
+    if (!s.vm) throw fail(['vm'], 'required: expected object (or, for a host with several VMs, vms:)');
+    const section = s as VmSection;
+    const { vm, kubevirtCores } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
+    const cpu = cpuOf(s, kubevirtCores);
+    return { ...run, form: 'vm', cpu, devices, vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
+  }
+  const cpu = cpuOf(s, undefined);
+  for (const [name, input] of Object.entries(s.host?.devices ?? {})) {
+    shared.set(name, devices.length);
+    devices.push({ ...resolveDevice(input, {}, ['host', 'devices', name], fail), name, stream: `device:${name}` });
+  }
+  const names = new Set<string>();
+  const vms = s.vms.flatMap((entry, i) => {
+    const group = entry.name ?? `vm${i}`;
+    const placement = placementOf(s, cpu, entry, fail, ['vms', i]);
+    return Array.from({ length: entry.count }, (_, k) => {
+      const name = entry.count > 1 ? `${group}-${k}` : group;
+      if (names.has(name)) throw fail(['vms', i, 'name'], `VM name "${name}" is used twice`);
+      names.add(name);
+      const { vm } = resolveVm(entry, { name, group, streams: `${name}/` }, ctx(['vms', i]), haltPoll);
+      return { ...vm, ...placement };
+    });
+  });
+  const total = vms.reduce((n, vm) => n + vm.vcpus, 0);
+  if (total > LIMITS.vmsPerHost * LIMITS.vcpus) throw fail(['vms'], 'too many vCPUs on one host');
+  return { ...run, form: 'host', cpu, devices, vms };
+}
+
+/** One VM's disks, jobs and NIC. */
+function resolveVm(
+  s: VmSection,
+  names: { name: string; group: string; streams: string },
+  x: VmContext,
+  haltPoll: HaltPollParams,
+): { vm: Omit<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'>; kubevirtCores?: number } {
+  const { fail } = x;
   const vcpus = s.vm.vcpus;
-  const kv = s.kubevirt ? kubevirtTopology(s, fail, warn) : null;
+  if (vcpus > 288 && !atLeast(x.versions.host_kernel, '5.15')) {
+    throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${x.versions.host_kernel})`);
+  }
+  const kv = s.kubevirt ? kubevirtTopology(s, fail, x.warn) : null;
+  // A VM with a NIC and no disk or job has no disk; otherwise, without disks:, one disk "vda".
+  const noDisk = s.nic !== undefined && !s.disks && !s.jobs && !kv;
   const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = kv
     ? kv.disks.map((d, i) => ({ input: d, at: (k) => ['kubevirt', 'domain', 'devices', 'disks', i, k] }))
     : s.disks
       ? s.disks.map((d, i) => ({ input: { ...s.disk, ...d }, at: (k) => (k in d ? ['disks', i, k] : ['disk', k]) }))
-      : [{ input: { name: DEFAULT_DISK, ...s.disk }, at: (k) => ['disk', k] }];
+      : noDisk ? [] : [{ input: { name: DEFAULT_DISK, ...s.disk }, at: (k) => ['disk', k] }];
 
-  const names = new Set<string>();
+  const diskNames = new Set<string>();
   const disks: DiskConfig[] = diskInputs.map(({ input: d, at }) => {
-    if (names.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
-    names.add(d.name);
+    if (diskNames.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
+    diskNames.add(d.name);
     const numQueues = d['num-queues'] ?? vcpus;
     let vqContexts: string[];
     try {
@@ -44,9 +113,16 @@ export function resolveScenario(
       if (e instanceof ScenarioError) throw e;
       throw fail(at('iothread-vq-mapping'), (e as Error).message);
     }
+    const spec = d.device ?? 'nvme-tlc';
+    let deviceIndex = typeof spec === 'string' ? x.shared.get(spec) : undefined;
+    if (deviceIndex === undefined) {
+      deviceIndex = x.devices.length;
+      x.devices.push({ ...resolveDevice(spec, s.devices, at('device'), fail), stream: `${names.streams}device:${d.name}` });
+    }
     return {
       name: d.name,
-      device: resolveDevice(d.device ?? 'nvme-tlc', s.devices, at('device'), fail),
+      device: x.devices[deviceIndex],
+      deviceIndex,
       numQueues,
       queueSize: d['queue-size'] ?? DEFAULT_QUEUE_SIZE,
       ring: d.ring ?? 'split',
@@ -59,7 +135,8 @@ export function resolveScenario(
 
   const jobInputs: { input: JobInput; at: (key: string) => (string | number)[] }[] = s.jobs
     ? s.jobs.map((j, i) => ({ input: { ...s.job, ...j }, at: (k) => (k in j ? ['jobs', i, k] : ['job', k]) }))
-    : [{ input: { name: 'job', ...s.job }, at: (k) => ['job', k] }];
+    : noDisk ? [] : [{ input: { name: 'job', ...s.job }, at: (k) => ['job', k] }];
+  if (jobInputs.length > 0 && disks.length === 0) throw fail(['jobs'], 'fio jobs need a disk (disks:)');
   const jobs: JobConfig[] = jobInputs.map(({ input: j, at }) => {
     const disk = j.disk === undefined ? 0 : disks.findIndex((d) => d.name === j.disk);
     if (disk < 0) throw fail(at('disk'), `no disk named "${j.disk}" (disks: ${disks.map((d) => d.name).join(', ')})`);
@@ -80,8 +157,7 @@ export function resolveScenario(
     };
   });
 
-  if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
-  if (s.zero_overheads) {
+  if (x.zeroOverheads) {
     // Nothing would take time: a closed loop would complete I/Os forever at one instant.
     jobs.forEach((j, i) => {
       const dev = disks[j.disk].device;
@@ -91,29 +167,30 @@ export function resolveScenario(
     });
   }
   return {
-    kind: 'blk',
-    ...resolveRun(s, point, fail, defaultCosts, kv?.cores),
-    iothread: {
-      pollMaxNs: s.iothread['poll-max-ns'],
-      pollGrow: s.iothread['poll-grow'],
-      pollShrink: s.iothread['poll-shrink'],
-      aioMaxBatch: s.iothread['aio-max-batch'],
-      fdmon: s.iothread.fdmon ?? (behaviourOf(versionsOf(s)).fdmonIoUring ? 'io_uring' : 'poll'),
+    vm: {
+      ...names,
+      vcpus,
+      haltPoll,
+      iothread: {
+        pollMaxNs: s.iothread['poll-max-ns'],
+        pollGrow: s.iothread['poll-grow'],
+        pollShrink: s.iothread['poll-shrink'],
+        aioMaxBatch: s.iothread['aio-max-batch'],
+        fdmon: s.iothread.fdmon ?? (x.behaviour.fdmonIoUring ? 'io_uring' : 'poll'),
+      },
+      disks,
+      jobs,
+      net: s.nic ? resolveNic(s, fail, x.warn, x.behaviour) : null,
     },
-    disks,
-    jobs,
+    kubevirtCores: kv?.cores,
   };
 }
 
 export type Point = { seed: number; variant: string; pointKey: string; replication: number };
 
-/** What every kind of run takes alike: the point, its timing, the vCPUs, the costs and the host. */
-export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCosts: Partial<Costs>, kubevirtCores?: number) {
-  const behaviour = behaviourOf(versionsOf(s));
+/** What every VM of a run shares: the point, its timing, the costs and the releases. */
+function resolveRun(s: Scenario, point: Point, defaultCosts: Partial<Costs>): RunConfig {
   const exact = s.exact_costs || s.zero_overheads;
-  if (s.vm.vcpus > 288 && !atLeast(versionsOf(s).host_kernel, '5.15')) {
-    throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${versionsOf(s).host_kernel})`);
-  }
   return {
     seed: point.seed,
     variant: point.variant,
@@ -121,12 +198,9 @@ export function resolveRun(s: Scenario, point: Point, fail: Located, defaultCost
     replication: point.replication,
     durationNs: s.duration,
     warmupNs: s.warmup,
-    vcpus: s.vm.vcpus,
     costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
     jitter: exact ? { cpu_cv: 0, wakeup_cv: 0 } : { ...DEFAULT_JITTER, ...s.jitter },
-    behaviour,
-    haltPoll: haltPollOf(s, behaviour, fail),
-    host: hostOf(s, kubevirtCores, fail),
+    behaviour: behaviourOf(versionsOf(s)),
   };
 }
 
@@ -145,27 +219,54 @@ function haltPollOf(s: Scenario, b: Behaviour, fail: Located): HaltPollParams {
   return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
 }
 
-function hostOf(s: Scenario, kubevirtCores: number | undefined, fail: Located): HostConfig | null {
+/** The host's cores and scheduling; null (a core for every thread) without a host: section or KubeVirt. */
+function cpuOf(s: Scenario, kubevirtCores: number | undefined): HostParams | null {
   const h = s.host;
-  const cores = h?.cores || kubevirtCores || 0;
   if (!h && !kubevirtCores) return null;
-  const cpusets: Record<string, number[]> = {};
-  for (const [role, set] of Object.entries(h?.cpusets ?? {})) {
-    if (!set) continue;
-    if (cores === 0) throw fail(['host', 'cpusets', role], 'cpusets need host.cores (the cores the VM shares)');
-    const bad = set.find((c) => c >= cores);
-    if (bad !== undefined) throw fail(['host', 'cpusets', role], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
-    cpusets[role] = set;
-  }
   return {
-    cores,
-    cpusets,
+    cores: h?.cores || kubevirtCores || 0,
     sliceNs: h?.sched_slice ?? 3e6,
     cstateExitNs: h?.cstate_exit ?? 0,
     cstateResidencyNs: h?.cstate_residency ?? 0,
-    numaRemote: h?.numa_remote ?? [],
-    numaRemoteFactor: h?.numa_remote_factor ?? 1,
   };
+}
+
+const ROLES = ['vcpu', 'iothread', 'main-loop', 'aio-worker', 'vhost'] as const;
+
+/**
+ * Where a VM's threads may run: the host's cpusets by role, within the VM's own cpuset or NUMA node
+ * (host form); and which roles pay the NUMA-remote factor.
+ */
+function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null, fail: Located, at: (string | number)[]): Pick<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'> {
+  const failVm: Located = (path, reason) => fail([...at, ...path], reason);
+  const h = s.host;
+  const cores = cpu?.cores ?? 0;
+  const within = (set: number[], path: (string | number)[], fail: Located) => {
+    if (cores === 0) throw fail(path, 'cpusets need host.cores (the cores the VMs share)');
+    const bad = set.find((c) => c >= cores);
+    if (bad !== undefined) throw fail(path, `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
+  };
+  let vmSet: number[] | undefined;
+  if (entry?.cpuset) {
+    if (entry.numa_node !== undefined) throw failVm(['numa_node'], 'give either cpuset or numa_node, not both');
+    within(entry.cpuset, ['cpuset'], failVm);
+    vmSet = entry.cpuset;
+  } else if (entry?.numa_node !== undefined) {
+    const nodes = h?.numa_nodes ?? 1;
+    if (entry.numa_node >= nodes) throw failVm(['numa_node'], `the host has ${nodes} NUMA node${nodes > 1 ? 's' : ''} (host.numa_nodes)`);
+    if (cores === 0) throw failVm(['numa_node'], 'a NUMA node needs host.cores (the cores the nodes split)');
+    const per = Math.floor(cores / nodes);
+    vmSet = Array.from({ length: per }, (_, i) => entry.numa_node! * per + i);
+  }
+  const cpusets: Record<string, number[]> = {};
+  for (const role of ROLES) {
+    const set = role === 'vhost' ? undefined : h?.cpusets[role];
+    if (set) within(set, ['host', 'cpusets', role], fail);
+    const allowed = set && vmSet ? set.filter((c) => vmSet!.includes(c)) : set ?? vmSet;
+    if (allowed && allowed.length === 0) throw failVm(['cpuset'], `no core of host.cpusets.${role} is in this VM's cpuset`);
+    if (allowed) cpusets[role] = allowed;
+  }
+  return { cpusets, numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
 }
 
 function handlerOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): Handler {

@@ -129,9 +129,13 @@ const cpulist = z.union([z.array(nonNegInt), z.string()]).transform((v, ctx) => 
 
 /** Host CPUs (MODEL.md section 8). KVM module parameters keep their names (halt_poll_ns, ...). */
 const host = z.strictObject({
-  /** Cores the VM's threads share; 0 = a core for every thread. */
+  /** Cores the VMs' threads share; 0 = a core for every thread. */
   cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0),
   cpusets: z.partialRecord(role, cpulist).default({}),
+  /** NUMA nodes the cores are split into, evenly and in order (host form: a VM's numa_node). */
+  numa_nodes: count.default(1),
+  /** The host's storage devices (host form): every disk that names one shares it. */
+  devices: z.record(z.string(), deviceSchema).default({}),
   sched_slice: duration.default(3e6),
   halt_poll_ns: nonNegInt.default(200_000),
   halt_poll_ns_grow: count.default(2),
@@ -219,22 +223,8 @@ const variant = z.strictObject({
   set: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const scenarioSchema = z.strictObject({
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  seed: z.number().int().min(0).default(1),
-  /** Measured simulated time, after warmup (fio's runtime). */
-  duration: duration.default(1e9),
-  /** Simulated time before measuring starts (fio's ramp_time). */
-  warmup: duration.default(100e6),
-  /** Set every overhead cost to 0: only device service times remain (a plain queueing network). */
-  zero_overheads: z.boolean().default(false),
-  /** Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons. */
-  exact_costs: z.boolean().default(false),
-  /** Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts). */
-  jitter: z.strictObject({ cpu_cv: z.number().min(0).max(3).optional(), wakeup_cv: z.number().min(0).max(3).optional() }).default({}),
-  /** The releases the VM runs on: they select mechanisms and defaults (docs/model.md, versions). */
-  versions: z.strictObject({ qemu: version.optional(), host_kernel: version.optional(), guest_kernel: version.optional() }).default({}),
+/** What describes one VM: at the top level of the single-VM form, in each `vms` entry of the host form. */
+const vmFields = {
   vm: z.strictObject({
     vcpus: VCPUS,
     /** MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7). */
@@ -257,12 +247,50 @@ export const scenarioSchema = z.strictObject({
   disks: z.array(diskEntry).min(1).optional(),
   job: jobDefaults.default({}),
   jobs: z.array(jobEntry).min(1).optional(),
-  costs: costs.default({}),
-  host: host.optional(),
   nic: nic.optional(),
   net: net.optional(),
   peer: peer.optional(),
   kubevirt: kubevirt.optional(),
+};
+const vmSection = z.strictObject(vmFields);
+/** The keys of one VM's fields: at the top level only in the single-VM form. */
+export const VM_KEYS = Object.keys(vmFields);
+
+/** A `vms` entry of the host form: a VM as the single-VM form's top level, stamped `count` times. */
+const vmEntry = z.strictObject({
+  /** Default vm<i>; with count > 1 the VMs are <name>-0, <name>-1, ... */
+  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }).optional(),
+  count: upTo(LIMITS.vmsPerHost, 'vqsim\'s bound on VMs per host').default(1),
+  /** The host cores its threads may run on (libvirt <vcpupin>/<emulatorpin>, a pod's cpuset). */
+  cpuset: cpulist.optional(),
+  /** The NUMA node whose cores it runs on (host.numa_nodes). */
+  numa_node: nonNegInt.optional(),
+  ...vmFields,
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  seed: z.number().int().min(0).default(1),
+  /** Measured simulated time, after warmup (fio's runtime). */
+  duration: duration.default(1e9),
+  /** Simulated time before measuring starts (fio's ramp_time). */
+  warmup: duration.default(100e6),
+  /** Set every overhead cost to 0: only device service times remain (a plain queueing network). */
+  zero_overheads: z.boolean().default(false),
+  /** Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons. */
+  exact_costs: z.boolean().default(false),
+  /** Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts). */
+  jitter: z.strictObject({ cpu_cv: z.number().min(0).max(3).optional(), wakeup_cv: z.number().min(0).max(3).optional() }).default({}),
+  /** The releases the VMs run on: they select mechanisms and defaults (docs/model.md, versions). */
+  versions: z.strictObject({ qemu: version.optional(), host_kernel: version.optional(), guest_kernel: version.optional() }).default({}),
+  /** The single-VM form: the VM's fields at the top level (vm: is then required). */
+  ...vmFields,
+  vm: vmFields.vm.optional(),
+  costs: costs.default({}),
+  host: host.optional(),
+  /** The host form: the host's VMs. */
+  vms: z.array(vmEntry).min(1).optional(),
   variants: z.array(variant).optional(),
   /** Axes for `vqsim sweep`: field path -> values; --set on the command line adds to or replaces them. */
   sweep: z.strictObject({
@@ -272,6 +300,9 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+/** One VM's fields, as the single-VM form's top level or a `vms` entry holds them. */
+export type VmSection = z.output<typeof vmSection>;
+export type VmEntry = z.output<typeof vmEntry>;
 export type DiskInput = z.output<typeof diskEntry>;
 export type JobInput = z.output<typeof jobEntry>;
 export type DeviceInput = z.output<typeof deviceSchema>;

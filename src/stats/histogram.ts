@@ -48,6 +48,15 @@ export class Histogram {
     this.min = Infinity;
   }
 
+  /** Adds another histogram's samples (pooling VMs). */
+  add(h: Histogram): void {
+    for (let i = 0; i < BUCKETS; i++) this.counts[i] += h.counts[i];
+    this.count += h.count;
+    this.sum += h.sum;
+    if (h.max > this.max) this.max = h.max;
+    if (h.min < this.min) this.min = h.min;
+  }
+
   get mean(): number {
     return this.count > 0 ? this.sum / this.count : 0;
   }

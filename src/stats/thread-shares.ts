@@ -1,4 +1,4 @@
-import type { ThreadUse } from '../model/result.js';
+import type { ThreadUse } from '../model/host/cpu-account.js';
 
 /** Per-role CPU shares of a run's threads, in % of one core over a window of T ns. */
 export function threadShares(threads: ThreadUse[], T: number) {

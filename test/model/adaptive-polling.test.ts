@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustPollNs, POLL_NS_INITIAL } from '../../src/model/adaptive-polling.js';
+import { adjustPollNs, POLL_NS_INITIAL } from '../../src/model/qemu/adaptive-polling.js';
 import { simulate } from '../helpers.js';
 
 const defaults = { pollMaxNs: 32768, pollGrow: 0, pollShrink: 0 };

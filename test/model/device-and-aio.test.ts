@@ -65,11 +65,12 @@ describe('aio engines', () => {
 describe('thread pool spawn semantics (util/thread-pool.c)', () => {
   it('a woken worker counts as idle until it runs: a burst meanwhile waits on the list and spawns nothing', async () => {
     const { scenario } = await import('../helpers.js');
-    const { Vm } = await import('../../src/model/vm.js');
-    const vm = new Vm(scenario({
+    const { Host } = await import('../../src/model/host.js');
+    const host = new Host(scenario({
       duration: '10ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 },
       disk: { aio: 'threads', device: 'null_blk' }, job: { iodepth: 16, thinktime: '50ms' },
     }).points[0].config(0));
+    const vm = host.blk;
     const engine = vm.ctxs[0].engines[0];
     const burst = (n: number) => {
       for (let i = 0; i < n; i++) engine.queue(vm.requests.alloc(0, 0, false, vm.sim.now));
@@ -77,10 +78,10 @@ describe('thread pool spawn semantics (util/thread-pool.c)', () => {
     };
     burst(3); // no worker yet: three are spawned
     expect(vm.workers.length).toBe(3);
-    vm.sim.runUntil(1e6, vm); // they finish and go idle
+    vm.sim.runUntil(1e6, host); // they finish and go idle
     burst(10); // three idle workers are signalled; the other seven wait for them
     expect(vm.workers.length).toBe(3);
-    vm.sim.runUntil(3e6, vm);
+    vm.sim.runUntil(3e6, host);
     expect(vm.workers.length).toBe(3);
     expect(vm.requests.census()[0]).toBe(16); // every request came back
   });

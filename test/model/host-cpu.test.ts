@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustHaltPollNs, GUEST_HALTPOLL, KVM_HALT_POLL } from '../../src/model/halt-polling.js';
+import { adjustHaltPollNs, GUEST_HALTPOLL, KVM_HALT_POLL } from '../../src/model/host/halt-polling.js';
 import { summarize } from '../../src/stats/summary.js';
 import { simulate } from '../helpers.js';
 
@@ -16,7 +16,7 @@ describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
     expect(adjustHaltPollNs(200_000, 300_000, KVM_HALT_POLL)).toBe(100_000);
     expect(adjustHaltPollNs(15_000, 300_000, KVM_HALT_POLL)).toBe(0);
     expect(adjustHaltPollNs(200_000, 300_000, { ...KVM_HALT_POLL, shrink: 0 })).toBe(0);
-    const b = (v: string) => simulate({ ...qd1, versions: { host_kernel: v } }).vm.config.haltPoll.shrink;
+    const b = (v: string) => simulate({ ...qd1, versions: { host_kernel: v } }).host.config.vms[0].haltPoll.shrink;
     expect([b('6.8'), b('6.7'), b('5.14')]).toEqual([2, 0, 0]);
   });
 

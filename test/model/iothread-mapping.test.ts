@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapVirtqueues } from '../../src/model/iothread-mapping.js';
-import { guestQueues, ownerOfQueue, queueOfVcpu } from '../../src/model/blk-mq.js';
+import { mapVirtqueues } from '../../src/model/qemu/iothread-mapping.js';
+import { guestQueues, ownerOfQueue, queueOfVcpu } from '../../src/model/blk/blk-mq.js';
 import { simulate } from '../helpers.js';
 
 const tally = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});

@@ -94,17 +94,17 @@ describe('MSI-X budget', () => {
 
 describe('vhost-net signalling and weights (drivers/vhost/net.c)', () => {
   it('an RX burst raises its first interrupt within 64 buffers (VHOST_NET_BATCH), not at the end of the run', async () => {
-    const { NetVm } = await import('../../src/model/net/net-vm.js');
+    const { Host } = await import('../../src/model/host.js');
     const cfg = scenario({
       duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic: { 'queue-size': 1024 },
       net: { direction: 'rx', flows: 1, msg_size: 256, window: 200 }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
     }).points[0].config(0);
-    if (cfg.kind !== 'net') throw new Error('not a net point');
-    const vm = new NetVm(cfg);
+    const host = new Host(cfg);
+    const net = host.net;
     let firstAt = -1;
-    const send = vm.sendIrq.bind(vm);
-    vm.sendIrq = (q) => { if (firstAt < 0) firstAt = vm.buffers; send(q); };
-    vm.run();
+    const send = net.sendIrq.bind(net);
+    net.sendIrq = (q) => { if (firstAt < 0) firstAt = net.workers[0].buffers; send(q); };
+    host.run();
     expect(firstAt).toBe(64);
   });
 });

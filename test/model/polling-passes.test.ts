@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AioPolling } from '../../src/model/poll-handlers.js';
+import { AioPolling } from '../../src/model/qemu/poll-handlers.js';
 import { summarize } from '../../src/stats/summary.js';
 import { iops, simulate } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Virtqueue, vringNeedEvent } from '../../src/model/virtqueue.js';
+import { Virtqueue, vringNeedEvent } from '../../src/model/virtio/virtqueue.js';
 import { simulate } from '../helpers.js';
 import { summarize } from '../../src/stats/summary.js';
 

@@ -9,26 +9,26 @@ const vm = (policy: string, extra: object = {}, disks: object[] = [{ name: 'root
 describe('KubeVirt topology', () => {
   it('supplementalPool: queues = vCPUs round-robin over the pool; CPU request (16 + 4) x 0.1 = 2 cores', () => {
     const cfg = vm('supplementalPool').points[0].config(0);
-    expect(cfg.disks[0].numQueues).toBe(16);
-    expect(new Set(cfg.disks[0].vqContexts)).toEqual(new Set(['pool0', 'pool1', 'pool2', 'pool3']));
-    expect(cfg.host!.cores).toBe(2);
-    expect(vm('supplementalPool', { cpuAllocationRatio: 1 }).points[0].config(0).host!.cores).toBe(20);
+    expect(cfg.vms[0].disks[0].numQueues).toBe(16);
+    expect(new Set(cfg.vms[0].disks[0].vqContexts)).toEqual(new Set(['pool0', 'pool1', 'pool2', 'pool3']));
+    expect(cfg.cpu!.cores).toBe(2);
+    expect(vm('supplementalPool', { cpuAllocationRatio: 1 }).points[0].config(0).cpu!.cores).toBe(20);
   });
 
   it('the pool is shared across the VM\'s disks', () => {
     const cfg = vm('supplementalPool', {}, [{ name: 'a', io: 'native' }, { name: 'b', io: 'native' }]).points[0].config(0);
-    expect(new Set([...cfg.disks[0].vqContexts, ...cfg.disks[1].vqContexts]).size).toBe(4);
+    expect(new Set([...cfg.vms[0].disks[0].vqContexts, ...cfg.vms[0].disks[1].vqContexts]).size).toBe(4);
   });
 
   it('shared: one iothread for every disk but dedicated ones; auto spreads disks; non-virtio gets the main loop', () => {
     const disks = [{ name: 'a' }, { name: 'b' }, { name: 'c', dedicatedIOThread: true }, { name: 'd', disk: { bus: 'sata' } }];
     const shared = vm('shared', {}, disks);
-    const s = shared.points[0].config(0).disks.map((d) => d.vqContexts[0]);
+    const s = shared.points[0].config(0).vms[0].disks.map((d) => d.vqContexts[0]);
     expect(s).toEqual(['kubevirt-iothread1', 'kubevirt-iothread1', 'c-iothread', 'main-loop']);
     expect(shared.points[0].warnings.join('\n')).toMatch(/disk d on the sata bus gets no iothread/);
-    const auto = vm('auto', {}, disks).points[0].config(0).disks.map((d) => d.vqContexts[0]);
+    const auto = vm('auto', {}, disks).points[0].config(0).vms[0].disks.map((d) => d.vqContexts[0]);
     expect(auto.slice(0, 2)).toEqual(['kubevirt-iothread1', 'kubevirt-iothread2']);
-    expect(shared.points[0].config(0).host!.cores).toBe(2); // 16 / 10, rounded up
+    expect(shared.points[0].config(0).cpu!.cores).toBe(2); // 16 / 10, rounded up
   });
 
   it('warns where a disk does not qualify for the pool, and falls back as KubeVirt does', () => {
@@ -40,8 +40,8 @@ describe('KubeVirt topology', () => {
     expect(w).toMatch(/one queue without blockMultiQueue/);
     expect(w).toMatch(/io: threads; the supplementalPool guide asks for io: native/);
     const cfg = s.points[0].config(0);
-    expect(cfg.disks[0].numQueues).toBe(1);
-    expect(cfg.disks[0].aio).toBe('threads');
+    expect(cfg.vms[0].disks[0].numQueues).toBe(1);
+    expect(cfg.vms[0].disks[0].aio).toBe('threads');
   });
 
   it('supplementalPool needs its thread count', () => {

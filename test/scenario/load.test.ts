@@ -93,8 +93,8 @@ describe('variants', () => {
     const s = scenarioFromText('t.yaml', text);
     expect(s.points.map((p) => p.variant)).toEqual(['one', 'four']);
     const [one, four] = s.points.map((p) => p.config(0));
-    expect(new Set(one.disks[0].vqContexts).size).toBe(1);
-    expect(new Set(four.disks[0].vqContexts).size).toBe(4);
+    expect(new Set(one.vms[0].disks[0].vqContexts).size).toBe(1);
+    expect(new Set(four.vms[0].disks[0].vqContexts).size).toBe(4);
     expect(one.costs.vmexit_ns).toBe(2000);
     expect(four.costs.vmexit_ns).toBe(500);
   });

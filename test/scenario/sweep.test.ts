@@ -32,9 +32,9 @@ describe('sweep axes', () => {
     ]);
     expect(new Set(points.map((p) => p.point.pointKey)).size).toBe(8);
     const last = points[7].point.config(0);
-    expect(last.disks[0].ring).toBe('packed');
-    expect(new Set(last.disks[0].vqContexts).size).toBe(2);
-    expect(last.jobs[0].iodepth).toBe(8);
+    expect(last.vms[0].disks[0].ring).toBe('packed');
+    expect(new Set(last.vms[0].disks[0].vqContexts).size).toBe(2);
+    expect(last.vms[0].jobs[0].iodepth).toBe(8);
   });
 
   it('a bad axis value fails before any run, naming the flag', () => {

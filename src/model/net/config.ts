@@ -1,8 +1,5 @@
-import type { ModelConfig } from '../config.js';
-
-/** A virtio-net point: the VM's vCPUs and host as for virtio-blk, plus the NIC, workload and peer. */
-export interface NetConfig extends Omit<ModelConfig, 'kind' | 'iothread' | 'disks' | 'jobs'> {
-  kind: 'net';
+/** A VM's virtio-net NIC, the network load on it, and the peer at the far end. */
+export interface NetConfig {
   nic: NicConfig;
   workload: NetWorkload;
   peer: PeerConfig;

@@ -1,5 +1,5 @@
 import { IntFifo } from '../../engine/int-fifo.js';
-import type { Virtqueue } from '../virtqueue.js';
+import type { Virtqueue } from '../virtio/virtqueue.js';
 
 /** The thread that serves a queue pair's data plane (a vhost-net worker, or QEMU), as the guest and
  *  the tap see it. */
@@ -37,10 +37,10 @@ export class Packets {
     this.live--;
   }
 
-  /** Start time of the oldest message alive, or Infinity. */
-  oldest(): number {
+  /** Start time of the oldest message alive of those `which` selects, or Infinity. */
+  oldest(which: (p: number) => boolean): number {
     let t = Infinity;
-    for (let p = 0; p < this.next; p++) if (this.alive[p] && this.t0[p] < t) t = this.t0[p];
+    for (let p = 0; p < this.next; p++) if (this.alive[p] && this.t0[p] < t && which(p)) t = this.t0[p];
     return t;
   }
 
@@ -67,11 +67,17 @@ export interface QueuePair {
   irqPending: boolean;
   worker: DataPlane;
   ownerVcpu: number;
+  /** The guest takes TX completion interrupts (virtio_net napi_tx). */
+  napiTx: boolean;
+  /** Work items of the pair on its worker's list: bit RX (0) and bit TX (1). */
+  queued: number;
+  vm: number;
 }
 
 /** One connection (netperf/iperf3 flow), on its vCPU, its TX queue (XPS) and RX queue (tun's hash). */
 export interface Flow {
   index: number;
+  vm: number;
   vcpu: number;
   txq: number;
   rxq: number;

@@ -1,5 +1,5 @@
 import type { Histogram } from '../../stats/histogram.js';
-import type { ThreadUse } from '../result.js';
+import type { ThreadUse } from '../host/cpu-account.js';
 
 /** What one virtio-net run measured over its window. */
 export interface NetResult {

@@ -1,21 +1,24 @@
 import { IntFifo } from '../../engine/int-fifo.js';
-import { CpuAccount, CpuState } from '../cpu-account.js';
+import { CpuAccount, CpuState } from '../host/cpu-account.js';
 import { Ev } from '../events.js';
-import { HostThread } from '../host-cpu.js';
-import type { NetConfig } from './config.js';
+import { HostThread } from '../host/host-cpu.js';
 import type { DataPlane, Packets, QueuePair } from './queue-pair.js';
 import type { World } from '../world.js';
 
 /** What a vhost worker needs from its VM: the queue pairs and messages, the tap side (transmit) and
  *  the guest's interrupts. */
 export interface VhostOwner extends World {
-  readonly config: NetConfig;
   readonly pairs: readonly QueuePair[];
   readonly packets: Packets;
-  /** Buffers moved in the measurement window. */
-  buffers: number;
   transmit(p: number): void;
   sendIrq(q: QueuePair): void;
+}
+
+/** The tap and vhost settings a worker runs with (-netdev tap,poll-us=, vhost-net experimental_zcopytx). */
+export interface VhostParams {
+  /** Busy-poll window, ns; 0 = none. */
+  pollNs: number;
+  zerocopyTx: boolean;
 }
 
 /** drivers/vhost/net.c: a handler run stops after VHOST_NET_PKT_WEIGHT packets or VHOST_NET_WEIGHT
@@ -48,16 +51,23 @@ export class VhostWorker extends HostThread implements DataPlane {
   private pollToken = 0;
   private readonly toNotify: QueuePair[] = [];
   private readonly work = new IntFifo(8);
-  private readonly queued: Uint8Array;
   /** Packets and bytes of the handler run at the head of the work list, for its weight. */
   private runPkts = 0;
   private runBytes = 0;
   pollWindows = 0;
   pollHits = 0;
+  /** Buffers moved (TX and RX). */
+  buffers = 0;
 
-  constructor(readonly index: number, private readonly vm: VhostOwner, name: string, role: string, private readonly userspace: boolean) {
+  constructor(
+    readonly index: number,
+    private readonly vm: VhostOwner,
+    name: string,
+    role: string,
+    private readonly userspace: boolean,
+    private readonly params: VhostParams,
+  ) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);
-    this.queued = new Uint8Array(2 * vm.config.nic.queues);
   }
 
   /** The guest published TX buffers on one of our queues, kicking (ioeventfd) or not. */
@@ -74,10 +84,9 @@ export class VhostWorker extends HostThread implements DataPlane {
   }
 
   private queueWork(q: QueuePair, dir: number): void {
-    const item = 2 * q.index + dir;
-    if (this.queued[item]) return;
-    this.queued[item] = 1;
-    this.work.push(item);
+    if (q.queued & (1 << dir)) return;
+    q.queued |= 1 << dir;
+    this.work.push(2 * q.index + dir);
   }
 
   private notice(wakes: boolean): void {
@@ -108,7 +117,7 @@ export class VhostWorker extends HostThread implements DataPlane {
     const ring = vq.popNs + vq.pushNs;
     const copy = (bytes / 1024) * c.net_copy_per_kib_ns;
     if (this.userspace) return ring + c.net_qemu_per_packet_ns + copy;
-    if (tx) return ring + c.vhost_tx_ns + (this.vm.config.nic.zerocopyTx && bytes >= 256 ? c.vhost_zcopy_ns : copy);
+    if (tx) return ring + c.vhost_tx_ns + (this.params.zerocopyTx && bytes >= 256 ? c.vhost_zcopy_ns : copy);
     return ring + c.vhost_rx_ns + copy;
   }
 
@@ -159,7 +168,7 @@ export class VhostWorker extends HostThread implements DataPlane {
     const item = this.work.shift();
     this.runPkts = this.runBytes = 0;
     if (requeue) this.work.push(item);
-    else this.queued[item] = 0;
+    else this.vm.pairs[item >> 1].queued &= ~(1 << (item & 1));
   }
 
   private begin(step: number, q: QueuePair | null, n: number, cost: number): void {
@@ -197,17 +206,17 @@ export class VhostWorker extends HostThread implements DataPlane {
       // vhost_enable_notify, then look again. The guest wants TX completions signalled with napi_tx
       // (at the used_event it set), or when its queue is stopped.
       if (!q.tx.hasAvail && !this.polling()) q.tx.setNotification(true);
-      if ((this.vm.config.nic.napiTx || q.txStopped) && q.tx.shouldNotify()) this.toNotify.push(q);
+      if ((q.napiTx || q.txStopped) && q.tx.shouldNotify()) this.toNotify.push(q);
     }
     this.runPkts += this.stepCount;
-    this.vm.buffers += this.stepCount;
+    this.buffers += this.stepCount;
     if (this.runPkts >= VHOST_NET_PKT_WEIGHT || this.runBytes >= VHOST_NET_WEIGHT) this.finishItem(true);
     if (this.toNotify.length > 0) this.begin(S_NOTIFY, q, 0, this.toNotify.length * this.vm.costs.irqfd_notify_ns);
     else this.run();
   }
 
   private polling(): boolean {
-    return this.vm.config.nic.pollNs > 0 && !this.userspace;
+    return this.params.pollNs > 0 && !this.userspace;
   }
 
   /** Nothing to do: busy-poll (vhost_net_busy_poll) for poll-us, or enable notifications and sleep. */
@@ -218,7 +227,7 @@ export class VhostWorker extends HostThread implements DataPlane {
       this.state = W_POLLING;
       this.pollWindows++;
       this.acct.enter(CpuState.Poll, now);
-      this.sim.after(this.vm.config.nic.pollNs, Ev.VhostPollTimeout, this.index, ++this.pollToken);
+      this.sim.after(this.params.pollNs, Ev.VhostPollTimeout, this.index, ++this.pollToken);
       return;
     }
     this.sleep();

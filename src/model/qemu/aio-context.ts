@@ -1,14 +1,13 @@
-import { IntFifo } from '../engine/int-fifo.js';
+import { IntFifo } from '../../engine/int-fifo.js';
 import type { PollParams } from './adaptive-polling.js';
 import type { AioEngine } from './aio/engine.js';
-import { CpuAccount, CpuState } from './cpu-account.js';
-import { HostThread } from './host-cpu.js';
-import { Ev } from './events.js';
+import { CpuAccount, CpuState } from '../host/cpu-account.js';
+import { HostThread } from '../host/host-cpu.js';
+import { Ev } from '../events.js';
 import { AioPolling } from './poll-handlers.js';
-import type { MultiReqBuffer } from './multireq.js';
-import { Stage, type RequestTable } from './requests.js';
-import type { Virtqueue } from './virtqueue.js';
-import type { World } from './world.js';
+import { Stage, type RequestTable } from '../storage/requests.js';
+import type { Virtqueue } from '../virtio/virtqueue.js';
+import type { World } from '../world.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
 const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6;
@@ -19,18 +18,19 @@ export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
 const EPOLL_ENABLE_THRESHOLD = 64;
 
-/** What an AioContext needs from its VM: the queues with their engines and MultiReqBuffers, the
- *  requests, and the way to interrupt the guest. */
+/** What an AioContext needs from its world: the queues with their engines, the requests, the way to
+ *  hand popped requests on, and the way to interrupt the guest. */
 export interface AioContextOwner extends World {
   readonly requests: RequestTable;
   readonly vqs: readonly Virtqueue[];
   /** The engine of each queue's AioContext. */
   readonly engineOfVq: readonly AioEngine[];
-  /** Per disk. */
-  readonly mrbs: readonly MultiReqBuffer[];
   /** Scratch flags to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
   sendIrq(vq: Virtqueue): void;
+  /** The device's handler hands the requests it popped (in ring order) to the engine: for virtio-blk
+   *  through its MultiReqBuffer (virtio_blk_submit_multireq). */
+  submitPopped(vq: Virtqueue, popped: Int32Array, count: number, engine: AioEngine): void;
 }
 
 export interface AioContextParams extends PollParams {
@@ -381,7 +381,7 @@ export class AioContext extends HostThread {
   private endVqRound(): void {
     const vq = this.curVq!;
     for (let i = 0; i < this.stepCount; i++) this.popped[i] = vq.devicePop();
-    this.vm.mrbs[vq.disk].submit(this.popped, this.stepCount, this.curEngine!);
+    this.vm.submitPopped(vq, this.popped, this.stepCount, this.curEngine!);
     this.curFinal = false;
     this.submitChunks();
   }

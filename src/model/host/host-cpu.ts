@@ -1,15 +1,13 @@
-import { IntFifo } from '../engine/int-fifo.js';
-import { NO_JITTER, type Jitter } from '../engine/jitter.js';
-import type { Simulation } from '../engine/simulation.js';
+import { IntFifo } from '../../engine/int-fifo.js';
+import { NO_JITTER, type Jitter } from '../../engine/jitter.js';
+import type { Simulation } from '../../engine/simulation.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
-import { Ev } from './events.js';
+import { Ev } from '../events.js';
 
-/** How the VM's threads get host cores (MODEL.md section 8). Times in ns. */
+/** How the VMs' threads get host cores (MODEL.md section 8). Times in ns. */
 export interface HostParams {
-  /** Cores the VM's threads share; 0 = a core for every thread (no contention). */
+  /** Cores the VMs' threads share; 0 = a core for every thread (no contention). */
   cores: number;
-  /** Per role (vcpu, iothread, main-loop, aio-worker): the cores it may run on; absent = all. */
-  cpusets: Record<string, number[]>;
   /** A thread that has run this long yields its core at its next step to a thread waiting for it
    *  (CFS: sched_min_granularity / a tick). */
   sliceNs: number;
@@ -122,17 +120,17 @@ export class HostCpu {
     return this.owner.length;
   }
 
-  /** Registers a thread of a role; with no contention it gets a core of its own. */
-  add(t: HostThread, role: string): void {
+  /** Registers a thread that may run on `cpus` (absent: any core); with no contention it gets a core
+   *  of its own. */
+  add(t: HostThread, cpus: readonly number[] | undefined): void {
     t.hostId = this.threads.length;
     this.threads.push(t);
     this.coreOf.push(-1);
     this.sliceStart.push(0);
     this.waitingSince.push(0);
     if (this.p.cores > 0) {
-      const set = this.p.cpusets[role];
-      const mask = set ? new Uint8Array(this.cores) : null;
-      if (set) for (const c of set) mask![c] = 1;
+      const mask = cpus ? new Uint8Array(this.cores) : null;
+      if (cpus) for (const c of cpus) mask![c] = 1;
       this.allowed.push(mask);
     } else {
       if (t.hostId >= this.cores) throw new Error('more host threads than cores were sized for');

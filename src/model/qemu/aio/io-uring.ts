@@ -1,4 +1,4 @@
-import type { Costs } from '../costs.js';
+import type { Costs } from '../../costs.js';
 import { AioEngine, type EngineOwner } from './engine.js';
 
 /** Submission queue entries per LuringState (block/io_uring.c MAX_ENTRIES). */

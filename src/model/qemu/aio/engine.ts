@@ -1,6 +1,6 @@
-import { IntFifo } from '../../engine/int-fifo.js';
-import type { Device } from '../device.js';
-import { Stage, type RequestTable } from '../requests.js';
+import { IntFifo } from '../../../engine/int-fifo.js';
+import type { Device } from '../../storage/device.js';
+import { Stage, type RequestTable } from '../../storage/requests.js';
 
 /** What an engine needs from the world it serves: the requests, their devices, and the AioContexts to
  *  tell of completions. */

@@ -1,9 +1,9 @@
-import { IntFifo } from '../../engine/int-fifo.js';
-import { CpuAccount, CpuState } from '../cpu-account.js';
-import type { Costs } from '../costs.js';
-import type { Simulation } from '../../engine/simulation.js';
-import { HostThread } from '../host-cpu.js';
-import { Ev } from '../events.js';
+import { IntFifo } from '../../../engine/int-fifo.js';
+import { CpuAccount, CpuState } from '../../host/cpu-account.js';
+import type { Costs } from '../../costs.js';
+import type { Simulation } from '../../../engine/simulation.js';
+import { HostThread } from '../../host/host-cpu.js';
+import { Ev } from '../../events.js';
 import { AioEngine, type EngineOwner } from './engine.js';
 
 /** util/thread-pool.c: a pool grows up to max_threads, 64 by default. */

@@ -1,4 +1,5 @@
-import { MAIN_LOOP } from './config.js';
+/** The AioContext name of QEMU's main loop. */
+export const MAIN_LOOP = 'main-loop';
 
 /** Who runs a disk's virtqueue handlers (MODEL.md section 4). */
 export type Handler =

@@ -1,4 +1,4 @@
-import type { Costs } from '../costs.js';
+import type { Costs } from '../../costs.js';
 import { AioEngine, type EngineOwner } from './engine.js';
 
 /**

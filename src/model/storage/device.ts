@@ -1,8 +1,8 @@
-import { Distribution } from '../engine/distribution.js';
-import { IntFifo } from '../engine/int-fifo.js';
-import type { Rng } from '../engine/random.js';
-import type { Simulation } from '../engine/simulation.js';
-import { Ev } from './events.js';
+import { Distribution, type DistSpec } from '../../engine/distribution.js';
+import { IntFifo } from '../../engine/int-fifo.js';
+import type { Rng } from '../../engine/random.js';
+import type { Simulation } from '../../engine/simulation.js';
+import { Ev } from '../events.js';
 import { Stage, type RequestTable } from './requests.js';
 
 /** What a device needs from the world that submits to it. */
@@ -14,7 +14,21 @@ export interface DeviceOwner {
   onDeviceDone(r: number): void;
 }
 
-/** A backing device as a scenario describes it (a preset or inline). Times in ns. */
+/** A backing device as a resolved scenario gives it. Times in ns. */
+export interface DeviceConfig {
+  name: string;
+  queueDepth: number;
+  parallelism: number;
+  read: DistSpec;
+  write: DistSpec;
+  iopsCap: number;
+  /** Bytes per second; 0 = none. */
+  bwCap: number;
+  /** Largest host I/O, bytes (the host queue's max_sectors_kb, QEMU's blk_get_max_transfer). */
+  maxTransfer: number;
+}
+
+/** A backing device as the model runs it (a preset or inline). Times in ns. */
 export interface DeviceParams {
   /** Hardware queue depth: requests the device accepts at once; more wait in the host. */
   queueDepth: number;
@@ -57,6 +71,10 @@ export class Device {
     private readonly rng: Rng,
     private readonly owner: DeviceOwner,
   ) {}
+
+  get queueDepth(): number {
+    return this.p.queueDepth;
+  }
 
   /** The host submits a request; false when it has to wait for a slot. */
   submit(r: number): boolean {

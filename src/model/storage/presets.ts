@@ -1,4 +1,4 @@
-import type { DeviceConfig } from './config.js';
+import type { DeviceConfig } from './device.js';
 
 /** max_sectors_kb of a typical NVMe namespace (MDTS-limited) and of null_blk's default queue: 128 KiB. */
 const MAX_TRANSFER = 128 * 1024;

@@ -1,5 +1,5 @@
-import type { AioEngine } from './aio/engine.js';
-import { Stage, type RequestTable } from './requests.js';
+import type { AioEngine } from '../qemu/aio/engine.js';
+import { Stage, type RequestTable } from '../storage/requests.js';
 
 /** Linux IOV_MAX: iovecs per preadv/pwritev, QEMU's blk_get_max_iov for a host file or device. */
 export const IOV_MAX = 1024;

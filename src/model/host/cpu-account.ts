@@ -11,6 +11,9 @@ export class CpuAccount {
   private state = CpuState.Idle;
   private since = 0;
 
+  /** The VM the thread belongs to ('' in the single-VM form). */
+  vm = '';
+
   constructor(readonly name: string, readonly role: string) {}
 
   enter(state: CpuState, now: number): void {
@@ -33,4 +36,14 @@ export class CpuAccount {
     else if (this.state === CpuState.Poll) this.pollNs += dt;
     this.since = now;
   }
+}
+
+/** One thread's use of the CPU over a run's window. */
+export interface ThreadUse {
+  name: string;
+  role: string;
+  /** The VM it belongs to ('' in the single-VM form). */
+  vm: string;
+  busyNs: number;
+  pollNs: number;
 }

@@ -1,4 +1,4 @@
-import { IntFifo } from '../engine/int-fifo.js';
+import { IntFifo } from '../../engine/int-fifo.js';
 
 /**
  * vring_need_event from the virtio spec / Linux include/uapi/linux/virtio_ring.h, in 16-bit ring

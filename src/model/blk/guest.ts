@@ -1,0 +1,175 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import type { Rng } from '../../engine/random.js';
+import { Stage, type RequestTable } from '../storage/requests.js';
+import type { GuestDriver, Vcpu } from '../host/vcpu.js';
+import type { Virtqueue } from '../virtio/virtqueue.js';
+import type { World } from '../world.js';
+
+/** What the guest's virtio-blk driver and fio need from their world: the vCPUs, queues and jobs, fio's
+ *  issue and reap, and the AioContext of each queue to tell of new requests. */
+export interface GuestOwner extends World {
+  readonly requests: RequestTable;
+  readonly vqs: readonly Virtqueue[];
+  readonly jobs: readonly Job[];
+  readonly vcpus: readonly Vcpu[];
+  readonly ctxs: readonly { onAvail(vq: Virtqueue, kick: boolean): void }[];
+  issue(job: Job): number;
+  reap(job: Job, n: number): void;
+}
+
+/** A fio job in fio's vocabulary (one of numjobs clones), running on one vCPU. */
+export class Job {
+  /** Issued and not yet reaped: never above iodepth. */
+  inflight = 0;
+  maxInflight = 0;
+  /** Free slots fio will fill next (closed loop: every reaped I/O; open loop: due arrivals). */
+  toSubmit = 0;
+  /** Open loop: arrivals that found iodepth I/Os in flight and wait for a slot, as fio falls behind. */
+  backlog = 0;
+  /** Completed in the guest, waiting for fio's io_getevents. */
+  readonly done = new IntFifo(16);
+  submitQueued = false;
+  reapQueued = false;
+  /** rw read, write or rw: each I/O follows the last; random ones have no adjacent neighbour. */
+  sequential = false;
+  nextOffset = 0;
+
+  constructor(
+    readonly index: number,
+    /** The VM it runs in, and its vCPU (index in the host's vCPU table). */
+    readonly vm: number,
+    readonly vcpu: number,
+    readonly vq: number,
+    readonly iodepth: number,
+    /** Probability that an I/O is a read. */
+    readonly readFraction: number,
+    readonly bytes: number,
+    /** Mean ns between arrivals for rate_iops, 0 for a closed loop. */
+    readonly arrivalGap: number,
+    readonly poissonArrivals: boolean,
+    /** fio thinktime, ns (closed loop only). */
+    readonly thinkNs: number,
+    /** fio iodepth_batch_submit, iodepth_batch_complete_min and _max. */
+    readonly batchSubmit: number,
+    readonly batchCompleteMin: number,
+    readonly batchCompleteMax: number,
+    readonly rng: Rng,
+  ) {}
+}
+
+const TASK_SUBMIT = 0, TASK_REAP = 1;
+
+/**
+ * The guest's virtio-blk driver and fio, run on the vCPUs: the interrupt handler of each virtqueue
+ * (virtblk_done) and fio's jobs submitting (io_submit through blk-mq) and reaping (io_getevents).
+ */
+export class BlkGuest implements GuestDriver {
+  constructor(private readonly driver: number, private readonly vm: GuestOwner) {}
+
+  /** virtio_notify_irqfd's interrupt for virtqueue vq reaches its vCPU. */
+  raiseIrq(vq: Virtqueue): void {
+    this.vm.vcpus[vq.ownerVcpu].raiseIrq(this.driver, vq.index);
+  }
+
+  queueSubmit(job: Job): void {
+    if (job.submitQueued) return;
+    job.submitQueued = true;
+    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * 2 + TASK_SUBMIT);
+  }
+
+  /** fio's io_getevents returns once iodepth_batch_complete_min completions (or all in flight) are in. */
+  queueReap(job: Job): void {
+    if (job.reapQueued || job.done.size < Math.min(job.batchCompleteMin, job.inflight)) return;
+    job.reapQueued = true;
+    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * 2 + TASK_REAP);
+  }
+
+  startIrq(v: Vcpu, src: number): void {
+    const c = this.vm.costs;
+    const vq = this.vm.vqs[src];
+    vq.irqPending = false;
+    vq.driverDisableCb();
+    const n = vq.usedIdx - vq.lastUsedIdx;
+    v.run(vq.index, n, c.guest_irq_ns + n * (vq.reapNs + c.guest_blk_complete_ns));
+  }
+
+  startTask(v: Vcpu, task: number): void {
+    const vm = this.vm, c = vm.costs;
+    const job = vm.jobs[task >> 1];
+    if ((task & 1) === TASK_REAP) {
+      job.reapQueued = false;
+      const n = Math.min(job.done.size, job.batchCompleteMax);
+      v.run(task, n, n * c.guest_complete_ns);
+      return;
+    }
+    // One io_submit of up to iodepth_batch_submit I/Os: blk-mq sees them in one plug, bd->last on
+    // the last, so the driver decides on a kick once for the batch.
+    job.submitQueued = false;
+    const k = Math.min(job.batchSubmit, job.toSubmit);
+    for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
+    v.run(task, k, k * (c.guest_submit_ns + vm.vqs[job.vq].addNs));
+  }
+
+  endTask(v: Vcpu, task: number, count: number): void {
+    if ((task & 1) === TASK_REAP) this.endReap(task >> 1, count);
+    else this.endSubmit(v, task >> 1);
+  }
+
+  /** virtblk_done: reap what was visible when the handler started, re-enable callbacks, loop if more
+   *  raced in; freed descriptors let blk-mq dispatch requests that waited for ring space. */
+  endIrq(v: Vcpu, src: number, count: number): void {
+    const vm = this.vm;
+    const vq = vm.vqs[src];
+    for (let i = 0; i < count; i++) {
+      const r = vq.driverReap();
+      vm.requests.stage[r] = Stage.GuestDone;
+      const job = vm.jobs[vm.requests.job[r]];
+      job.done.push(r);
+      this.queueReap(job);
+    }
+    let added = 0;
+    while (vq.blkmqWait.size > 0 && vq.hasRoom) {
+      const r = vq.blkmqWait.shift();
+      vq.driverAdd(r);
+      vm.requests.stage[r] = Stage.Avail;
+      added++;
+    }
+    if (added > 0) this.afterAdd(v, vq, added);
+    if (!vq.driverEnableCb() && !vq.irqPending) {
+      vq.irqPending = true;
+      v.raiseIrq(this.driver, vq.index);
+    }
+  }
+
+  private endSubmit(v: Vcpu, jobIndex: number): void {
+    const vm = this.vm;
+    const job = vm.jobs[jobIndex];
+    const vq = vm.vqs[job.vq];
+    let added = 0;
+    while (v.batch.size > 0) {
+      const r = v.batch.shift();
+      if (vq.hasRoom && vq.blkmqWait.size === 0) {
+        vq.driverAdd(r);
+        vm.requests.stage[r] = Stage.Avail;
+        added++;
+      } else {
+        vq.blkmqWait.push(r);
+      }
+    }
+    if (added > 0) this.afterAdd(v, vq, added);
+    if (job.toSubmit > 0) this.queueSubmit(job);
+  }
+
+  private endReap(jobIndex: number, count: number): void {
+    const job = this.vm.jobs[jobIndex];
+    this.vm.reap(job, count);
+    if (job.done.size > 0) this.queueReap(job);
+  }
+
+  /** The host sees new avail entries (a polling AioContext notices); kick if the ring says so. */
+  private afterAdd(v: Vcpu, vq: Virtqueue, added: number): void {
+    const kick = vq.driverKickPrepare(added);
+    this.vm.ctxs[vq.ctx].onAvail(vq, kick);
+    if (kick) v.kick(vq.index);
+  }
+}

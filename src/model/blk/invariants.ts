@@ -1,0 +1,52 @@
+import { THREAD_POOL_MAX, ThreadsAio } from '../qemu/aio/threads.js';
+import { VIRTIO_BLK_MAX_MERGE_REQS } from '../qemu/aio-context.js';
+import { Stage } from '../storage/requests.js';
+import { littleViolation } from '../invariants.js';
+import type { BlkWorld } from './world.js';
+
+/**
+ * The laws of the virtio-blk side, checked at the end of every run: requests are conserved, no queue
+ * exceeded its bound, and Little's law holds for each VM's fio (a window of `windowNs` ending now).
+ * Returns what is broken.
+ */
+export function blkViolations(w: BlkWorld, windowNs: number): string[] {
+  const broken: string[] = [];
+  const req = w.requests;
+  const census = req.census();
+  const live = census.reduce((s, n, stage) => (stage === Stage.Free ? s : s + n), 0);
+  const inflight = w.jobs.reduce((s, j) => s + j.inflight, 0);
+  const issued = w.loads.reduce((s, l) => s + l.issuedTotal, 0);
+  const reaped = w.loads.reduce((s, l) => s + l.reapedTotal, 0);
+  if (live !== req.live || live !== inflight || issued - reaped !== live) {
+    broken.push(`requests not conserved: issued ${issued}, reaped ${reaped}, live ${live}, in flight ${inflight}`);
+  }
+  for (const j of w.jobs) {
+    if (j.maxInflight > j.iodepth) broken.push(`job ${j.index} had ${j.maxInflight} I/Os in flight, iodepth ${j.iodepth}`);
+  }
+  for (const vq of w.vqs) {
+    if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse} requests, queue-size ${vq.size}`);
+  }
+  for (const d of w.devices) {
+    if (d.maxAdmitted > d.queueDepth) broken.push(`device ${d.name} admitted ${d.maxAdmitted}, queue depth ${d.queueDepth}`);
+  }
+  for (const ctx of w.ctxs) {
+    if (ctx.largestPop > VIRTIO_BLK_MAX_MERGE_REQS) broken.push(`${ctx.name} popped ${ctx.largestPop} requests in one round`);
+    for (const e of ctx.engines) {
+      if (e instanceof ThreadsAio && e.workers.length > THREAD_POOL_MAX) {
+        broken.push(`${ctx.name} spawned ${e.workers.length} pool workers`);
+      }
+    }
+  }
+  const oldest = w.loads.map(() => Infinity);
+  for (let i = 0; i < req.capacity; i++) {
+    if (req.stage[i] === Stage.Free) continue;
+    const v = w.jobs[req.job[i]].vm;
+    if (req.issued[i] < oldest[v]) oldest[v] = req.issued[i];
+  }
+  w.loads.forEach((l, v) => {
+    const age = oldest[v] === Infinity ? 0 : w.sim.now - oldest[v];
+    const little = littleViolation(l.outstandingArea / windowNs, l.ios, windowNs, l.latency, l.maxOutstanding, age);
+    if (little) broken.push(w.loads.length > 1 ? `VM ${v}: ${little}` : little);
+  });
+  return broken;
+}

@@ -1,0 +1,328 @@
+import { Distribution } from '../../engine/distribution.js';
+import { stream } from '../../engine/random.js';
+import type { Simulation } from '../../engine/simulation.js';
+import type { Costs } from '../costs.js';
+import { Ev } from '../events.js';
+import type { HostThread } from '../host/host-cpu.js';
+import type { Vcpu } from '../host/vcpu.js';
+import type { AioEngine } from '../qemu/aio/engine.js';
+import { IoUringAio } from '../qemu/aio/io-uring.js';
+import { NativeAio } from '../qemu/aio/native.js';
+import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from '../qemu/aio/threads.js';
+import { AioContext } from '../qemu/aio-context.js';
+import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
+import { Device, type DeviceConfig } from '../storage/device.js';
+import { RequestTable } from '../storage/requests.js';
+import { Virtqueue } from '../virtio/virtqueue.js';
+import type { Behaviour } from '../versions.js';
+import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
+import { BlkGuest, Job } from './guest.js';
+import { BlkLoad } from './load.js';
+import { MultiReqBuffer } from './multireq.js';
+
+/** Room between the regions of sequential job clones, far beyond what a run reaches. */
+const JOB_REGION_BYTES = 2 ** 40;
+
+/** What the virtio-blk side of a host is built from (the model's config, narrowed). */
+export interface BlkSetup {
+  seed: number;
+  pointKey: string;
+  replication: number;
+  costs: Readonly<Costs>;
+  behaviour: Behaviour;
+  devices: readonly (DeviceConfig & { stream: string })[];
+  vms: readonly BlkVmSetup[];
+}
+
+export interface BlkVmSetup {
+  streams: string;
+  vcpus: number;
+  iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
+  disks: readonly {
+    name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
+    eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
+  }[];
+  jobs: readonly {
+    name: string; disk: number; rw: string; rwmixread: number; bs: number; iodepth: number; numjobs: number;
+    rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
+    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number;
+  }[];
+}
+
+/**
+ * The virtio-blk side of a host: every VM's disks with their virtqueues, the AioContexts (main loop,
+ * iothreads) that run their handlers, the aio engines and thread pools, the host's storage devices
+ * (shared by the disks that name them), and fio's jobs. Indices are the host's: a VM's components
+ * sit in these tables one VM after another. Events of these components come here by index.
+ */
+export class BlkWorld {
+  readonly costs: Readonly<Costs>;
+  readonly guest: BlkGuest;
+  readonly jobs: Job[] = [];
+  readonly vqs: Virtqueue[] = [];
+  readonly ctxs: AioContext[] = [];
+  readonly devices: Device[] = [];
+  readonly workers: PoolWorker[] = [];
+  readonly requests: RequestTable;
+  readonly engineOfVq: AioEngine[] = [];
+  /** Scratch flags used by an AioContext to coalesce notifications per queue. */
+  readonly vqTouched: Uint8Array;
+  /** Thread-pool worker holding each request (aio=threads). */
+  readonly workerOf: Int32Array;
+  /** Per VM: what fio measured. */
+  readonly loads: BlkLoad[];
+  /** The VM of each AioContext and each disk (host-wide disk numbering). */
+  readonly vmOfCtx: number[] = [];
+  private readonly vmOfDisk: number[] = [];
+  /** Per disk: its MultiReqBuffer (request merging), and the device behind it. */
+  private readonly mrbs: MultiReqBuffer[] = [];
+  private readonly deviceOfDisk: number[] = [];
+  private readonly diskOfVq: number[] = [];
+
+  /**
+   * `vcpuBase[v]` is VM v's first vCPU in the host's table; `driver` is this side's number in the
+   * vCPUs' driver table; `setUpThread` places a thread of a VM on the host (pool workers spawn later).
+   */
+  constructor(
+    readonly sim: Simulation,
+    s: BlkSetup,
+    readonly vcpus: readonly Vcpu[],
+    vcpuBase: readonly number[],
+    driver: number,
+    private readonly setUpThread: (t: HostThread, vm: number) => void,
+  ) {
+    const c = s.costs;
+    this.costs = c;
+    const capacity = s.vms.reduce((n, vm) => n + vm.jobs.reduce((m, j) => m + j.iodepth * j.numjobs, 0), 0);
+    this.requests = new RequestTable(capacity);
+    this.workerOf = new Int32Array(capacity);
+    this.guest = new BlkGuest(driver, this);
+    this.loads = s.vms.map(() => new BlkLoad());
+    const rng = (streams: string, component: string) => stream(s.seed, s.pointKey, s.replication, streams + component);
+    s.devices.forEach((d, i) => {
+      this.devices.push(new Device(i, d.name, {
+        queueDepth: d.queueDepth, parallelism: d.parallelism,
+        read: new Distribution(d.read), write: new Distribution(d.write),
+        iopsCap: d.iopsCap, bwCap: d.bwCap,
+      }, stream(s.seed, s.pointKey, s.replication, d.stream), this));
+    });
+
+    s.vms.forEach((vm, v) => {
+      const base = vcpuBase[v];
+      const ctxByName = new Map<string, AioContext>();
+      const contextFor = (name: string): AioContext => {
+        let ctx = ctxByName.get(name);
+        if (!ctx) {
+          const main = name === MAIN_LOOP;
+          const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : vm.iothread;
+          ctx = new AioContext(this.ctxs.length, name, main, {
+            ...poll, pollPerHandler: s.behaviour.pollPerHandler, fdmon: main ? 'poll' : vm.iothread.fdmon,
+          }, this);
+          ctxByName.set(name, ctx);
+          this.ctxs.push(ctx);
+          this.vmOfCtx.push(v);
+        }
+        return ctx;
+      };
+      const engines = new Map<string, AioEngine>();
+      const engineFor = (ctx: AioContext, kind: string): AioEngine => {
+        const key = `${ctx.index}/${kind}`;
+        let e = engines.get(key);
+        if (!e) {
+          const batch = vm.iothread.aioMaxBatch || s.behaviour.nativeDefaultBatch;
+          e = kind === 'native' ? new NativeAio(ctx.index, this, batch, s.behaviour.linuxAioMaxEvents, c)
+            : kind === 'io_uring' ? new IoUringAio(ctx.index, this, c)
+            : new ThreadsAio(ctx.index, this, c, ctx.name);
+          engines.set(key, e);
+          ctx.engines.push(e);
+        }
+        return e;
+      };
+
+      const firstVq: number[] = [];
+      for (const d of vm.disks) {
+        const di = this.mrbs.length;
+        this.vmOfDisk.push(v);
+        this.deviceOfDisk.push(d.deviceIndex);
+        this.mrbs.push(new MultiReqBuffer(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
+        firstVq.push(this.vqs.length);
+        const queues = guestQueues(d.numQueues, vm.vcpus);
+        const packed = d.ring === 'packed';
+        for (let q = 0; q < d.numQueues; q++) {
+          const ctx = contextFor(d.vqContexts[q]);
+          const owner = base + (q < queues ? ownerOfQueue(q, queues, vm.vcpus) : 0);
+          const vq = new Virtqueue(this.vqs.length, di, d.queueSize, packed, d.eventIdx, owner, ctx.index);
+          vq.addNs = packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
+          vq.popNs = packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
+          vq.pushNs = packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
+          vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
+          this.vqs.push(vq);
+          this.diskOfVq.push(di);
+          ctx.addVq(vq);
+          this.engineOfVq.push(engineFor(ctx, d.aio));
+        }
+      }
+
+      let clone = 0;
+      for (const j of vm.jobs) {
+        const d = vm.disks[j.disk];
+        const queues = guestQueues(d.numQueues, vm.vcpus);
+        const readFraction = j.rw === 'read' || j.rw === 'randread' ? 1
+          : j.rw === 'write' || j.rw === 'randwrite' ? 0 : j.rwmixread / 100;
+        for (let k = 0; k < j.numjobs; k++, clone++) {
+          const vcpu = clone % vm.vcpus;
+          const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, vm.vcpus);
+          const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
+            j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
+            j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`));
+          if (j.rw === 'read' || j.rw === 'write' || j.rw === 'rw') {
+            // Each clone reads or writes its own region sequentially (as fio with offset_increment).
+            job.sequential = true;
+            job.nextOffset = clone * JOB_REGION_BYTES;
+          }
+          this.jobs.push(job);
+        }
+      }
+    });
+    this.vqTouched = new Uint8Array(this.vqs.length);
+    const used = new Set(this.jobs.map((j) => j.vq));
+    for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
+  }
+
+  /** Threads a thread pool may spawn at most, for sizing the host's tables. */
+  get maxPoolWorkers(): number {
+    return this.ctxs.reduce((n, x) => n + x.engines.filter((e) => e instanceof ThreadsAio).length, 0) * THREAD_POOL_MAX;
+  }
+
+  /** A thread pool spawned a worker. */
+  addWorker(w: PoolWorker): void {
+    this.workers.push(w);
+    this.setUpThread(w, this.vmOfCtx[w.pool.ctx]);
+  }
+
+  deviceOf(r: number): Device {
+    return this.devices[this.deviceOfDisk[this.diskOfVq[this.requests.vq[r]]]];
+  }
+
+  /** virtio_blk_submit_multireq: the popped requests through the disk's MultiReqBuffer. */
+  submitPopped(vq: Virtqueue, popped: Int32Array, count: number, engine: AioEngine): void {
+    this.mrbs[vq.disk].submit(popped, count, engine);
+  }
+
+  /** A request that waited in the host got its device slot. */
+  onAdmitted(r: number): void {
+    const ctx = this.requests.blocker[r];
+    if (ctx >= 0) {
+      this.requests.blocker[r] = -1;
+      this.ctxs[ctx].onAdmitted();
+    }
+  }
+
+  onDeviceDone(r: number): void {
+    this.engineOfVq[this.requests.vq[r]].onDeviceDone(r);
+  }
+
+  /** virtio_notify_irqfd: the interrupt reaches the queue's vCPU after the injection latency; one
+   *  already on its way absorbs this one, as a pending MSI does. */
+  sendIrq(vq: Virtqueue): void {
+    this.loads[this.vmOfDisk[vq.disk]].irqs++;
+    if (vq.irqPending) return;
+    vq.irqPending = true;
+    this.sim.after(this.costs.irq_inject_ns, Ev.BlkIrq, vq.index, 0);
+  }
+
+  /** fio issues one I/O of the job: returns the request. */
+  issue(job: Job): number {
+    job.toSubmit--;
+    if (++job.inflight > job.maxInflight) job.maxInflight = job.inflight;
+    const load = this.loads[job.vm];
+    load.track(1, this.sim.now);
+    load.issuedTotal++;
+    const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
+    const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
+    this.requests.bytes[r] = job.bytes;
+    if (job.sequential) {
+      this.requests.offset[r] = job.nextOffset;
+      job.nextOffset += job.bytes;
+    }
+    return r;
+  }
+
+  /** fio reaps n completed I/Os of the job (io_getevents) and refills its iodepth. */
+  reap(job: Job, n: number): void {
+    const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
+    for (let i = 0; i < n; i++) {
+      const r = job.done.shift();
+      load.latency.record(now - req.issued[r]);
+      load.ios++;
+      if (!req.write[r]) load.reads++;
+      load.bytes += req.bytes[r];
+      req.release(r);
+    }
+    job.inflight -= n;
+    load.reapedTotal += n;
+    load.track(-n, now);
+    if (job.arrivalGap === 0) {
+      if (job.thinkNs > 0) {
+        this.sim.after(job.thinkNs, Ev.JobThinkEnd, job.index, n);
+        return;
+      }
+      job.toSubmit += n;
+    } else {
+      const take = Math.min(job.backlog, n);
+      job.backlog -= take;
+      job.toSubmit += take;
+    }
+    if (job.toSubmit > 0) this.guest.queueSubmit(job);
+  }
+
+  /** The next open-loop (rate_iops) arrival of the job. */
+  onArrival(job: Job): void {
+    if (job.inflight + job.toSubmit < job.iodepth) {
+      job.toSubmit++;
+      this.guest.queueSubmit(job);
+    } else {
+      job.backlog++;
+    }
+    this.sim.after(this.arrivalGap(job), Ev.JobArrival, job.index, 0);
+  }
+
+  /** fio's thinktime is over: the n slots it held are issued again. */
+  onThinkEnd(job: Job, n: number): void {
+    job.toSubmit += n;
+    this.guest.queueSubmit(job);
+  }
+
+  private arrivalGap(job: Job): number {
+    return job.poissonArrivals ? -job.arrivalGap * Math.log(1 - job.rng()) : job.arrivalGap;
+  }
+
+  /** The jobs start. */
+  start(): void {
+    for (const job of this.jobs) {
+      if (job.arrivalGap > 0) {
+        this.sim.at(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
+      } else {
+        job.toSubmit = job.iodepth;
+        this.guest.queueSubmit(job);
+      }
+    }
+  }
+
+  /** The measurement window starts. */
+  resetStats(now: number): void {
+    for (const l of this.loads) l.reset(now);
+    for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
+    for (const w of this.workers) w.acct.reset(now);
+    for (const d of this.devices) d.resetStats(now);
+  }
+
+  /** The disks (host-wide numbers) of VM v. */
+  disksOf(v: number): number[] {
+    return this.vmOfDisk.flatMap((x, d) => (x === v ? [d] : []));
+  }
+
+  deviceIndexOfDisk(d: number): number {
+    return this.deviceOfDisk[d];
+  }
+}

@@ -1,0 +1,170 @@
+import { BlkWorld } from './blk/world.js';
+import { blkViolations } from './blk/invariants.js';
+import type { ModelConfig } from './config.js';
+import { Ev } from './events.js';
+import type { CpuAccount, ThreadUse } from './host/cpu-account.js';
+import { HostCpu, type HostThread } from './host/host-cpu.js';
+import { setUpThread, type ThreadSetup } from './host/thread-setup.js';
+import { Vcpu, type GuestDriver } from './host/vcpu.js';
+import { InvariantError } from './invariants.js';
+import { NetWorld } from './net/world.js';
+import type { HostResult, VmResult } from './result.js';
+import { SimulatedRun } from './simulated-run.js';
+
+/** The guest drivers' numbers in the vCPUs' driver table. */
+const BLK = 0, NET = 1;
+
+/**
+ * A host and its VMs, one simulation: the host's cores, its storage devices and wires; each VM's
+ * vCPUs running fio and network applications at once, its QEMU threads, vhost workers and devices.
+ * Builds the components from a ModelConfig, places every thread on the host, routes events to the
+ * components by index, and gives each VM's measurements.
+ */
+export class Host extends SimulatedRun<HostResult> {
+  readonly vcpus: Vcpu[] = [];
+  readonly cpu: HostCpu | null = null;
+  readonly blk: BlkWorld;
+  readonly net: NetWorld;
+  private readonly setups: ThreadSetup[];
+  /** Per VM: its first vCPU in the host's table. */
+  private readonly vcpuBase: number[] = [];
+
+  constructor(readonly config: ModelConfig) {
+    super(config);
+    const c = config.costs;
+    this.setups = config.vms.map((vm) => ({
+      seed: config.seed, pointKey: config.pointKey, replication: config.replication, jitter: config.jitter,
+      vm: vm.name, streams: vm.streams, cpusets: vm.cpusets, numaRemote: vm.numaRemote, numaRemoteFactor: vm.numaRemoteFactor,
+    }));
+    let n = 0;
+    for (const vm of config.vms) {
+      this.vcpuBase.push(n);
+      n += vm.vcpus;
+    }
+    const place = (t: HostThread, vm: number) => setUpThread(t, this.setups[vm], this.cpu);
+    this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place);
+    this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET);
+    const drivers: GuestDriver[] = [];
+    drivers[BLK] = this.blk.guest;
+    drivers[NET] = this.net.guest;
+    config.vms.forEach((vm) => {
+      for (let i = 0; i < vm.vcpus; i++) {
+        this.vcpus.push(new Vcpu(this.vcpus.length, `vcpu${i}`, this.sim, drivers, vm.haltPoll, c.vcpu_wakeup_ns, c.vmexit_ns));
+      }
+    });
+    if (config.cpu) {
+      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.workers.length;
+      this.cpu = new HostCpu(config.cpu, this.sim, threads);
+    }
+    // VM by VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).
+    config.vms.forEach((_, v) => {
+      for (const t of this.vcpusOf(v)) place(t, v);
+      this.blk.ctxs.forEach((x, i) => { if (this.blk.vmOfCtx[i] === v) place(x, v); });
+      this.net.workers.forEach((w, i) => { if (this.net.vmOfWorker[i] === v) place(w, v); });
+    });
+  }
+
+  private vcpusOf(v: number): Vcpu[] {
+    return this.vcpus.slice(this.vcpuBase[v], this.vcpuBase[v] + this.config.vms[v].vcpus);
+  }
+
+  dispatch(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case Ev.VcpuStepDone: this.vcpus[a].onStepDone(); break;
+      case Ev.VcpuWake: this.vcpus[a].onWake(); break;
+      case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(b); break;
+      case Ev.BlkIrq: this.blk.guest.raiseIrq(this.blk.vqs[a]); break;
+      case Ev.NetIrq: this.net.guest.raiseIrq(this.net.pairs[a]); break;
+      case Ev.CtxStepDone: this.blk.ctxs[a].onStepDone(); break;
+      case Ev.CtxWake: this.blk.ctxs[a].onWake(); break;
+      case Ev.CtxPollTimeout: this.blk.ctxs[a].onPollTimeout(b); break;
+      case Ev.CtxPollFound: this.blk.ctxs[a].onPollFound(b); break;
+      case Ev.DeviceStart: this.blk.devices[a].serve(b); break;
+      case Ev.DeviceDone: this.blk.devices[a].onDone(b); break;
+      case Ev.WorkerStepDone: { const w = this.blk.workers[a]; w.pool.onWorkerStepDone(w); break; }
+      case Ev.WorkerWake: this.blk.workers[a].woken(); break;
+      case Ev.JobArrival: this.blk.onArrival(this.blk.jobs[a]); break;
+      case Ev.JobThinkEnd: this.blk.onThinkEnd(this.blk.jobs[a], b); break;
+      case Ev.VhostStepDone: this.net.workers[a].onStepDone(); break;
+      case Ev.VhostWake: this.net.workers[a].onWake(); break;
+      case Ev.VhostPollTimeout: this.net.workers[a].onPollTimeout(b); break;
+      case Ev.CoreGranted: this.cpu!.onGrantedEvent(a); break;
+      case Ev.WarmupEnd: this.resetStats(); break;
+      default: this.net.dispatchLink(kind, a, b);
+    }
+  }
+
+  private resetStats(): void {
+    const now = this.sim.now;
+    for (const v of this.vcpus) { v.acct.reset(now); v.kicks.fill(0); }
+    this.blk.resetStats(now);
+    this.net.resetStats(now);
+    this.cpu?.resetStats(now);
+  }
+
+  /** The loads start and the end of warmup is due. */
+  start(): void {
+    this.blk.start();
+    this.net.start();
+    this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
+  }
+
+  /** The measurements of the window after warmup, once the end is reached; checks the invariants. */
+  finish(): HostResult {
+    const cfg = this.config, end = this.endNs, T = cfg.durationNs;
+    for (const l of this.blk.loads) l.track(0, end);
+    for (const l of this.net.loads) l.track(0, end);
+    const accounts: CpuAccount[][] = cfg.vms.map((_, v) => [
+      ...this.vcpusOf(v).map((x) => x.acct),
+      ...this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v).map((x) => x.acct),
+      ...this.blk.workers.filter((w) => this.blk.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
+      ...this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v).map((w) => w.acct),
+    ]);
+    for (const t of accounts.flat()) t.close(end);
+    const use = (t: CpuAccount): ThreadUse => ({ name: t.name, role: t.role, vm: t.vm, busyNs: t.busyNs, pollNs: t.pollNs });
+    const coreUtil = this.cpu && cfg.cpu!.cores > 0 ? this.cpu.coreUtilization(end, T) : [];
+    const host = {
+      coreUtil, runqWaitNs: this.cpu ? this.cpu.waitNs : 0, coreAcquisitions: this.cpu ? this.cpu.acquisitions : 0,
+      events: this.sim.events,
+    };
+    const vms: VmResult[] = cfg.vms.map((vm, v) => {
+      const threads = accounts[v].map(use);
+      const kicks = (driver: number) => this.vcpusOf(v).reduce((s, x) => s + x.kicks[driver], 0);
+      const ctxs = this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v);
+      const workers = this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v);
+      const bl = this.blk.loads[v], nl = this.net.loads[v];
+      return {
+        name: vm.name,
+        group: vm.group,
+        threads,
+        blk: vm.disks.length === 0 ? null : {
+          variant: cfg.variant, replication: cfg.replication, windowNs: T,
+          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency, threads,
+          kicks: kicks(BLK), irqs: bl.irqs,
+          pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
+          pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),
+          deviceUtil: this.blk.disksOf(v).map((d) => this.blk.devices[this.blk.deviceIndexOfDisk(d)].utilization(end, T)),
+          meanOutstanding: bl.outstandingArea / T,
+          ...host,
+        },
+        net: vm.net === null ? null : {
+          variant: cfg.variant, windowNs: T,
+          bytes: nl.bytes, buffers: workers.reduce((s, w) => s + w.buffers, 0), transactions: nl.transactions,
+          latency: nl.latency, threads, kicks: kicks(NET), irqs: nl.irqs,
+          pollWindows: workers.reduce((s, x) => s + x.pollWindows, 0),
+          pollHits: workers.reduce((s, x) => s + x.pollHits, 0),
+          meanOutstanding: nl.outstandingArea / T,
+          events: host.events,
+        },
+      };
+    });
+    const broken = [...blkViolations(this.blk, T), ...this.net.violations(T)];
+    if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${cfg.variant}: ${broken.join('; ')}`);
+    return {
+      variant: cfg.variant, replication: cfg.replication, windowNs: T, vms,
+      threads: vms.flatMap((v) => v.threads),
+      devices: this.blk.devices.map((d) => ({ name: d.name, util: d.utilization(end, T) })),
+      ...host,
+    };
+  }
+}

@@ -1,0 +1,192 @@
+import type { Simulation } from '../../engine/simulation.js';
+import { IntFifo } from '../../engine/int-fifo.js';
+import { CpuAccount, CpuState } from './cpu-account.js';
+import { Ev } from '../events.js';
+import { adjustHaltPollNs, type HaltPollParams } from './halt-polling.js';
+import { HostThread } from './host-cpu.js';
+
+/** No step running. */
+const STEP_NONE = 0;
+/** The VM exit of a notify write (a kick), run as the vCPU's next step. */
+const STEP_KICK = -1;
+/** A driver's interrupt handler, or a task of the guest's application. */
+const STEP_IRQ = 1, STEP_TASK = 2;
+/** Queue entries carry their driver in the low bits: up to four device types. */
+const DRIVER_BITS = 2, DRIVER_MASK = (1 << DRIVER_BITS) - 1;
+
+/**
+ * The guest side of one device type, run on vCPUs: its interrupt handlers (one source per queue) and
+ * the application's tasks that use it (fio's submit and reap, a socket's send). A driver starts a
+ * step with `vcpu.run` and is told when the step is done.
+ */
+export interface GuestDriver {
+  startIrq(v: Vcpu, src: number): void;
+  endIrq(v: Vcpu, src: number, count: number): void;
+  startTask(v: Vcpu, task: number): void;
+  endTask(v: Vcpu, arg: number, count: number): void;
+}
+
+/**
+ * A vCPU thread. Interrupt handlers run before tasks (an interrupt preempts the running task at the
+ * next step boundary); both run in FIFO order, whatever device type they belong to, so a VM's disks
+ * and NICs share its vCPUs as they do in a guest. A step that kicked a queue is followed by the kick's
+ * VM exit before anything else. Halting: with nothing to do it first polls (KVM halt polling, or the
+ * guest's haltpoll driver), and new work in that window goes on at once; past it, the thread sleeps
+ * and new work pays a wake-up (host scheduler, VM entry).
+ */
+export class Vcpu extends HostThread {
+  private step = STEP_NONE;
+  private stepDriver = 0;
+  private stepArg = 0;
+  private stepCount = 0;
+  /** Pending interrupts and tasks: source or task << DRIVER_BITS | driver. */
+  private readonly irqs = new IntFifo(8);
+  private readonly tasks = new IntFifo(16);
+  /** Scratch for a driver's step (the requests of one io_submit). */
+  readonly batch = new IntFifo(8);
+  /** Queue whose notify write traps at the end of the current step, or -1. */
+  private kickArg = -1;
+  /** Kick exits taken by this vCPU, by the driver whose step kicked. */
+  readonly kicks = new Float64Array(1 << DRIVER_BITS);
+  private halted = true;
+  private waking = false;
+  private haltPolling = false;
+  private haltStart = 0;
+  private haltToken = 0;
+  /** Current halt-polling window (adaptive). */
+  haltPollNs = 0;
+
+  /**
+   * `index` is the vCPU's place in the host's vCPU table (its events' argument), `name` its name in
+   * its VM; `drivers` the guest's device types, by the number their queue entries carry.
+   */
+  constructor(
+    readonly index: number,
+    name: string,
+    sim: Simulation,
+    private readonly drivers: readonly GuestDriver[],
+    private readonly haltPoll: HaltPollParams,
+    private readonly wakeupNs: number,
+    private readonly vmexitNs: number,
+  ) {
+    super(new CpuAccount(name, 'vcpu'), sim, Ev.VcpuStepDone, index);
+  }
+
+  /** An interrupt of source `src` of a driver arrives. */
+  raiseIrq(driver: number, src: number): void {
+    this.irqs.push((src << DRIVER_BITS) | driver);
+    this.poke();
+  }
+
+  /** A task of a driver is ready to run. */
+  queueTask(driver: number, task: number): void {
+    this.tasks.push((task << DRIVER_BITS) | driver);
+    this.poke();
+  }
+
+  /** Runs the next interrupt handler or task, or halts when there is none. */
+  private next(): void {
+    if (this.irqs.size > 0) {
+      const e = this.irqs.shift();
+      this.step = STEP_IRQ;
+      this.stepDriver = e & DRIVER_MASK;
+      this.drivers[this.stepDriver].startIrq(this, e >> DRIVER_BITS);
+      return;
+    }
+    if (this.tasks.size > 0) {
+      const e = this.tasks.shift();
+      this.step = STEP_TASK;
+      this.stepDriver = e & DRIVER_MASK;
+      this.drivers[this.stepDriver].startTask(this, e >> DRIVER_BITS);
+      return;
+    }
+    this.halt();
+  }
+
+  /** A driver's step: `cost` ns of guest work; `arg` and `count` come back to it when it is done. */
+  run(arg: number, count: number, cost: number): void {
+    this.stepArg = arg;
+    this.stepCount = count;
+    this.runSegment(cost);
+  }
+
+  /** The step being finished published buffers that need a notification: the write traps next. */
+  kick(arg: number): void {
+    this.kicks[this.stepDriver]++;
+    this.kickArg = arg;
+  }
+
+  onStepDone(): void {
+    if (this.step === STEP_IRQ) this.drivers[this.stepDriver].endIrq(this, this.stepArg, this.stepCount);
+    else if (this.step === STEP_TASK) this.drivers[this.stepDriver].endTask(this, this.stepArg, this.stepCount);
+    if (this.kickArg >= 0) {
+      this.step = STEP_KICK;
+      this.kickArg = -1;
+      this.runSegment(this.vmexitNs);
+    } else {
+      this.next();
+    }
+  }
+
+  /** New work: a polling vCPU goes on at once; a sleeping one is woken. */
+  private poke(): void {
+    if (this.haltPolling) {
+      this.haltPolling = false;
+      this.haltToken++;
+      this.endHalt();
+      this.next();
+      return;
+    }
+    if (!this.halted || this.waking) return;
+    this.waking = true;
+    this.sim.after(this.wakeDelay(this.wakeupNs), Ev.VcpuWake, this.index, 0);
+  }
+
+  onWake(): void {
+    this.waking = false;
+    this.halted = false;
+    this.endHalt();
+    if (this.wantCore()) this.next();
+  }
+
+  protected resume(): void {
+    this.next();
+  }
+
+  private endHalt(): void {
+    this.haltPollNs = adjustHaltPollNs(this.haltPollNs, this.sim.now - this.haltStart, this.haltPoll);
+  }
+
+  /** Nothing to run: poll for the halt-polling window, unless another thread waits for the core. */
+  private halt(): void {
+    const now = this.sim.now;
+    this.step = STEP_NONE;
+    this.haltStart = now;
+    const window = this.haltPollNs;
+    if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
+      this.haltPolling = true;
+      this.acct.enter(CpuState.Poll, now);
+      this.sim.after(window, Ev.VcpuHaltPollEnd, this.index, ++this.haltToken);
+      return;
+    }
+    this.sleep();
+  }
+
+  private sleep(): void {
+    this.haltPolling = false;
+    this.halted = true;
+    this.acct.enter(CpuState.Idle, this.sim.now);
+    this.dropCore();
+  }
+
+  onHaltPollEnd(token: number): void {
+    if (this.haltPolling && token === this.haltToken) this.sleep();
+  }
+
+  override onRunnableWaiter(): void {
+    if (this.haltPolling && this.haltPoll.yieldsToRunnable) {
+      this.haltToken++;
+      this.sleep();
+    }
+  }
+}

@@ -1,0 +1,298 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import { stream, type Rng } from '../../engine/random.js';
+import type { Simulation } from '../../engine/simulation.js';
+import { Histogram } from '../../stats/histogram.js';
+import type { Costs } from '../costs.js';
+import { Ev } from '../events.js';
+import type { Vcpu } from '../host/vcpu.js';
+import { littleViolation } from '../invariants.js';
+import { Virtqueue } from '../virtio/virtqueue.js';
+import type { NetConfig } from './config.js';
+import { NetGuest } from './guest.js';
+import { Link } from './link.js';
+import { Packets, type Flow, type QueuePair } from './queue-pair.js';
+import { VhostWorker } from './vhost-worker.js';
+
+const DATA = 0, REQUEST = 1, RESPONSE = 2;
+const TO_PEER = 0, TO_GUEST = 1;
+
+/** What netperf / iperf3 measure in one VM, and, for Little's law, its messages in flight over time. */
+export class NetLoad {
+  readonly latency = new Histogram();
+  bytes = 0;
+  transactions = 0;
+  irqs = 0;
+  outstanding = 0;
+  outstandingArea = 0;
+  maxOutstanding = 0;
+  private lastChange = 0;
+
+  track(delta: number, now: number): void {
+    this.outstandingArea += this.outstanding * (now - this.lastChange);
+    this.lastChange = now;
+    this.outstanding += delta;
+    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+  }
+
+  reset(now: number): void {
+    this.latency.reset();
+    this.bytes = this.transactions = this.irqs = 0;
+    this.track(0, now);
+    this.outstandingArea = 0;
+  }
+}
+
+/** What the virtio-net side of a host is built from (the model's config, narrowed). */
+export interface NetSetup {
+  seed: number;
+  pointKey: string;
+  replication: number;
+  costs: Readonly<Costs>;
+  vms: readonly { streams: string; vcpus: number; net: NetConfig | null }[];
+}
+
+/**
+ * The virtio-net side of a host (MODEL.md section 7): each VM's NIC with its queue pairs served by
+ * vhost-net workers (or QEMU), its flows on the VM's vCPUs, and the wire to its peer: flows send
+ * through TX virtqueues to the tap and over a link of finite rate; the peer's data and responses come
+ * back through the tap, vhost's RX and an interrupt on the queue's vCPU. Indices are the host's.
+ */
+export class NetWorld {
+  readonly costs: Readonly<Costs>;
+  readonly guest: NetGuest;
+  readonly workers: VhostWorker[] = [];
+  readonly pairs: QueuePair[] = [];
+  readonly flows: Flow[] = [];
+  readonly packets = new Packets();
+  /** Per VM: what its network load measured (empty for a VM without a NIC). */
+  readonly loads: NetLoad[];
+  /** The VM of each worker. */
+  readonly vmOfWorker: number[] = [];
+  private readonly links: Link[] = [];
+  /** Per VM: its NIC's first link (TO_PEER; TO_GUEST follows), its flows' random stream. */
+  private readonly firstLink: number[] = [];
+  private readonly rngs: Rng[] = [];
+  private readonly nets: (NetConfig | null)[];
+
+  constructor(readonly sim: Simulation, s: NetSetup, readonly vcpus: readonly Vcpu[], vcpuBase: readonly number[], driver: number) {
+    const c = s.costs;
+    this.costs = c;
+    this.guest = new NetGuest(driver, this);
+    this.nets = s.vms.map((vm) => vm.net);
+    this.loads = s.vms.map(() => new NetLoad());
+    const bytesOf = (p: number) => this.packets.bytes[p];
+    s.vms.forEach((vm, v) => {
+      this.rngs.push(stream(s.seed, s.pointKey, s.replication, `${vm.streams}flows`));
+      this.firstLink.push(this.links.length);
+      const net = vm.net;
+      if (!net) return;
+      const nic = net.nic, w = net.workload, base = vcpuBase[v];
+      const vhost = { pollNs: nic.pollNs, zerocopyTx: nic.zerocopyTx };
+      const shared = nic.vhost ? null : this.addWorker(v, 'qemu-main-loop', 'main-loop', true, vhost);
+      const firstPair = this.pairs.length;
+      for (let q = 0; q < nic.queues; q++) {
+        const worker = shared ?? this.addWorker(v, `vhost-${q}`, 'vhost', false, vhost);
+        const owner = base + (nic.sharedVector ? 0 : q % vm.vcpus);
+        const index = this.pairs.length;
+        const vq = (i: number) => {
+          const ring = new Virtqueue(2 * index + i, 0, nic.queueSize, nic.packed, nic.eventIdx, owner, worker.index);
+          ring.addNs = nic.packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
+          ring.popNs = nic.packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
+          ring.pushNs = nic.packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
+          ring.reapNs = nic.packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
+          return ring;
+        };
+        const pair: QueuePair = {
+          index, tx: vq(1), rx: vq(0), tap: new IntFifo(64), qdisc: new IntFifo(16), txStopped: false,
+          irqPending: false, worker, ownerVcpu: owner, napiTx: nic.napiTx, queued: 0, vm: v,
+        };
+        worker.pairs.push(pair);
+        this.pairs.push(pair);
+      }
+      // TO_PEER, then TO_GUEST.
+      for (let dir = 0; dir < 2; dir++) this.links.push(new Link(this.links.length, this.sim, net.peer.lineRateBps, net.peer.rttNs / 2, bytesOf));
+      for (let f = 0; f < w.flows; f++) {
+        const vcpu = f % vm.vcpus;
+        const guestSends = w.mode === 'rr' || w.direction === 'tx' || (w.direction === 'both' && f % 2 === 0);
+        // XPS maps a CPU to a TX queue; tun spreads flows over the enabled queues by their hash.
+        this.flows.push({
+          index: this.flows.length, vm: v, vcpu: base + vcpu, txq: firstPair + (vcpu % nic.combined),
+          rxq: firstPair + (flowHash(f) % nic.combined), guestSends, inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
+        });
+      }
+    });
+  }
+
+  private addWorker(vm: number, name: string, role: string, userspace: boolean, params: { pollNs: number; zerocopyTx: boolean }): VhostWorker {
+    const w = new VhostWorker(this.workers.length, this, name, role, userspace, params);
+    this.workers.push(w);
+    this.vmOfWorker.push(vm);
+    return w;
+  }
+
+  dispatchLink(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case Ev.LinkDone: this.links[a].onDone(b); break;
+      case Ev.Arrive: if ((a & 1) === TO_PEER) this.atPeer(b); else this.atTap(b); break;
+      case Ev.PeerRespond: this.links[this.firstLink[this.flows[this.packets.flow[b]].vm] + TO_GUEST].send(b); break;
+      case Ev.FlowAck: this.onAck(this.flows[a]); break;
+      case Ev.FlowTimer: this.onTimer(this.flows[a]); break;
+    }
+  }
+
+  private net(f: Flow): NetConfig {
+    return this.nets[f.vm]!;
+  }
+
+  /** The guest's application writes one message: a buffer on the flow's TX queue. */
+  newMessage(f: Flow): number {
+    f.toSend--;
+    return this.alloc(f, this.net(f).workload.mode === 'rr' ? REQUEST : DATA);
+  }
+
+  /** A message comes into being (written by the guest's or the peer's application); Little's L counts
+   *  messages from here to their read. */
+  private alloc(f: Flow, kind: number): number {
+    this.loads[f.vm].track(1, this.sim.now);
+    return this.packets.alloc(f.index, this.net(f).workload.msgBytes, kind, this.sim.now);
+  }
+
+  private release(f: Flow, p: number): void {
+    this.loads[f.vm].track(-1, this.sim.now);
+    this.packets.release(p);
+  }
+
+  /** After a send: the application writes its next message, if it has one. */
+  afterSend(f: Flow): void {
+    if (f.toSend > 0) this.guest.queueSend(f);
+  }
+
+  /** vhost handed a TX buffer to the tap: onto the wire. */
+  transmit(p: number): void {
+    this.links[this.firstLink[this.flows[this.packets.flow[p]].vm] + TO_PEER].send(p);
+  }
+
+  sendIrq(q: QueuePair): void {
+    this.loads[q.vm].irqs++;
+    if (q.irqPending) return;
+    q.irqPending = true;
+    this.sim.after(this.costs.irq_inject_ns, Ev.NetIrq, q.index, 0);
+  }
+
+  /** The guest's application read a buffer. */
+  deliver(p: number): void {
+    const f = this.flows[this.packets.flow[p]];
+    const load = this.loads[f.vm];
+    if (this.packets.kind[p] === RESPONSE) {
+      load.latency.record(this.sim.now - this.packets.t0[p]);
+      load.transactions++;
+      load.bytes += this.packets.bytes[p];
+      this.release(f, p);
+      this.endMessage(f);
+      this.startMessage(f);
+      return;
+    }
+    load.bytes += this.packets.bytes[p];
+    this.release(f, p);
+    this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+  }
+
+  private atPeer(p: number): void {
+    const f = this.flows[this.packets.flow[p]];
+    if (this.packets.kind[p] === REQUEST) {
+      this.packets.kind[p] = RESPONSE;
+      this.sim.after(this.net(f).peer.serviceNs, Ev.PeerRespond, 0, p);
+      return;
+    }
+    this.loads[f.vm].bytes += this.packets.bytes[p];
+    this.release(f, p);
+    this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+  }
+
+  private atTap(p: number): void {
+    const q = this.pairs[this.flows[this.packets.flow[p]].rxq];
+    q.tap.push(p);
+    q.worker.onTapData(q);
+  }
+
+  private onAck(f: Flow): void {
+    this.endMessage(f);
+    if (f.backlog > 0) {
+      f.backlog--;
+      this.startMessage(f);
+    } else if (this.net(f).workload.rateMsgs === 0) {
+      this.startMessage(f);
+    }
+  }
+
+  private onTimer(f: Flow): void {
+    const w = this.net(f).workload;
+    if (f.inflight < w.window) this.startMessage(f);
+    else f.backlog++;
+    this.sim.after(1e9 / w.rateMsgs, Ev.FlowTimer, f.index, 0);
+  }
+
+  /** One more message of the flow in flight: the guest sends it, or the peer does. */
+  private startMessage(f: Flow): void {
+    if (f.inflight >= this.net(f).workload.window) return;
+    f.inflight++;
+    if (f.guestSends) {
+      f.toSend++;
+      this.guest.queueSend(f);
+    } else {
+      this.links[this.firstLink[f.vm] + TO_GUEST].send(this.alloc(f, DATA));
+    }
+  }
+
+  /** A message of the flow is done: a window slot frees. */
+  private endMessage(f: Flow): void {
+    f.inflight--;
+  }
+
+  /** The flows start. */
+  start(): void {
+    for (const f of this.flows) {
+      const w = this.net(f).workload;
+      if (w.rateMsgs > 0) this.sim.at(this.rngs[f.vm]() * (1e9 / w.rateMsgs), Ev.FlowTimer, f.index, 0);
+      else for (let i = 0; i < (w.mode === 'rr' ? 1 : w.window); i++) this.startMessage(f);
+    }
+  }
+
+  resetStats(now: number): void {
+    for (const l of this.loads) l.reset(now);
+    for (const w of this.workers) { w.acct.reset(now); w.pollWindows = w.pollHits = w.buffers = 0; }
+  }
+
+  /** Messages conserved, rings within bounds, and Little's law for each VM's request/response load. */
+  violations(windowNs: number): string[] {
+    const broken: string[] = [];
+    const inflight = this.flows.reduce((s, f) => s + f.inflight, 0);
+    const unwritten = this.flows.reduce((s, f) => s + f.toSend, 0);
+    const counted = this.loads.reduce((s, l) => s + l.outstanding, 0);
+    if (this.packets.live !== counted) broken.push(`messages not conserved: ${this.packets.live} alive, ${counted} counted`);
+    // In flight: written or not, alive, or delivered with its acknowledgement still on the way back.
+    if (this.packets.live + unwritten > inflight) broken.push(`${this.packets.live} messages alive and ${unwritten} unwritten for ${inflight} in flight`);
+    for (const f of this.flows) {
+      const window = this.net(f).workload.window;
+      if (f.inflight > window) broken.push(`flow ${f.index} has ${f.inflight} messages in flight, window ${window}`);
+    }
+    for (const q of this.pairs) {
+      for (const vq of [q.tx, q.rx]) if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse}, size ${vq.size}`);
+    }
+    this.loads.forEach((l, v) => {
+      if (this.nets[v]?.workload.mode !== 'rr') return;
+      const oldest = this.packets.oldest((p) => this.flows[this.packets.flow[p]].vm === v);
+      const little = littleViolation(l.outstandingArea / windowNs, l.transactions, windowNs, l.latency, l.maxOutstanding, oldest === Infinity ? 0 : this.sim.now - oldest);
+      if (little) broken.push(this.loads.length > 1 ? `VM ${v}: ${little}` : little);
+    });
+    return broken;
+  }
+}
+
+/** A 32-bit integer mix (splitmix-like), standing in for the flow hash tun computes over the 5-tuple. */
+function flowHash(f: number): number {
+  let x = Math.imul(f + 0x9e3779b9, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}

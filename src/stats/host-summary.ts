@@ -1,0 +1,136 @@
+import type { ModelConfig } from '../model/config.js';
+import type { NetConfig } from '../model/net/config.js';
+import type { NetResult } from '../model/net/result.js';
+import type { HostResult, RunResult, VmResult } from '../model/result.js';
+import { Histogram } from './histogram.js';
+import { NET_SUMMARY_COLUMNS, summarizeNet } from './net-summary.js';
+import { SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
+
+/** Network columns beside the disk ones in one row: latency columns get a net_ prefix. */
+const NET_BESIDE = NET_SUMMARY_COLUMNS.filter((c) => !['variant', 'vcpu_busy_pct', 'vcpu_poll_pct', 'main_loop_busy_pct', 'host_cpus', 'poll_hit_pct'].includes(c));
+const besideName = (c: string) => (c.startsWith('lat_') ? `net_${c}` : c);
+
+/** The summary.csv columns of a run: the single-VM form's as they always were; the host form's with
+ *  the VM (or `host`), how many VMs the row pools, their spread, and disk and network columns. */
+export function summaryColumns(cfg: ModelConfig): string[] {
+  if (cfg.form === 'vm') {
+    const vm = cfg.vms[0];
+    if (vm.disks.length === 0) return [...NET_SUMMARY_COLUMNS];
+    return vm.net ? [...SUMMARY_COLUMNS, ...NET_BESIDE.map(besideName)] : [...SUMMARY_COLUMNS];
+  }
+  const blk = cfg.vms.some((vm) => vm.disks.length > 0) ? SUMMARY_COLUMNS.slice(1) : [];
+  const net = cfg.vms.some((vm) => vm.net) ? NET_BESIDE.map(besideName) : [];
+  return ['variant', 'vm', 'vms', ...blk, ...(blk.length ? ['iops_min', 'iops_max', 'lat_p99_min_us', 'lat_p99_max_us'] : []), ...net];
+}
+
+/** summary.csv rows of one run: the VM's in the single-VM form; per `vms` entry (its VMs pooled,
+ *  rates per VM) and the host's totals in the host form. */
+export function summaryRows(r: HostResult, cfg: ModelConfig): Row[] {
+  if (cfg.form === 'vm') return [vmRow(r.vms[0], cfg.vms[0].net)];
+  const groups = [...new Set(r.vms.map((v) => v.group))];
+  const rows = groups.map((g) => pooledRow(r.vms.filter((v) => v.group === g), g, cfg, true));
+  const host = pooledRow(r.vms, 'host', cfg, false);
+  if (host.device_util_pct !== undefined) host.device_util_pct = r.devices.length ? (100 * r.devices.reduce((s, d) => s + d.util, 0)) / r.devices.length : 0;
+  return [...rows, host];
+}
+
+/** The one row a sweep aggregates: the VM's, or the host's with each entry's columns as <vm>.<column>. */
+export function sweepRow(rows: Row[], cfg: ModelConfig): Row {
+  if (cfg.form === 'vm') return rows[0];
+  const out: Row = { variant: rows[0].variant };
+  for (const row of rows) {
+    for (const [k, v] of Object.entries(row)) {
+      if (typeof v !== 'number') continue;
+      out[row.vm === 'host' ? k : `${row.vm}.${k}`] = v;
+    }
+  }
+  return out;
+}
+
+/** The latency curves of one run (latency.csv, the CDF chart). */
+export function latencyCurves(r: HostResult, cfg: ModelConfig): { variant: string; latency: Histogram }[] {
+  if (cfg.form === 'vm') {
+    const vm = r.vms[0];
+    return [{ variant: r.variant, latency: (vm.blk ?? vm.net!).latency }];
+  }
+  const groups = [...new Set(r.vms.map((v) => v.group))];
+  return groups.flatMap((g) => {
+    const vms = r.vms.filter((v) => v.group === g);
+    const curves = [];
+    if (vms[0].blk) curves.push({ variant: `${r.variant} ${g}`, latency: pooled(vms.map((v) => v.blk!.latency)) });
+    if (vms[0].net && cfg.vms.find((v) => v.group === g)!.net!.workload.mode === 'rr') {
+      curves.push({ variant: `${r.variant} ${g} net`, latency: pooled(vms.map((v) => v.net!.latency)) });
+    }
+    return curves;
+  });
+}
+
+function pooled(hs: Histogram[]): Histogram {
+  const h = new Histogram();
+  for (const x of hs) h.add(x);
+  return h;
+}
+
+/** A VM's row: its disk columns, its network columns, or both side by side. */
+function vmRow(vm: VmResult, netCfg: NetConfig | null): Row {
+  if (!vm.blk) return summarizeNet(vm.net!, netCfg!);
+  const row: Row = summarize(vm.blk);
+  if (vm.net) {
+    const n = summarizeNet(vm.net, netCfg!);
+    for (const c of NET_BESIDE) row[besideName(c)] = n[c];
+  }
+  return row;
+}
+
+/** VMs pooled: their I/Os and threads together; with `perVm`, rates and host CPUs per VM, and the
+ *  spread of IOPS and p99 across the VMs. */
+function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boolean): Row {
+  const n = vms.length;
+  const withBlk = vms.filter((v) => v.blk), withNet = vms.filter((v) => v.net);
+  const blk = withBlk.length ? poolBlk(withBlk.map((v) => v.blk!)) : null;
+  const net = withNet.length ? poolNet(withNet.map((v) => v.net!)) : null;
+  const netCfg = net ? cfg.vms.find((v) => v.name === withNet[0].name)!.net : null;
+  const row = vmRow({ name, group: name, blk, net, threads: [] }, netCfg);
+  const threads = vms.flatMap((v) => v.threads);
+  row.host_cpus = threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / (blk ?? net)!.windowNs;
+  const scale = perVm ? 1 / n : 1;
+  for (const c of ['iops', 'read_iops', 'write_iops', 'bw_mib_s', 'host_cpus', 'gbit_s', 'pps', 'trans_s']) {
+    if (typeof row[c] === 'number') row[c] = (row[c] as number) * scale;
+  }
+  const out: Row = { variant: row.variant, vm: name, vms: n, ...row };
+  if (blk) {
+    const each = withBlk.map((v) => summarize(v.blk!));
+    out.iops_min = Math.min(...each.map((s) => s.iops));
+    out.iops_max = Math.max(...each.map((s) => s.iops));
+    out.lat_p99_min_us = Math.min(...each.map((s) => s.lat_p99_us));
+    out.lat_p99_max_us = Math.max(...each.map((s) => s.lat_p99_us));
+  }
+  return out;
+}
+
+function poolBlk(rs: RunResult[]): RunResult {
+  const sum = (f: (r: RunResult) => number) => rs.reduce((s, r) => s + f(r), 0);
+  return {
+    ...rs[0],
+    ios: sum((r) => r.ios), reads: sum((r) => r.reads), bytes: sum((r) => r.bytes),
+    latency: pooled(rs.map((r) => r.latency)),
+    threads: rs.flatMap((r) => r.threads),
+    kicks: sum((r) => r.kicks), irqs: sum((r) => r.irqs),
+    pollWindows: sum((r) => r.pollWindows), pollHits: sum((r) => r.pollHits),
+    deviceUtil: rs.flatMap((r) => r.deviceUtil),
+    meanOutstanding: sum((r) => r.meanOutstanding),
+  };
+}
+
+function poolNet(rs: NetResult[]): NetResult {
+  const sum = (f: (r: NetResult) => number) => rs.reduce((s, r) => s + f(r), 0);
+  return {
+    ...rs[0],
+    bytes: sum((r) => r.bytes), buffers: sum((r) => r.buffers), transactions: sum((r) => r.transactions),
+    latency: pooled(rs.map((r) => r.latency)),
+    threads: rs.flatMap((r) => r.threads),
+    kicks: sum((r) => r.kicks), irqs: sum((r) => r.irqs),
+    pollWindows: sum((r) => r.pollWindows), pollHits: sum((r) => r.pollHits),
+    meanOutstanding: sum((r) => r.meanOutstanding),
+  };
+}
