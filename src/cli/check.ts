@@ -46,11 +46,13 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       continue;
     }
     const reference = parse(readFileSync(refFile, 'utf8'), { columns: true }) as Record<string, string>[];
-    const current = new Map(run.summaries.map((s) => [String(s.variant), s]));
+    // A row is a variant's, or in the host form a variant's VM entry or host total.
+    const label = (row: Record<string, unknown>) => (row.vm === undefined || row.vm === '' ? String(row.variant) : `${String(row.variant)} ${String(row.vm)}`);
+    const current = new Map(run.summaries.map((s) => [label(s), s]));
     for (const ref of reference) {
-      const cur = current.get(ref.variant);
+      const cur = current.get(label(ref));
       if (!cur) {
-        drifts.push({ scenario: scenario.name, variant: ref.variant, metric: '(variant)', reference: 'present', current: 'missing', change: '', tolerance: '' });
+        drifts.push({ scenario: scenario.name, variant: label(ref), metric: '(variant)', reference: 'present', current: 'missing', change: '', tolerance: '' });
         continue;
       }
       for (const metric of Object.keys(ref)) {
@@ -59,7 +61,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
         if (!drifted(metric, r, c)) continue;
         const t = toleranceOf(metric);
         drifts.push({
-          scenario: scenario.name, variant: ref.variant, metric,
+          scenario: scenario.name, variant: label(ref), metric,
           reference: ref[metric], current: c.toPrecision(6),
           change: r !== 0 ? `${(((c - r) / Math.abs(r)) * 100).toFixed(1)} %` : `${(c - r).toPrecision(3)}`,
           tolerance: `±max(${t.abs}, ${(t.rel * 100).toFixed(0)} %)`,
@@ -67,7 +69,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       }
     }
     for (const v of current.keys()) {
-      if (!reference.some((r) => r.variant === v)) {
+      if (!reference.some((r) => label(r) === v)) {
         drifts.push({ scenario: scenario.name, variant: v, metric: '(variant)', reference: 'missing', current: 'present', change: '', tolerance: '' });
       }
     }

@@ -8,7 +8,7 @@ import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { Row } from '../stats/summary.js';
-import { summaryColumns } from '../stats/host-summary.js';
+import { layoutOf, summaryColumns } from '../stats/host-summary.js';
 import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from './simulate.js';
 
 const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
@@ -38,8 +38,12 @@ const NET_TABLE = [
 
 /** The columns of the printed table: the summary's most read ones. */
 function tableColumns(columns: readonly string[]): string[] {
-  if (!columns.includes('vm')) return columns.includes('iops') ? BLK_TABLE : NET_TABLE;
-  const wanted = ['variant', 'vm', 'vms', 'iops', 'lat_p50_us', 'lat_p99_us', 'iops_min', 'iops_max', 'lat_p99_max_us',
+  if (!columns.includes('vm')) {
+    if (!columns.includes('net_lat_p99_us')) return columns.includes('iops') ? BLK_TABLE : NET_TABLE;
+    return ['variant', 'iops', 'lat_mean_us', 'lat_p99_us', 'trans_s', 'net_lat_mean_us', 'net_lat_p99_us',
+      'vcpu_busy_pct', 'vhost_busy_pct', 'host_cpus', 'host_core_util_pct'];
+  }
+  const wanted = ['variant', 'vm', 'vms', 'iops', 'lat_p50_us', 'lat_p99_us', 'min_iops', 'max_iops', 'lat_p99_max_us',
     'trans_s', 'gbit_s', 'net_lat_p99_us', 'host_cpus', 'host_core_util_pct', 'device_util_pct'];
   return wanted.filter((c) => columns.includes(c));
 }
@@ -47,8 +51,9 @@ function tableColumns(columns: readonly string[]): string[] {
 /** Every point of a loaded scenario, one replication each. */
 export function runScenario(scenario: LoadedScenario): ScenarioRun {
   const configs = scenario.points.map((p) => p.config(0));
-  const runs = configs.map(simulatePoint);
-  return { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(configs[0]) };
+  const layout = layoutOf(configs);
+  const runs = configs.map((c) => simulatePoint(c, layout));
+  return { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
 }
 
 /** summary.csv, latency.csv, threads.csv and the latency CDF, by name. */
@@ -103,15 +108,16 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   }
   // Warnings once the run is sure to start: a refused run says one thing only.
   for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);
+  const layout = layoutOf(configs);
   const progress = total.wallSeconds > LONG_RUN_SECONDS ? ui.longRun?.(total) : undefined;
   const runs: PointRun[] = [];
   let done = 0;
   for (let i = 0; i < configs.length; i++) {
     const share = total.events > 0 ? estimates[i].events / total.events : 1 / configs.length;
-    runs.push(await simulatePointAsync(configs[i], { onProgress: (f) => progress?.(done + f * share), stop: ui.stop }));
+    runs.push(await simulatePointAsync(configs[i], { layout, onProgress: (f) => progress?.(done + f * share), stop: ui.stop }));
     done += share;
   }
-  const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(configs[0]) };
+  const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
   const dir = opts.out ?? join('results', run.scenario.name);
   const files = await runOutputs(run);
   const signal = ui.stop?.();

@@ -3,7 +3,7 @@ import type { ModelConfig } from '../model/config.js';
 import { Host } from '../model/host.js';
 import type { HostResult } from '../model/result.js';
 import type { Histogram } from '../stats/histogram.js';
-import { latencyCurves, summaryRows, sweepRow } from '../stats/host-summary.js';
+import { latencyCurves, layoutOf, summaryRows, sweepRow, type Layout } from '../stats/host-summary.js';
 import type { Row } from '../stats/summary.js';
 
 export interface PointRun {
@@ -12,17 +12,17 @@ export interface PointRun {
   rows: Row[];
   summary: Row;
   /** Its latency curves (latency.csv, the CDF chart). */
-  latencies: { variant: string; latency: Histogram }[];
+  latencies: { variant: string; vm?: string; latency: Histogram }[];
 }
 
-function pointRun(result: HostResult, cfg: ModelConfig): PointRun {
-  const rows = summaryRows(result, cfg);
-  return { result, rows, summary: sweepRow(rows, cfg), latencies: latencyCurves(result, cfg) };
+function pointRun(result: HostResult, cfg: ModelConfig, layout: Layout): PointRun {
+  const rows = summaryRows(result, cfg, layout);
+  return { result, rows, summary: sweepRow(rows, layout), latencies: latencyCurves(result, cfg) };
 }
 
-/** One replication of one point, and its summaries. */
-export function simulatePoint(cfg: ModelConfig): PointRun {
-  return pointRun(new Host(cfg).run(), cfg);
+/** One replication of one point, and its summaries laid out for its scenario (by default, for it alone). */
+export function simulatePoint(cfg: ModelConfig, layout: Layout = layoutOf([cfg])): PointRun {
+  return pointRun(new Host(cfg).run(), cfg, layout);
 }
 
 /** A run was stopped by a signal before it finished. */
@@ -33,6 +33,7 @@ export class Interrupted extends Error {
 }
 
 export interface RunHooks {
+  layout: Layout;
   /** Simulated fraction of this point done, 0..1. */
   onProgress?(fraction: number): void;
   /** Set when a signal asks the run to stop. */
@@ -62,5 +63,5 @@ export async function simulatePointAsync(cfg: ModelConfig, hooks: RunHooks): Pro
     const signal = hooks.stop?.();
     if (signal) throw new Interrupted(signal);
   }
-  return pointRun(vm.finish(), cfg);
+  return pointRun(vm.finish(), cfg, hooks.layout);
 }

@@ -12,6 +12,7 @@ import { loadScenario } from '../scenario/load.js';
 import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenario/sweep.js';
 import type { Row } from '../stats/summary.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { layoutOf, type Layout } from '../stats/host-summary.js';
 import { Interrupted, simulatePoint } from './simulate.js';
 import type { Shard } from './shard.js';
 
@@ -38,6 +39,8 @@ interface Plan {
   manifest: SweepManifest;
   points: SweepPoint[];
   replications: number;
+  /** How every point's summary is laid out (the same columns for all). */
+  layout: Layout;
 }
 
 function plan(spec: SweepSpec): Plan {
@@ -54,6 +57,7 @@ function plan(spec: SweepSpec): Plan {
     manifest: { id, name: s.name, axes: axes.map((a) => a.path), points: points.length, replications },
     points,
     replications,
+    layout: layoutOf(points.map((x) => x.point.config(0))),
   };
 }
 
@@ -64,7 +68,7 @@ interface Unit {
 }
 
 function runUnit(p: Plan, u: Unit): Row {
-  return simulatePoint(p.points[u.index].point.config(u.replication)).summary;
+  return simulatePoint(p.points[u.index].point.config(u.replication), p.layout).summary;
 }
 
 /**

@@ -42,8 +42,8 @@ export function sweepChart(axes: string[], points: AggregatedPoint[], metric: st
   });
 }
 
-/** The latency CDF of each variant of a run, latency on a log axis. */
-export function latencyCdfChart(results: { variant: string; latency: Histogram }[]): Promise<string> {
+/** The latency CDF of each variant (and VM) of a run, latency on a log axis. */
+export function latencyCdfChart(results: { variant: string; vm?: string; latency: Histogram }[]): Promise<string> {
   const rows: { variant: string; us: number; cumulative: number }[] = [];
   for (const r of results) {
     let seen = 0;
@@ -51,7 +51,7 @@ export function latencyCdfChart(results: { variant: string; latency: Histogram }
       const n = r.latency.counts[i];
       if (n === 0) continue;
       seen += n;
-      rows.push({ variant: r.variant, us: bucketUpper(i) / 1000, cumulative: seen / r.latency.count });
+      rows.push({ variant: r.vm === undefined ? r.variant : `${r.variant} ${r.vm}`, us: bucketUpper(i) / 1000, cumulative: seen / r.latency.count });
     }
   }
   return toSvg({

@@ -4,17 +4,19 @@ import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
 import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
 
-/** summary.csv: one row per variant. */
+/** summary.csv: one row per variant (and per VM and host, in the host form). */
 export function summaryCsv(rows: Row[], columns: readonly string[]): string {
   return stringify(
-    rows.map((r) => columns.map((c) => (typeof r[c] === 'number' ? formatNumber(c, r[c] as number) : String(r[c])))),
+    rows.map((r) => columns.map((c) => (typeof r[c] === 'number' ? formatNumber(c, r[c] as number) : String(r[c] ?? '')))),
     { header: true, columns: [...columns] },
   );
 }
 
-/** latency.csv: per variant, the non-empty histogram buckets with their cumulative fraction. */
-export function latencyCsv(results: { variant: string; latency: Histogram }[]): string {
+/** latency.csv: per variant (and VM, on a host of several), the non-empty histogram buckets with their
+ *  cumulative fraction. */
+export function latencyCsv(results: { variant: string; vm?: string; latency: Histogram }[]): string {
   const rows: string[][] = [];
+  const withVm = results.some((r) => r.vm !== undefined);
   for (const r of results) {
     const h = r.latency;
     let seen = 0;
@@ -22,10 +24,10 @@ export function latencyCsv(results: { variant: string; latency: Histogram }[]): 
       const n = h.counts[i];
       if (n === 0) continue;
       seen += n;
-      rows.push([r.variant, (bucketUpper(i) / 1000).toFixed(3), String(n), (seen / h.count).toFixed(6)]);
+      rows.push([r.variant, ...(withVm ? [r.vm ?? ''] : []), (bucketUpper(i) / 1000).toFixed(3), String(n), (seen / h.count).toFixed(6)]);
     }
   }
-  return stringify(rows, { header: true, columns: ['variant', 'lat_upper_us', 'count', 'cumulative'] });
+  return stringify(rows, { header: true, columns: ['variant', ...(withVm ? ['vm'] : []), 'lat_upper_us', 'count', 'cumulative'] });
 }
 
 /** threads.csv: per variant and thread (and its VM, on a host of several), where its time went (% of

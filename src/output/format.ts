@@ -2,7 +2,7 @@
 export function formatNumber(column: string, v: number): string {
   if (column.endsWith('_per_io') || column.endsWith('_per_packet') || column === 'cpus_per_gbit' || column === 'gbit_s') return v.toFixed(4);
   if (column === 'iops' || column.endsWith('_iops') || column === 'pps' || column === 'trans_s') return v.toFixed(0);
-  if (column.startsWith('msix_') || column.endsWith('_kib')) return v.toFixed(0);
+  if (column.startsWith('msix_') || column.endsWith('_kib') || column === 'vms') return v.toFixed(0);
   if (column.endsWith('_cpus')) return v.toFixed(3);
   return v.toFixed(2);
 }

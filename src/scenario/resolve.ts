@@ -75,8 +75,8 @@ export function resolveScenario(
       return { ...vm, ...placement };
     });
   });
-  const total = vms.reduce((n, vm) => n + vm.vcpus, 0);
-  if (total > LIMITS.vmsPerHost * LIMITS.vcpus) throw fail(['vms'], 'too many vCPUs on one host');
+  if (vms.length === 0) throw fail(['vms'], 'no VM to run: every entry has count 0');
+  if (vms.length > LIMITS.vmsPerHost) throw fail(['vms'], `${vms.length} VMs: at most ${LIMITS.vmsPerHost} on one host (vqsim's bound)`);
   return { ...run, form: 'host', cpu, devices, vms };
 }
 
@@ -93,8 +93,8 @@ function resolveVm(
     throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${x.versions.host_kernel})`);
   }
   const kv = s.kubevirt ? kubevirtTopology(s, fail, x.warn) : null;
-  // A VM with a NIC and no disk or job has no disk; otherwise, without disks:, one disk "vda".
-  const noDisk = s.nic !== undefined && !s.disks && !s.jobs && !kv;
+  // A VM with a NIC and nothing about disks or jobs has no disk; otherwise, without disks:, one disk "vda".
+  const noDisk = s.nic !== undefined && !s.disks && !s.jobs && !kv && Object.keys(s.disk).length === 0 && Object.keys(s.job).length === 0;
   const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = kv
     ? kv.disks.map((d, i) => ({ input: d, at: (k) => ['kubevirt', 'domain', 'devices', 'disks', i, k] }))
     : s.disks

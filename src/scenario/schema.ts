@@ -260,7 +260,8 @@ export const VM_KEYS = Object.keys(vmFields);
 const vmEntry = z.strictObject({
   /** Default vm<i>; with count > 1 the VMs are <name>-0, <name>-1, ... */
   name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }).optional(),
-  count: upTo(LIMITS.vmsPerHost, 'vqsim\'s bound on VMs per host').default(1),
+  /** 0 leaves the entry out (a variant or sweep point without it). */
+  count: nonNegInt.max(LIMITS.vmsPerHost, { message: `at most ${LIMITS.vmsPerHost} (vqsim's bound on VMs per host)` }).default(1),
   /** The host cores its threads may run on (libvirt <vcpupin>/<emulatorpin>, a pod's cpuset). */
   cpuset: cpulist.optional(),
   /** The NUMA node whose cores it runs on (host.numa_nodes). */

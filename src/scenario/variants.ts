@@ -4,12 +4,17 @@ export function parsePath(path: string): (string | number)[] {
 }
 
 /**
- * Returns a copy of `base` with `value` at `path`, creating mappings on the way; throws with a reason
+ * Returns a copy of `base` with `value` at `path`, creating mappings on the way; a null value removes
+ * the field (no field takes null, so a variant can drop a section: `nic: null`). Throws with a reason
  * when the path runs through something that is not a mapping or a list.
  */
 export function setPath(base: unknown, path: (string | number)[], value: unknown): unknown {
   if (path.length === 0) return value;
   const [head, ...rest] = path;
+  if (rest.length === 0 && value === null && !Array.isArray(base) && base !== null && typeof base === 'object') {
+    const { [String(head)]: _removed, ...kept } = base as Record<string, unknown>;
+    return kept;
+  }
   if (Array.isArray(base)) {
     if (typeof head !== 'number' || head >= base.length) throw new Error(`no list entry ${String(head)}`);
     const copy = base.slice();

@@ -6,26 +6,46 @@ import { Histogram } from './histogram.js';
 import { NET_SUMMARY_COLUMNS, summarizeNet } from './net-summary.js';
 import { SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
 
+/** Columns of the VM's threads, in both kinds of summary. */
+const SHARED = ['vcpu_busy_pct', 'vcpu_poll_pct', 'main_loop_busy_pct', 'host_cpus'] as const;
 /** Network columns beside the disk ones in one row: latency columns get a net_ prefix. */
-const NET_BESIDE = NET_SUMMARY_COLUMNS.filter((c) => !['variant', 'vcpu_busy_pct', 'vcpu_poll_pct', 'main_loop_busy_pct', 'host_cpus', 'poll_hit_pct'].includes(c));
+const NET_BESIDE = NET_SUMMARY_COLUMNS.filter((c) => c !== 'variant' && c !== 'poll_hit_pct' && !(SHARED as readonly string[]).includes(c));
 const besideName = (c: string) => (c.startsWith('lat_') ? `net_${c}` : c);
 
-/** The summary.csv columns of a run: the single-VM form's as they always were; the host form's with
- *  the VM (or `host`), how many VMs the row pools, their spread, and disk and network columns. */
-export function summaryColumns(cfg: ModelConfig): string[] {
-  if (cfg.form === 'vm') {
-    const vm = cfg.vms[0];
-    if (vm.disks.length === 0) return [...NET_SUMMARY_COLUMNS];
-    return vm.net ? [...SUMMARY_COLUMNS, ...NET_BESIDE.map(besideName)] : [...SUMMARY_COLUMNS];
+/**
+ * How a scenario's summaries are laid out, from all its points: `blk` or `net` for a single VM with
+ * disks or a NIC only (the columns they always had), `both` for a single VM with both in some point,
+ * `host` for the host form.
+ */
+export type Layout = 'blk' | 'net' | 'both' | 'host';
+
+export function layoutOf(cfgs: ModelConfig[]): Layout {
+  if (cfgs.some((c) => c.form === 'host')) return 'host';
+  const vms = cfgs.flatMap((c) => c.vms);
+  const disks = vms.some((vm) => vm.disks.length > 0), net = vms.some((vm) => vm.net);
+  return disks && net ? 'both' : disks ? 'blk' : 'net';
+}
+
+/** The summary.csv columns: the single-VM form's as they always were; the host form's with the VM (or
+ *  `host`), how many VMs the row pools, their spread, and disk and network columns. */
+export function summaryColumns(layout: Layout, cfgs: ModelConfig[]): string[] {
+  const net = NET_BESIDE.map(besideName);
+  switch (layout) {
+    case 'blk': return [...SUMMARY_COLUMNS];
+    case 'net': return [...NET_SUMMARY_COLUMNS];
+    case 'both': return [...SUMMARY_COLUMNS, ...net];
+    case 'host': {
+      const vms = cfgs.flatMap((c) => c.vms);
+      const blk = vms.some((vm) => vm.disks.length > 0) ? [...SUMMARY_COLUMNS.slice(1), 'min_iops', 'max_iops', 'lat_p99_min_us', 'lat_p99_max_us'] : [];
+      return ['variant', 'vm', 'vms', ...blk, ...(vms.some((vm) => vm.net) ? net : [])];
+    }
   }
-  const blk = cfg.vms.some((vm) => vm.disks.length > 0) ? SUMMARY_COLUMNS.slice(1) : [];
-  const net = cfg.vms.some((vm) => vm.net) ? NET_BESIDE.map(besideName) : [];
-  return ['variant', 'vm', 'vms', ...blk, ...(blk.length ? ['iops_min', 'iops_max', 'lat_p99_min_us', 'lat_p99_max_us'] : []), ...net];
 }
 
 /** summary.csv rows of one run: the VM's in the single-VM form; per `vms` entry (its VMs pooled,
  *  rates per VM) and the host's totals in the host form. */
-export function summaryRows(r: HostResult, cfg: ModelConfig): Row[] {
+export function summaryRows(r: HostResult, cfg: ModelConfig, layout: Layout): Row[] {
+  if (layout === 'net') return [summarizeNet(r.vms[0].net!, cfg.vms[0].net!)];
   if (cfg.form === 'vm') return [vmRow(r.vms[0], cfg.vms[0].net)];
   const groups = [...new Set(r.vms.map((v) => v.group))];
   const rows = groups.map((g) => pooledRow(r.vms.filter((v) => v.group === g), g, cfg, true));
@@ -35,8 +55,8 @@ export function summaryRows(r: HostResult, cfg: ModelConfig): Row[] {
 }
 
 /** The one row a sweep aggregates: the VM's, or the host's with each entry's columns as <vm>.<column>. */
-export function sweepRow(rows: Row[], cfg: ModelConfig): Row {
-  if (cfg.form === 'vm') return rows[0];
+export function sweepRow(rows: Row[], layout: Layout): Row {
+  if (layout !== 'host') return rows[0];
   const out: Row = { variant: rows[0].variant };
   for (const row of rows) {
     for (const [k, v] of Object.entries(row)) {
@@ -48,7 +68,7 @@ export function sweepRow(rows: Row[], cfg: ModelConfig): Row {
 }
 
 /** The latency curves of one run (latency.csv, the CDF chart). */
-export function latencyCurves(r: HostResult, cfg: ModelConfig): { variant: string; latency: Histogram }[] {
+export function latencyCurves(r: HostResult, cfg: ModelConfig): { variant: string; vm?: string; latency: Histogram }[] {
   if (cfg.form === 'vm') {
     const vm = r.vms[0];
     return [{ variant: r.variant, latency: (vm.blk ?? vm.net!).latency }];
@@ -57,9 +77,9 @@ export function latencyCurves(r: HostResult, cfg: ModelConfig): { variant: strin
   return groups.flatMap((g) => {
     const vms = r.vms.filter((v) => v.group === g);
     const curves = [];
-    if (vms[0].blk) curves.push({ variant: `${r.variant} ${g}`, latency: pooled(vms.map((v) => v.blk!.latency)) });
+    if (vms[0].blk) curves.push({ variant: r.variant, vm: g, latency: pooled(vms.map((v) => v.blk!.latency)) });
     if (vms[0].net && cfg.vms.find((v) => v.group === g)!.net!.workload.mode === 'rr') {
-      curves.push({ variant: `${r.variant} ${g} net`, latency: pooled(vms.map((v) => v.net!.latency)) });
+      curves.push({ variant: r.variant, vm: `${g} net`, latency: pooled(vms.map((v) => v.net!.latency)) });
     }
     return curves;
   });
@@ -71,13 +91,14 @@ function pooled(hs: Histogram[]): Histogram {
   return h;
 }
 
-/** A VM's row: its disk columns, its network columns, or both side by side. */
+/** A VM's row: its disk columns and its network columns side by side (each where it has the load). */
 function vmRow(vm: VmResult, netCfg: NetConfig | null): Row {
-  if (!vm.blk) return summarizeNet(vm.net!, netCfg!);
-  const row: Row = summarize(vm.blk);
+  const row: Row = vm.blk ? summarize(vm.blk) : { variant: vm.net!.variant };
   if (vm.net) {
     const n = summarizeNet(vm.net, netCfg!);
     for (const c of NET_BESIDE) row[besideName(c)] = n[c];
+    // The VM's threads, which the disk columns give when it has a disk.
+    if (!vm.blk) for (const c of SHARED) row[c] = n[c];
   }
   return row;
 }
@@ -100,8 +121,8 @@ function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boole
   const out: Row = { variant: row.variant, vm: name, vms: n, ...row };
   if (blk) {
     const each = withBlk.map((v) => summarize(v.blk!));
-    out.iops_min = Math.min(...each.map((s) => s.iops));
-    out.iops_max = Math.max(...each.map((s) => s.iops));
+    out.min_iops = Math.min(...each.map((s) => s.iops));
+    out.max_iops = Math.max(...each.map((s) => s.iops));
     out.lat_p99_min_us = Math.min(...each.map((s) => s.lat_p99_us));
     out.lat_p99_max_us = Math.max(...each.map((s) => s.lat_p99_us));
   }

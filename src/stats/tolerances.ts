@@ -49,10 +49,17 @@ export const TOLERANCES: Record<string, Tolerance> = {
   msix_vectors: { rel: 0, abs: 0 },
   msix_budget: { rel: 0, abs: 0 },
   vhost_kernel_kib: { rel: 0, abs: 0 },
+  // The host form: how many VMs a row pools, and their spread like the pooled figure.
+  vms: { rel: 0, abs: 0 },
+  min_iops: { rel: 0.01, abs: 1 },
+  max_iops: { rel: 0.01, abs: 1 },
+  lat_p99_min_us: { rel: 0.04, abs: 0.1 },
+  lat_p99_max_us: { rel: 0.04, abs: 0.1 },
 };
 
+/** A metric's tolerance; network latencies beside disk columns (net_lat_*) take the latency ones. */
 export function toleranceOf(metric: string): Tolerance {
-  return TOLERANCES[metric] ?? DEFAULT;
+  return TOLERANCES[metric] ?? TOLERANCES[metric.replace(/^net_/, '')] ?? DEFAULT;
 }
 
 export function drifted(metric: string, reference: number, current: number): boolean {

@@ -56,4 +56,30 @@ describe('shipped scenarios', () => {
     expect(threads1.iops / native1.iops).toBeLessThan(0.9);
     expect(uring1.iops / native1.iops).toBeGreaterThanOrEqual(1.0);
   });
+
+  it('noisy-neighbour: the quiet VM\'s latency rises as neighbours load the NVMe it shares', () => {
+    const rows = runShort('noisy-neighbour.yaml', 50e6) as unknown as Record<string, number>[];
+    const p50 = rows.map((r) => r['quiet.lat_p50_us']), p99 = rows.map((r) => r['quiet.lat_p99_us']);
+    for (let i = 1; i < p50.length; i++) expect(p50[i]).toBeGreaterThan(0.98 * p50[i - 1]);
+    expect(p50[4] / p50[0]).toBeGreaterThan(3);
+    expect(p99[4] / p99[0]).toBeGreaterThan(2);
+  });
+
+  it('node-density: per-VM IOPS holds until the VMs\' threads use up the node\'s cores, then falls', () => {
+    const rows = runShort('node-density.yaml', 50e6) as unknown as Record<string, number>[];
+    const perVm = rows.map((r) => r['vm.iops']);
+    expect(perVm[2] / perVm[0]).toBeGreaterThan(0.95); // 4 VMs x 8 threads = 32 cores
+    expect(rows[2].host_core_util_pct).toBeGreaterThan(99);
+    expect(perVm[3] / perVm[2]).toBeLessThan(0.75);
+    expect(perVm[5]).toBeLessThan(perVm[3]);
+    expect(rows[5]['vm.lat_p99_us']).toBeGreaterThan(rows[0]['vm.lat_p99_us']);
+  });
+
+  it('db-vm: each load\'s latency is worse with the other on the same vCPUs, much worse on 2 cores', () => {
+    const [together, disk, net, together2, disk2, net2] = runShort('db-vm.yaml', 100e6) as unknown as Record<string, number>[];
+    expect(together.lat_mean_us).toBeGreaterThan(disk.lat_mean_us);
+    expect(together.net_lat_mean_us).toBeGreaterThan(net.lat_mean_us);
+    expect(together2.lat_mean_us).toBeGreaterThan(2 * disk2.lat_mean_us);
+    expect(together2.net_lat_mean_us).toBeGreaterThan(2 * net2.lat_mean_us);
+  });
 });

@@ -188,8 +188,7 @@ export class NetWorld {
       load.transactions++;
       load.bytes += this.packets.bytes[p];
       this.release(f, p);
-      this.endMessage(f);
-      this.startMessage(f);
+      this.onAck(f);
       return;
     }
     load.bytes += this.packets.bytes[p];
@@ -215,6 +214,8 @@ export class NetWorld {
     q.worker.onTapData(q);
   }
 
+  /** A message of the flow is done (acknowledged, or its response read): a closed loop starts the next;
+   *  an offered rate starts one that waited for the window. */
   private onAck(f: Flow): void {
     this.endMessage(f);
     if (f.backlog > 0) {
