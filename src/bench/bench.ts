@@ -67,14 +67,16 @@ function model(file: string, variant: string, label: string): void {
 }
 model('iothread-pool.yaml', 'pool-4', 'iothread-pool (pool-4)');
 model('million-iops.yaml', 'base', 'million-iops');
+model('node-density.yaml', 'vms-16', 'node-density (16 VMs)');
 
-// (c) peak RSS of a fresh process simulating 6 and 60 seconds of the same scenario
-function peakRss(simSeconds: number): number {
-  const r = spawnSync(process.execPath, [join(here, 'rss-probe.js'), join(root, 'scenarios', 'million-iops.yaml'), String(simSeconds)], { encoding: 'utf8' });
+// (c) peak RSS of a fresh process simulating a scenario's variant for some seconds
+function peakRss(file: string, simSeconds: number, variant = ''): number {
+  const r = spawnSync(process.execPath, [join(here, 'rss-probe.js'), join(root, 'scenarios', file), String(simSeconds), variant], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`rss probe failed: ${r.stderr}`);
   return Number(r.stdout.trim()) / 1024;
 }
-const rss6 = peakRss(6), rss60 = peakRss(60);
+record('node-density (16 VMs): peak RSS, 1 s simulated', peakRss('node-density.yaml', 1, 'vms-16'), 'MiB');
+const rss6 = peakRss('million-iops.yaml', 6), rss60 = peakRss('million-iops.yaml', 60);
 record('million-iops: peak RSS, 6 s simulated', rss6, 'MiB');
 record('million-iops: peak RSS, 60 s simulated', rss60, 'MiB');
 record('million-iops: RSS 60 s / 6 s', rss60 / rss6, 'ratio');

@@ -30,6 +30,15 @@ export class IntFifo {
     return this.buf[(this.head + i) & this.mask];
   }
 
+  /** Removes and returns the i-th element from the head; the others keep their order. */
+  removeAt(i: number): number {
+    const v = this.at(i);
+    for (let j = i; j > 0; j--) this.buf[(this.head + j) & this.mask] = this.buf[(this.head + j - 1) & this.mask];
+    this.head = (this.head + 1) & this.mask;
+    this.size--;
+    return v;
+  }
+
   private grow(): void {
     const next = new Int32Array(this.buf.length * 2);
     for (let i = 0; i < this.size; i++) next[i] = this.buf[(this.head + i) & this.mask];

@@ -191,14 +191,13 @@ export class HostCpu {
     this.owner[c] = -1;
     this.ownedNs[c] += now - this.ownedSince[c];
     this.idleSince[c] = now;
-    for (let i = 0, n = this.runq.size; i < n; i++) {
-      const w = this.runq.shift();
-      const mask = this.allowed[w];
-      if (this.owner[c] < 0 && (mask === null || mask[c])) {
+    for (let i = 0; i < this.runq.size; i++) {
+      const mask = this.allowed[this.runq.at(i)];
+      if (mask === null || mask[c]) {
+        const w = this.runq.removeAt(i);
         this.waitNs += now - this.waitingSince[w];
         this.grant(w, c, true);
-      } else {
-        this.runq.push(w);
+        return;
       }
     }
   }
