@@ -1,5 +1,4 @@
 import { THREAD_POOL_MAX, ThreadsAio } from '../qemu/aio/threads.js';
-import { VIRTIO_BLK_MAX_MERGE_REQS } from '../qemu/aio-context.js';
 import { Stage } from '../storage/requests.js';
 import { littleViolation } from '../invariants.js';
 import type { BlkWorld } from './world.js';
@@ -30,7 +29,8 @@ export function blkViolations(w: BlkWorld, windowNs: number): string[] {
     if (d.maxAdmitted > d.queueDepth) broken.push(`device ${d.name} admitted ${d.maxAdmitted}, queue depth ${d.queueDepth}`);
   }
   for (const ctx of w.ctxs) {
-    if (ctx.largestPop > VIRTIO_BLK_MAX_MERGE_REQS) broken.push(`${ctx.name} popped ${ctx.largestPop} requests in one round`);
+    const maxPop = Math.max(0, ...ctx.vqs.map((vq) => vq.maxPop));
+    if (ctx.largestPop > maxPop) broken.push(`${ctx.name} popped ${ctx.largestPop} requests in one round`);
     for (const e of ctx.engines) {
       if (e instanceof ThreadsAio && e.workers.length > THREAD_POOL_MAX) {
         broken.push(`${ctx.name} spawned ${e.workers.length} pool workers`);

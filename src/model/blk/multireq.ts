@@ -1,6 +1,10 @@
 import type { AioEngine } from '../qemu/aio/engine.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 
+/** virtio_blk_handle_vq hands its MultiReqBuffer to the block layer every 32 requests
+ *  (hw/block/virtio-blk.c VIRTIO_BLK_MAX_MERGE_REQS). */
+export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
+
 /** Linux IOV_MAX: iovecs per preadv/pwritev, QEMU's blk_get_max_iov for a host file or device. */
 export const IOV_MAX = 1024;
 

@@ -18,7 +18,7 @@ import type { Behaviour } from '../versions.js';
 import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import { BlkGuest, Job } from './guest.js';
 import { BlkLoad } from './load.js';
-import { MultiReqBuffer } from './multireq.js';
+import { MultiReqBuffer, VIRTIO_BLK_MAX_MERGE_REQS } from './multireq.js';
 
 /** Room between the regions of sequential job clones, far beyond what a run reaches. */
 const JOB_REGION_BYTES = 2 ** 40;
@@ -156,6 +156,9 @@ export class BlkWorld {
           vq.popNs = packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
           vq.pushNs = packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
           vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
+          vq.handleNs = c.blk_request_ns;
+          vq.completeNs = c.blk_complete_ns;
+          vq.maxPop = VIRTIO_BLK_MAX_MERGE_REQS;
           this.vqs.push(vq);
           this.diskOfVq.push(di);
           ctx.addVq(vq);

@@ -12,9 +12,6 @@ import type { World } from '../world.js';
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
 const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6;
 
-/** virtio_blk_handle_vq hands its MultiReqBuffer to the block layer every 32 requests
- *  (hw/block/virtio-blk.c VIRTIO_BLK_MAX_MERGE_REQS). */
-export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
 const EPOLL_ENABLE_THRESHOLD = 64;
 
@@ -28,8 +25,8 @@ export interface AioContextOwner extends World {
   /** Scratch flags to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
   sendIrq(vq: Virtqueue): void;
-  /** The device's handler hands the requests it popped (in ring order) to the engine: for virtio-blk
-   *  through its MultiReqBuffer (virtio_blk_submit_multireq). */
+  /** The device's handler hands the requests it popped (in ring order) to the engine (virtio-blk:
+   *  through its MultiReqBuffer, virtio_blk_submit_multireq). */
   submitPopped(vq: Virtqueue, popped: Int32Array, count: number, engine: AioEngine): void;
 }
 
@@ -72,7 +69,7 @@ export class AioContext extends HostThread {
   /** Completions being processed right after an io_submit (laio's ioq_submit): the vq round goes on after. */
   private inSubmitPath = false;
   private readonly toNotify = new IntFifo(16);
-  private readonly popped = new Int32Array(VIRTIO_BLK_MAX_MERGE_REQS);
+  private popped = new Int32Array(1);
   private blockedInSubmit = 0;
   /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
   private readonly perRequestNs: number;
@@ -83,7 +80,7 @@ export class AioContext extends HostThread {
   wakeups = 0;
   /** io_submit calls that slept for a device tag. */
   submitBlocks = 0;
-  /** Most requests popped in one round: never above a MultiReqBuffer's (checked as an invariant). */
+  /** Most requests popped in one round: never above its queue's maxPop (checked as an invariant). */
   largestPop = 0;
 
   constructor(
@@ -100,6 +97,7 @@ export class AioContext extends HostThread {
   addVq(vq: Virtqueue): void {
     vq.handlerPos = this.vqs.length;
     this.vqs.push(vq);
+    if (vq.maxPop > this.popped.length) this.popped = new Int32Array(vq.maxPop);
   }
 
   /**
@@ -345,7 +343,8 @@ export class AioContext extends HostThread {
         return;
       }
       const vq = this.vm.vqs[h];
-      // virtio_blk_handle_vq: suppress notifications while popping unless poll mode already did.
+      // The device's handle_output (virtio_blk_handle_vq): notifications suppressed while popping unless
+      // poll mode already did.
       this.curVq = vq;
       this.curEngine = this.vm.engineOfVq[h];
       this.curSuppress = vq.notification;
@@ -358,24 +357,27 @@ export class AioContext extends HostThread {
   }
 
   /** Reaps every host I/O the current engine has ready; `viaFd` when its fd woke the handler. Each
-   *  guest request merged into one completes on its own (virtio_blk_rw_complete walks them). */
+   *  guest request merged into one completes on its own (as virtio_blk_rw_complete walks them). */
   private reap(viaFd: boolean): void {
-    const c = this.vm.costs, e = this.curEngine!, req = this.vm.requests;
+    const e = this.curEngine!, req = this.vm.requests;
     const n = e.ready.size;
     let cost = e.reapCost(n, viaFd);
     for (let i = 0; i < n; i++) {
-      for (let r = e.ready.at(i); r >= 0; r = req.next[r]) cost += this.vm.vqs[req.vq[r]].pushNs + c.blk_complete_ns + this.perRequestNs;
+      for (let r = e.ready.at(i); r >= 0; r = req.next[r]) {
+        const vq = this.vm.vqs[req.vq[r]];
+        cost += vq.pushNs + vq.completeNs + this.perRequestNs;
+      }
     }
     this.begin(S_COMPLETE, n, cost);
   }
 
-  /** Pops up to one MultiReqBuffer's worth and hands it to the engine. */
+  /** Pops up to the queue's maxPop (virtio-blk: one MultiReqBuffer's worth) and hands them on. */
   private vqRound(extra: number): void {
     const vq = this.curVq!;
     if (this.curSuppress) vq.setNotification(false);
-    const n = Math.min(vq.availIdx - vq.lastAvailIdx, VIRTIO_BLK_MAX_MERGE_REQS);
+    const n = Math.min(vq.availIdx - vq.lastAvailIdx, vq.maxPop);
     if (n > this.largestPop) this.largestPop = n;
-    this.begin(S_VQ, n, extra + n * (vq.popNs + this.vm.costs.blk_request_ns + this.perRequestNs));
+    this.begin(S_VQ, n, extra + n * (vq.popNs + vq.handleNs + this.perRequestNs));
   }
 
   private endVqRound(): void {

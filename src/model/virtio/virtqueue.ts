@@ -54,6 +54,12 @@ export class Virtqueue {
   popNs = 0;
   pushNs = 0;
   reapNs = 0;
+  /** Set by the device type that owns the queue: its emulation's work per request on the handler's
+   *  thread (parse and submit; complete), ns, and how many requests its handler pops before it hands
+   *  them on. */
+  handleNs = 0;
+  completeNs = 0;
+  maxPop = 1;
 
   /** Its handler's place among its AioContext's handlers. */
   handlerPos = 0;
