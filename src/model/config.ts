@@ -31,6 +31,9 @@ export interface ModelConfig extends RunConfig {
   cpu: HostParams | null;
   /** The host's storage devices; disks of several VMs may share one. */
   devices: HostDeviceConfig[];
+  /** The host's physical NIC, when every VM's virtio-net traffic goes out through it (null: each VM's
+   *  NIC has a wire of its own to its peer). */
+  uplink: { lineRateBps: number } | null;
   vms: VmConfig[];
 }
 

@@ -56,7 +56,8 @@ export function resolveScenario(
     const section = s as VmSection;
     const { vm, kubevirtCores } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
     const cpu = cpuOf(s, kubevirtCores);
-    return { ...run, form: 'vm', cpu, devices, vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
+    if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
+    return { ...run, form: 'vm', cpu, devices, uplink: null, vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
   }
   const cpu = cpuOf(s, undefined);
   for (const [name, input] of Object.entries(s.host?.devices ?? {})) {
@@ -77,7 +78,13 @@ export function resolveScenario(
   });
   if (vms.length === 0) throw fail(['vms'], 'no VM to run: every entry has count 0');
   if (vms.length > LIMITS.vmsPerHost) throw fail(['vms'], `${vms.length} VMs: at most ${LIMITS.vmsPerHost} on one host (vqsim's bound)`);
-  return { ...run, form: 'host', cpu, devices, vms };
+  const uplink = s.host?.nic ? { lineRateBps: s.host.nic.line_rate_gbit * 1e9 } : null;
+  if (uplink) {
+    s.vms.forEach((e, i) => {
+      if (e.peer?.line_rate_gbit !== undefined) throw fail(['vms', i, 'peer', 'line_rate_gbit'], 'the VMs share the host\'s NIC (host.nic.line_rate_gbit)');
+    });
+  }
+  return { ...run, form: 'host', cpu, devices, uplink, vms };
 }
 
 /** One VM's disks, jobs and NIC. */

@@ -136,6 +136,9 @@ const host = z.strictObject({
   numa_nodes: count.default(1),
   /** The host's storage devices (host form): every disk that names one shares it. */
   devices: z.record(z.string(), deviceSchema).default({}),
+  /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way
+   *  (a bridge or macvtap to one uplink); each VM's peer keeps its round trip and service time. */
+  nic: z.strictObject({ line_rate_gbit: z.number().positive() }).optional(),
   sched_slice: duration.default(3e6),
   halt_poll_ns: nonNegInt.default(200_000),
   halt_poll_ns_grow: count.default(2),

@@ -26,7 +26,7 @@ describe('a host with many VMs (the host form)', () => {
   });
 
   it('disks naming a host device share it: one queue depth, one service', () => {
-    const dev = { queue_depth: 8, parallelism: 8, read: { dist: 'constant', value: '1ms' }, iops_cap: 0, bw_cap_mib_s: 0 };
+    const dev = { queue_depth: 8, parallelism: 1, read: { dist: 'constant', value: '100us' }, iops_cap: 0, bw_cap_mib_s: 0 };
     const two = (device: unknown, devices: object = {}) => host({
       duration: '100ms', host: { devices }, vms: [{ count: 2, vm: { vcpus: 1 }, disk: { device }, job: qd(8) }],
     });
@@ -36,9 +36,9 @@ describe('a host with many VMs (the host form)', () => {
     expect(shared.host.blk.devices[0].maxAdmitted).toBe(8);
     expect(own.host.blk.devices).toHaveLength(2);
     const total = (r: typeof shared.result) => r.vms.reduce((s, v) => s + iopsOf(v.blk!), 0);
-    // One device of 8 slots at 1 ms: 8 k IOPS for both VMs together; two devices: twice that.
-    expect(total(shared.result)).toBeGreaterThan(7_800);
-    expect(total(shared.result)).toBeLessThan(8_050);
+    // One device serving one request at a time, 100 us each: 10 k IOPS for both VMs together.
+    expect(total(shared.result)).toBeGreaterThan(9_800);
+    expect(total(shared.result)).toBeLessThan(10_050);
     expect(total(own.result) / total(shared.result)).toBeGreaterThan(1.9);
   });
 
@@ -64,6 +64,18 @@ describe('a host with many VMs (the host form)', () => {
     const vcpuBusy = (threads: { role: string; busyNs: number }[]) => threads.filter((t) => t.role === 'vcpu').reduce((s, t) => s + t.busyNs, 0);
     expect(vcpuBusy(both.threads)).toBeGreaterThan(1.5 * vcpuBusy(disk.threads));
     expect(both.blk!.latency.mean).toBeGreaterThan(disk.blk!.latency.mean);
+  });
+
+  it('with host.nic every VM\'s traffic shares the host\'s line rate; without it each VM has its own wire', () => {
+    const vm = { count: 2, vm: { vcpus: 2 }, nic: { queues: 2, mq: true }, net: { flows: 4, msg_size: '64k', window: 8 } };
+    const gbit = (r: ReturnType<typeof host>['result']) => r.vms.reduce((s, v) => s + (v.net!.bytes * 8) / v.net!.windowNs, 0);
+    const shared = host({ host: { nic: { line_rate_gbit: 10 } }, vms: [vm] });
+    const own = host({ vms: [{ ...vm, peer: { line_rate_gbit: 10 } }] });
+    expect(gbit(shared.result)).toBeLessThan(10.05);
+    expect(gbit(shared.result)).toBeGreaterThan(9);
+    expect(gbit(own.result)).toBeGreaterThan(1.8 * gbit(shared.result));
+    expect(() => scenario({ host: { nic: { line_rate_gbit: 10 } }, vms: [{ ...vm, peer: { line_rate_gbit: 10 } }] }))
+      .toThrow(/vms\.0\.peer\.line_rate_gbit: the VMs share the host's NIC/);
   });
 
   it('the single-VM form is a host with one VM: its outputs keep their columns', () => {

@@ -12,14 +12,6 @@ function zeroOverheads(device: object, job: object, duration = '20s') {
 
 const exp100us = { read: { dist: 'exponential', mean: '100us' } };
 
-/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
-function erlangC(c: number, a: number): number {
-  let term = 1, sum = 1;
-  for (let k = 1; k < c; k++) { term *= a / k; sum += term; }
-  const last = (term * a) / c * (c / (c - a));
-  return last / (sum + last);
-}
-
 describe('zero overheads reduce the model to queueing theory', () => {
   it('one job at iodepth 1 on an exponential device: IOPS = 1 / mean service (within 1 %)', () => {
     const r = zeroOverheads({ ...exp100us, parallelism: 1 }, { iodepth: 1 });
@@ -27,20 +19,26 @@ describe('zero overheads reduce the model to queueing theory', () => {
     expect(Math.abs(r.latency.mean / 100_000 - 1)).toBeLessThan(0.01);
   });
 
-  it('iodepth k on a c-slot exponential device: the closed network X = min(k, c) / S, W = k / X', () => {
+  it('iodepth k on c exponential units, each request on a random one: the closed network by exact MVA', () => {
+    // k customers; each visit goes to one of c FIFO stations with probability 1/c (demand S/c each).
     for (const [k, c] of [[2, 4], [8, 4], [16, 4]]) {
-      const r = zeroOverheads({ ...exp100us, parallelism: c, queue_depth: c }, { iodepth: k }, '10s');
-      const X = Math.min(k, c) / 100e-6;
+      const S = 100e-6, D = S / c;
+      let Q = 0, R = 0, X = 0;
+      for (let n = 1; n <= k; n++) {
+        R = D * (1 + Q);
+        X = n / (c * R);
+        Q = X * R;
+      }
+      const r = zeroOverheads({ ...exp100us, parallelism: c }, { iodepth: k }, '10s');
       expect(Math.abs(iops(r) / X - 1)).toBeLessThan(0.01);
-      expect(Math.abs(r.latency.mean / ((k / X) * 1e9) - 1)).toBeLessThan(0.01);
+      expect(Math.abs(r.latency.mean / (c * R * 1e9) - 1)).toBeLessThan(0.01);
     }
   });
 
-  it('Poisson arrivals on a c-channel exponential device: M/M/c mean response (Erlang C) within 2 %', () => {
-    const c = 4, S = 100e-6, lambda = 32_000;
+  it('Poisson arrivals split at random over c exponential units: each an M/M/1 at lambda / c, within 2 %', () => {
+    const c = 4, mu = 10_000, lambda = 24_000;
     const r = zeroOverheads({ ...exp100us, parallelism: c }, { iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' }, '10s');
-    const a = lambda * S;
-    const W = S + erlangC(c, a) * S / (c - a);
+    const W = 1 / (mu - lambda / c);
     expect(Math.abs(iops(r) / lambda - 1)).toBeLessThan(0.01);
     expect(Math.abs(r.latency.mean / (W * 1e9) - 1)).toBeLessThan(0.02);
   });

@@ -48,14 +48,17 @@ export interface NetSetup {
   pointKey: string;
   replication: number;
   costs: Readonly<Costs>;
+  /** The host's physical NIC, when every VM's traffic shares one: its line rate each way (bits/s). */
+  uplink: { lineRateBps: number } | null;
   vms: readonly { streams: string; vcpus: number; net: NetConfig | null }[];
 }
 
 /**
  * The virtio-net side of a host (MODEL.md section 7): each VM's NIC with its queue pairs served by
- * vhost-net workers (or QEMU), its flows on the VM's vCPUs, and the wire to its peer: flows send
- * through TX virtqueues to the tap and over a link of finite rate; the peer's data and responses come
- * back through the tap, vhost's RX and an interrupt on the queue's vCPU. Indices are the host's.
+ * vhost-net workers (or QEMU), its flows on the VM's vCPUs, and the wire to its peer (its own, or the
+ * host's uplink that every VM shares): flows send through TX virtqueues to the tap and over a link of
+ * finite rate; the peer's data and responses come back through the tap, vhost's RX and an interrupt on
+ * the queue's vCPU. Indices are the host's.
  */
 export class NetWorld {
   readonly costs: Readonly<Costs>;
@@ -81,9 +84,12 @@ export class NetWorld {
     this.nets = s.vms.map((vm) => vm.net);
     this.loads = s.vms.map(() => new NetLoad());
     const bytesOf = (p: number) => this.packets.bytes[p];
+    const halfRtt = (p: number) => this.net(this.flows[this.packets.flow[p]]).peer.rttNs / 2;
+    // TO_PEER, then TO_GUEST: the host's uplink shared by every VM, or a wire per VM's NIC.
+    if (s.uplink) for (let dir = 0; dir < 2; dir++) this.links.push(new Link(dir, this.sim, s.uplink.lineRateBps, halfRtt, bytesOf));
     s.vms.forEach((vm, v) => {
       this.rngs.push(stream(s.seed, s.pointKey, s.replication, `${vm.streams}flows`));
-      this.firstLink.push(this.links.length);
+      this.firstLink.push(s.uplink ? 0 : this.links.length);
       const net = vm.net;
       if (!net) return;
       const nic = net.nic, w = net.workload, base = vcpuBase[v];
@@ -109,8 +115,8 @@ export class NetWorld {
         worker.pairs.push(pair);
         this.pairs.push(pair);
       }
-      // TO_PEER, then TO_GUEST.
-      for (let dir = 0; dir < 2; dir++) this.links.push(new Link(this.links.length, this.sim, net.peer.lineRateBps, net.peer.rttNs / 2, bytesOf));
+      const delay = () => net.peer.rttNs / 2;
+      if (!s.uplink) for (let dir = 0; dir < 2; dir++) this.links.push(new Link(this.links.length, this.sim, net.peer.lineRateBps, delay, bytesOf));
       for (let f = 0; f < w.flows; f++) {
         const vcpu = f % vm.vcpus;
         const guestSends = w.mode === 'rr' || w.direction === 'tx' || (w.direction === 'both' && f % 2 === 0);

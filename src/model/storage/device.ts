@@ -32,7 +32,7 @@ export interface DeviceConfig {
 export interface DeviceParams {
   /** Hardware queue depth: requests the device accepts at once; more wait in the host. */
   queueDepth: number;
-  /** Requests the device services concurrently (channels, dies). */
+  /** Units (flash dies) that each serve one request at a time. */
   parallelism: number;
   read: Distribution;
   write: Distribution;
@@ -47,14 +47,18 @@ const BASE_BYTES = 4096;
 
 /**
  * An NVMe-like device: at most queueDepth requests admitted (the excess waits in the host, in FIFO
- * order, as blk-mq tag waiters do), of which at most `parallelism` are in service; optional IOPS and
- * bandwidth caps pace service starts with no burst.
+ * order, as blk-mq tag waiters do). An admitted request goes to the unit (flash die) that holds its
+ * data, a random one since the FTL spreads logical blocks over the dies, and waits there behind that
+ * die's earlier requests: requests collide on dies well before the device is saturated, which is how a
+ * neighbour's load raises a light tenant's latency on a shared SSD (per-die queues, as in MQSim). Optional
+ * IOPS and bandwidth caps (the controller's) pace service starts with no burst.
  */
 export class Device {
   /** Requests waiting in the host for a slot. */
   readonly hostWait = new IntFifo(64);
-  /** Admitted requests waiting for a free channel. */
-  private readonly queued = new IntFifo(64);
+  /** Per unit: admitted requests waiting for it, and whether it is serving one. */
+  private readonly unitQueue: IntFifo[];
+  private readonly unitBusy: Uint8Array;
   admitted = 0;
   maxAdmitted = 0;
   inService = 0;
@@ -63,6 +67,8 @@ export class Device {
   private lastChange = 0;
   private nextStart = 0;
   completions = 0;
+  /** Bytes of the completed requests. */
+  bytesDone = 0;
 
   constructor(
     readonly index: number,
@@ -70,7 +76,10 @@ export class Device {
     private readonly p: DeviceParams,
     private readonly rng: Rng,
     private readonly owner: DeviceOwner,
-  ) {}
+  ) {
+    this.unitQueue = Array.from({ length: p.parallelism }, () => new IntFifo(4));
+    this.unitBusy = new Uint8Array(p.parallelism);
+  }
 
   get queueDepth(): number {
     return this.p.queueDepth;
@@ -87,15 +96,21 @@ export class Device {
     return false;
   }
 
+  /** The request goes to the unit that holds its data (a random one: logical blocks are spread over
+   *  the dies), and waits there behind the unit's earlier requests. */
   private admit(r: number): void {
-    this.owner.requests.stage[r] = Stage.Device;
+    const req = this.owner.requests;
+    req.stage[r] = Stage.Device;
     if (++this.admitted > this.maxAdmitted) this.maxAdmitted = this.admitted;
-    if (this.inService < this.p.parallelism) this.start(r);
-    else this.queued.push(r);
+    const u = Math.floor(this.rng() * this.p.parallelism);
+    req.unit[r] = u;
+    if (this.unitBusy[u]) this.unitQueue[u].push(r);
+    else this.start(r);
   }
 
   private start(r: number): void {
     const now = this.owner.sim.now;
+    this.unitBusy[this.owner.requests.unit[r]] = 1;
     this.account(now);
     this.inService++;
     const p = this.p;
@@ -112,7 +127,7 @@ export class Device {
   }
 
   /** Service: the distribution's time for 4 KiB, plus the transfer of the rest at the device's
-   *  bandwidth (a large I/O is striped over the channels). */
+   *  bandwidth (a large I/O is striped over the dies). */
   serve(r: number): void {
     const req = this.owner.requests;
     const dist = req.write[r] ? this.p.write : this.p.read;
@@ -120,13 +135,16 @@ export class Device {
     this.owner.sim.after(dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
 
-  /** Service complete: free the channel and the slot, admit the oldest host waiter. */
+  /** Service complete: the unit takes its next request, the slot admits the oldest host waiter. */
   onDone(r: number): void {
     this.account(this.owner.sim.now);
     this.inService--;
     this.admitted--;
     this.completions++;
-    if (this.queued.size > 0) this.start(this.queued.shift());
+    this.bytesDone += this.owner.requests.hostBytes[r];
+    const q = this.unitQueue[this.owner.requests.unit[r]];
+    if (q.size > 0) this.start(q.shift());
+    else this.unitBusy[this.owner.requests.unit[r]] = 0;
     if (this.hostWait.size > 0) {
       const w = this.hostWait.shift();
       this.admit(w);
@@ -144,11 +162,18 @@ export class Device {
     this.account(now);
     this.busyArea = 0;
     this.completions = 0;
+    this.bytesDone = 0;
   }
 
-  /** Mean channels busy over the window ending now, as a fraction of parallelism. */
+  /** How near the device ran to a limit over the window ending now: the mean fraction of its units
+   *  busy, or of its controller's IOPS or bandwidth cap used, whichever is higher. */
   utilization(now: number, window: number): number {
     this.account(now);
-    return window > 0 ? this.busyArea / window / this.p.parallelism : 0;
+    if (window <= 0) return 0;
+    const p = this.p, sec = window / 1e9;
+    const units = this.busyArea / window / p.parallelism;
+    const iops = p.iopsCap > 0 ? this.completions / sec / p.iopsCap : 0;
+    const bw = p.bwCap > 0 ? this.bytesDone / sec / p.bwCap : 0;
+    return Math.max(units, iops, bw);
   }
 }

@@ -5,7 +5,12 @@ const MAX_TRANSFER = 128 * 1024;
 
 /**
  * Device presets (times in ns). Service-time shapes are lognormal fits to a datasheet's typical
- * latency and a p99 of the same class of drive; parallelism is IOPS x latency (Little's law).
+ * latency and a p99 of the same class of drive. Parallelism is the units that read at once: for an
+ * enterprise TLC drive its dies times their planes (a 3.84 TB drive of 512 Gb dies has 60 dies, with
+ * overprovisioning 64, of 4 planes that newer NAND reads independently): 256. Spread at random over
+ * them, the 256-512 commands a datasheet rates IOPS at keep some 160-250 busy, more than the rated
+ * IOPS needs: the controller's limit (iopsCap) is the bound there, as on the real drive, while at low
+ * depth requests still collide on units now and then.
  */
 export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
   /** Enterprise TLC NVMe (PCIe 4, e.g. Samsung PM1733 class): 4 KiB random read 80-100 us at QD1
@@ -13,7 +18,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  DRAM/SLC cache (~20 us). NVMe allows 1023 commands per queue; one queue's worth is modelled. */
   'nvme-tlc': {
     queueDepth: 1023,
-    parallelism: 128,
+    parallelism: 256,
     read: { dist: 'lognormal', mean: 85_000, p99: 250_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_500_000,
@@ -24,7 +29,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
   'nvme-gen3': {
     queueDepth: 1023,
-    parallelism: 56,
+    parallelism: 256,
     read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 643_000,
@@ -35,18 +40,20 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
   'nvme-gen4': {
     queueDepth: 1023,
-    parallelism: 96,
+    parallelism: 256,
     read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_100_000,
     bwCap: 6_900e6,
     maxTransfer: MAX_TRANSFER,
   },
-  /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS, 2.4 GB/s
-   *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). */
+  /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS at QD16, 2.4 GB/s
+   *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). 28 3D XPoint dies behind a
+   *  7-channel controller (375 GB model: 28 packages of one die, ComputerBase/AnandTech 2018); the
+   *  controller, not the media, sets the IOPS limit. */
   optane: {
     queueDepth: 1023,
-    parallelism: 6,
+    parallelism: 28,
     read: { dist: 'lognormal', mean: 10_000, p99: 14_000 },
     write: { dist: 'lognormal', mean: 11_000, p99: 16_000 },
     iopsCap: 550_000,
