@@ -326,6 +326,7 @@ function resolveDevice(
     name,
     queueDepth: input.queue_depth ?? preset.queueDepth,
     parallelism: input.parallelism ?? preset.parallelism,
+    dispatch: input.dispatch ?? preset.dispatch,
     read: dist('read', input.read),
     write: dist('write', input.write),
     iopsCap: input.iops_cap ?? preset.iopsCap,

@@ -56,6 +56,8 @@ const deviceFields = {
   preset: z.string().optional(),
   queue_depth: count.optional(),
   parallelism: count.optional(),
+  /** die: each request waits for the unit that holds its data (a random one); any: the first free one. */
+  dispatch: z.enum(['die', 'any']).optional(),
   read: distribution.optional(),
   write: distribution.optional(),
   /** 0 = no cap. */

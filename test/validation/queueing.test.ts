@@ -12,6 +12,14 @@ function zeroOverheads(device: object, job: object, duration = '20s') {
 
 const exp100us = { read: { dist: 'exponential', mean: '100us' } };
 
+/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
+function erlangC(c: number, a: number): number {
+  let term = 1, sum = 1;
+  for (let k = 1; k < c; k++) { term *= a / k; sum += term; }
+  const last = (term * a) / c * (c / (c - a));
+  return last / (sum + last);
+}
+
 describe('zero overheads reduce the model to queueing theory', () => {
   it('one job at iodepth 1 on an exponential device: IOPS = 1 / mean service (within 1 %)', () => {
     const r = zeroOverheads({ ...exp100us, parallelism: 1 }, { iodepth: 1 });
@@ -39,6 +47,15 @@ describe('zero overheads reduce the model to queueing theory', () => {
     const c = 4, mu = 10_000, lambda = 24_000;
     const r = zeroOverheads({ ...exp100us, parallelism: c }, { iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' }, '10s');
     const W = 1 / (mu - lambda / c);
+    expect(Math.abs(iops(r) / lambda - 1)).toBeLessThan(0.01);
+    expect(Math.abs(r.latency.mean / (W * 1e9) - 1)).toBeLessThan(0.02);
+  });
+
+  it('Poisson arrivals on c exponential units any of which serves any request (dispatch any): M/M/c mean response (Erlang C) within 2 %', () => {
+    const c = 4, S = 100e-6, lambda = 32_000;
+    const r = zeroOverheads({ ...exp100us, parallelism: c, dispatch: 'any' }, { iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' }, '10s');
+    const a = lambda * S;
+    const W = S + erlangC(c, a) * S / (c - a);
     expect(Math.abs(iops(r) / lambda - 1)).toBeLessThan(0.01);
     expect(Math.abs(r.latency.mean / (W * 1e9) - 1)).toBeLessThan(0.02);
   });

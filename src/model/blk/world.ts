@@ -101,7 +101,7 @@ export class BlkWorld {
     const rng = (streams: string, component: string) => stream(s.seed, s.pointKey, s.replication, streams + component);
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {
-        queueDepth: d.queueDepth, parallelism: d.parallelism,
+        queueDepth: d.queueDepth, parallelism: d.parallelism, dispatch: d.dispatch,
         read: new Distribution(d.read), write: new Distribution(d.write),
         iopsCap: d.iopsCap, bwCap: d.bwCap,
       }, stream(s.seed, s.pointKey, s.replication, d.stream), this));

@@ -14,11 +14,20 @@ export interface DeviceOwner {
   onDeviceDone(r: number): void;
 }
 
+/**
+ * Which unit serves a request: `die`, the one that holds its data (a random one, since an SSD's FTL
+ * spreads logical blocks over its dies), in that unit's FIFO order; `any`, the first free one, in one
+ * FIFO (a device whose every unit can serve any request: null_blk, a RAM disk, a target with a core
+ * per request).
+ */
+export type Dispatch = 'die' | 'any';
+
 /** A backing device as a resolved scenario gives it. Times in ns. */
 export interface DeviceConfig {
   name: string;
   queueDepth: number;
   parallelism: number;
+  dispatch: Dispatch;
   read: DistSpec;
   write: DistSpec;
   iopsCap: number;
@@ -34,6 +43,7 @@ export interface DeviceParams {
   queueDepth: number;
   /** Units (flash dies) that each serve one request at a time. */
   parallelism: number;
+  dispatch: Dispatch;
   read: Distribution;
   write: Distribution;
   /** 0 = no cap. */
@@ -96,12 +106,18 @@ export class Device {
     return false;
   }
 
-  /** The request goes to the unit that holds its data (a random one: logical blocks are spread over
-   *  the dies), and waits there behind the unit's earlier requests. */
+  /** The request waits for its unit: the one that holds its data, behind that unit's earlier
+   *  requests; or (dispatch any) the first free one, behind every earlier request. */
   private admit(r: number): void {
     const req = this.owner.requests;
     req.stage[r] = Stage.Device;
     if (++this.admitted > this.maxAdmitted) this.maxAdmitted = this.admitted;
+    if (this.p.dispatch === 'any') {
+      req.unit[r] = 0;
+      if (this.inService < this.p.parallelism) this.start(r);
+      else this.unitQueue[0].push(r);
+      return;
+    }
     const u = Math.floor(this.rng() * this.p.parallelism);
     req.unit[r] = u;
     if (this.unitBusy[u]) this.unitQueue[u].push(r);
@@ -110,7 +126,7 @@ export class Device {
 
   private start(r: number): void {
     const now = this.owner.sim.now;
-    this.unitBusy[this.owner.requests.unit[r]] = 1;
+    if (this.p.dispatch === 'die') this.unitBusy[this.owner.requests.unit[r]] = 1;
     this.account(now);
     this.inService++;
     const p = this.p;
@@ -142,6 +158,7 @@ export class Device {
     this.admitted--;
     this.completions++;
     this.bytesDone += this.owner.requests.hostBytes[r];
+    // Its unit (under dispatch any, the one shared queue) takes its next request.
     const q = this.unitQueue[this.owner.requests.unit[r]];
     if (q.size > 0) this.start(q.shift());
     else this.unitBusy[this.owner.requests.unit[r]] = 0;

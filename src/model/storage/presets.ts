@@ -18,6 +18,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  DRAM/SLC cache (~20 us). NVMe allows 1023 commands per queue; one queue's worth is modelled. */
   'nvme-tlc': {
     queueDepth: 1023,
+    dispatch: 'die',
     parallelism: 256,
     read: { dist: 'lognormal', mean: 85_000, p99: 250_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
@@ -29,6 +30,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
   'nvme-gen3': {
     queueDepth: 1023,
+    dispatch: 'die',
     parallelism: 256,
     read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
@@ -40,6 +42,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
   'nvme-gen4': {
     queueDepth: 1023,
+    dispatch: 'die',
     parallelism: 256,
     read: { dist: 'lognormal', mean: 80_000, p99: 220_000 },
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
@@ -53,6 +56,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
    *  controller, not the media, sets the IOPS limit. */
   optane: {
     queueDepth: 1023,
+    dispatch: 'die',
     parallelism: 28,
     read: { dist: 'lognormal', mean: 10_000, p99: 14_000 },
     write: { dist: 'lognormal', mean: 11_000, p99: 16_000 },
@@ -61,9 +65,11 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     maxTransfer: MAX_TRANSFER,
   },
   /** Linux null_blk with irqmode=0: completes at once (MODEL.md section 1.6 "null_blk ~0");
-   *  hw_queue_depth 64 per submit queue, 16 queues. */
+   *  hw_queue_depth 64 per submit queue, 16 queues. No media: with a timer (irqmode=2) each request
+   *  completes after its own delay, whatever the others do. */
   null_blk: {
     queueDepth: 1024,
+    dispatch: 'any',
     parallelism: 1024,
     read: { dist: 'constant', value: 0 },
     write: { dist: 'constant', value: 0 },
