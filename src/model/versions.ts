@@ -44,6 +44,9 @@ export interface Behaviour {
   guestHaltpoll: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
+  /** vhost-net's handle_tx_copy hands small packets to the tap in batches of up to 64 XDP buffers per
+   *  sendmsg (Linux 4.20, "vhost_net: batch submitting XDP buffers to underlayer sockets"). */
+  vhostTxBatch: boolean;
 }
 
 export function behaviourOf(v: Versions): Behaviour {
@@ -56,5 +59,6 @@ export function behaviourOf(v: Versions): Behaviour {
     haltPollShrink: atLeast(v.host_kernel, '6.8') ? 2 : 0,
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
+    vhostTxBatch: atLeast(v.host_kernel, '4.20'),
   };
 }

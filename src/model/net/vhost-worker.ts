@@ -19,14 +19,22 @@ export interface VhostParams {
   /** Busy-poll window, ns; 0 = none. */
   pollNs: number;
   zerocopyTx: boolean;
+  /** handle_tx_copy batches XDP buffers per sendmsg (host Linux >= 4.20). */
+  txBatch: boolean;
 }
 
 /** drivers/vhost/net.c: a handler run stops after VHOST_NET_PKT_WEIGHT packets or VHOST_NET_WEIGHT
  *  bytes (vhost_exceeds_weight) and requeues itself behind the worker's other work. */
 export const VHOST_NET_PKT_WEIGHT = 256;
 export const VHOST_NET_WEIGHT = 0x80000;
-/** handle_rx signals the used ring every VHOST_NET_BATCH buffers (nvq->done_idx), not only at its end. */
+/** handle_rx signals the used ring every VHOST_NET_BATCH buffers (nvq->done_idx), not only at its end;
+ *  handle_tx_copy sends at most this many XDP buffers per sendmsg. */
 export const VHOST_NET_BATCH = 64;
+/** vhost_net_build_xdp takes a packet (with its 12-byte virtio-net header) only if it fits one page
+ *  beside the skb_shared_info (320 bytes, aligned) and the pad (VHOST_NET_RX_PAD + header, aligned:
+ *  128): 4096 - 320 - 128. Larger ones go one sendmsg each. */
+const XDP_BUFF_MAX_BYTES = 4096 - 320 - 128;
+const VNET_HDR_BYTES = 12;
 
 const W_SLEEP = 0, W_WAKING = 1, W_RUNNING = 2, W_POLLING = 3;
 const S_TX = 0, S_RX = 1, S_NOTIFY = 2;
@@ -121,6 +129,30 @@ export class VhostWorker extends HostThread implements DataPlane {
     return ring + c.vhost_rx_ns + copy;
   }
 
+  /**
+   * handle_tx of the next n of `avail` buffers. handle_tx_copy (host Linux >= 4.20, no zero-copy)
+   * builds an XDP buffer of each small packet that has another behind it on the ring (tx_can_batch)
+   * and sends up to 64 of them in one sendmsg; the rest go one sendmsg each, and a large packet flushes
+   * the batch.
+   */
+  private txCost(q: QueuePair, n: number, avail: number): number {
+    const c = this.vm.costs, packets = this.vm.packets;
+    const batching = this.params.txBatch && !this.params.zerocopyTx && !this.userspace;
+    let cost = 0, batched = 0;
+    for (let i = 0; i < n; i++) {
+      const bytes = packets.bytes[q.tx.avail.at(i)];
+      const small = bytes + VNET_HDR_BYTES <= XDP_BUFF_MAX_BYTES;
+      cost += this.packetCost(q, bytes, true);
+      if (batching && small && (i < n - 1 || n < avail)) {
+        if (batched++ > 0) cost -= c.vhost_tx_sendmsg_ns; // this packet rides the batch's sendmsg
+        if (batched === VHOST_NET_BATCH) batched = 0;
+      } else if (!small) {
+        batched = 0;
+      }
+    }
+    return cost;
+  }
+
   /** How many of the next `max` buffers (at `at(i)`) the run's weight lets through: the one that
    *  crosses a weight is the last. */
   private withinWeight(max: number, at: (i: number) => number): number {
@@ -152,10 +184,9 @@ export class VhostWorker extends HostThread implements DataPlane {
         const dispatch = q.tx.kickPending ? this.vm.costs.fd_dispatch_ns : 0;
         q.tx.kickPending = false;
         if (q.tx.notification) q.tx.setNotification(false); // vhost_disable_notify
-        const n = this.withinWeight(q.tx.availIdx - q.tx.lastAvailIdx, (i) => q.tx.avail.at(i));
-        let cost = dispatch;
-        for (let i = 0; i < n; i++) cost += this.packetCost(q, this.vm.packets.bytes[q.tx.avail.at(i)], true);
-        this.begin(S_TX, q, n, cost);
+        const avail = q.tx.availIdx - q.tx.lastAvailIdx;
+        const n = this.withinWeight(avail, (i) => q.tx.avail.at(i));
+        this.begin(S_TX, q, n, dispatch + this.txCost(q, n, avail));
         return;
       }
       this.finishItem(false);

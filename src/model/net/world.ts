@@ -3,6 +3,7 @@ import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
 import { Histogram } from '../../stats/histogram.js';
 import type { Costs } from '../costs.js';
+import type { Behaviour } from '../versions.js';
 import { Ev } from '../events.js';
 import type { Vcpu } from '../host/vcpu.js';
 import { littleViolation } from '../invariants.js';
@@ -11,7 +12,7 @@ import type { NetConfig } from './config.js';
 import { NetGuest } from './guest.js';
 import { Link } from './link.js';
 import { Packets, type Flow, type QueuePair } from './queue-pair.js';
-import { VhostWorker } from './vhost-worker.js';
+import { VhostWorker, type VhostParams } from './vhost-worker.js';
 
 const DATA = 0, REQUEST = 1, RESPONSE = 2;
 const TO_PEER = 0, TO_GUEST = 1;
@@ -48,6 +49,7 @@ export interface NetSetup {
   pointKey: string;
   replication: number;
   costs: Readonly<Costs>;
+  behaviour: Behaviour;
   /** The host's physical NIC, when every VM's traffic shares one: its line rate each way (bits/s). */
   uplink: { lineRateBps: number } | null;
   vms: readonly { streams: string; vcpus: number; net: NetConfig | null }[];
@@ -93,7 +95,7 @@ export class NetWorld {
       const net = vm.net;
       if (!net) return;
       const nic = net.nic, w = net.workload, base = vcpuBase[v];
-      const vhost = { pollNs: nic.pollNs, zerocopyTx: nic.zerocopyTx };
+      const vhost = { pollNs: nic.pollNs, zerocopyTx: nic.zerocopyTx, txBatch: s.behaviour.vhostTxBatch };
       const shared = nic.vhost ? null : this.addWorker(v, 'qemu-main-loop', 'main-loop', true, vhost);
       const firstPair = this.pairs.length;
       for (let q = 0; q < nic.queues; q++) {
@@ -129,7 +131,7 @@ export class NetWorld {
     });
   }
 
-  private addWorker(vm: number, name: string, role: string, userspace: boolean, params: { pollNs: number; zerocopyTx: boolean }): VhostWorker {
+  private addWorker(vm: number, name: string, role: string, userspace: boolean, params: VhostParams): VhostWorker {
     const w = new VhostWorker(this.workers.length, this, name, role, userspace, params);
     this.workers.push(w);
     this.vmOfWorker.push(vm);
