@@ -44,6 +44,10 @@ export interface Behaviour {
   guestHaltpoll: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
+  /** virtio-blk defers its guest notifications to the end of the completion batch (defer_call, QEMU
+   *  8.2, "virtio-blk: use blk_io_plug_call() instead of notification BH"); before, each completion
+   *  called virtio_notify_irqfd at once (a BH batched them only without EVENT_IDX). */
+  deferredNotify: boolean;
   /** vhost-net's handle_tx_copy hands small packets to the tap in batches of up to 64 XDP buffers per
    *  sendmsg (Linux 4.20, "vhost_net: batch submitting XDP buffers to underlayer sockets"). */
   vhostTxBatch: boolean;
@@ -60,5 +64,6 @@ export function behaviourOf(v: Versions): Behaviour {
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
+    deferredNotify: atLeast(v.qemu, '8.2'),
   };
 }

@@ -51,10 +51,10 @@ describe('shipped scenarios', () => {
     expect(gain).toBeLessThan(1.06);
   });
 
-  it('aio-engine: threads trails native at iodepth 1; io_uring is at least as fast as native', () => {
+  it('aio-engine: threads trails native at iodepth 1; io_uring is within a few % of native (published P9c, P10c)', () => {
     const [native1, uring1, threads1] = runShort('aio-engine.yaml', 200e6);
     expect(threads1.iops / native1.iops).toBeLessThan(0.9);
-    expect(uring1.iops / native1.iops).toBeGreaterThanOrEqual(1.0);
+    expect(Math.abs(uring1.iops / native1.iops - 1)).toBeLessThan(0.03);
   });
 
   it('noisy-neighbour: the quiet VM\'s latency rises as neighbours load the NVMe it shares', () => {

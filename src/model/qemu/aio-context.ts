@@ -33,6 +33,9 @@ export interface AioContextOwner extends World {
 export interface AioContextParams extends PollParams {
   /** poll_ns per handler (QEMU >= 10.0) rather than per AioContext. */
   pollPerHandler: boolean;
+  /** Guest notifications deferred to the end of a completion batch (defer_call, QEMU >= 8.2); before,
+   *  virtio_notify_irqfd as each request is pushed (with EVENT_IDX; without it a notification BH). */
+  deferNotify: boolean;
   /** fdmon-io_uring (and its removal of idle poll handlers) or ppoll/epoll. */
   fdmon: 'io_uring' | 'poll';
 }
@@ -68,7 +71,12 @@ export class AioContext extends HostThread {
   private curFinal = false;
   /** Completions being processed right after an io_submit (laio's ioq_submit): the vq round goes on after. */
   private inSubmitPath = false;
+  /** Queues with used elements pushed and not yet checked for a notification; those to notify. */
   private readonly toNotify = new IntFifo(16);
+  private readonly sending = new IntFifo(16);
+  /** Host I/Os left of a batch reaped one at a time (QEMU < 8.2), and whether an fd woke the reap. */
+  private reapLeft = 0;
+  private reapViaFd = false;
   private popped = new Int32Array(1);
   private blockedInSubmit = 0;
   /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
@@ -359,16 +367,37 @@ export class AioContext extends HostThread {
   /** Reaps every host I/O the current engine has ready; `viaFd` when its fd woke the handler. Each
    *  guest request merged into one completes on its own (as virtio_blk_rw_complete walks them). */
   private reap(viaFd: boolean): void {
-    const e = this.curEngine!, req = this.vm.requests;
+    const e = this.curEngine!;
     const n = e.ready.size;
-    let cost = e.reapCost(n, viaFd);
-    for (let i = 0; i < n; i++) {
-      for (let r = e.ready.at(i); r >= 0; r = req.next[r]) {
-        const vq = this.vm.vqs[req.vq[r]];
-        cost += vq.pushNs + vq.completeNs + this.perRequestNs;
-      }
+    if (!this.params.deferNotify) {
+      this.reapLeft = n;
+      this.reapViaFd = viaFd;
+      this.reapNext(true);
+      return;
     }
+    let cost = e.reapCost(n, viaFd);
+    for (let i = 0; i < n; i++) cost += this.completionNs(e.ready.at(i));
     this.begin(S_COMPLETE, n, cost);
+  }
+
+  /** QEMU < 8.2 notifies as it pushes, so a batch is completed one host I/O at a time; the first
+   *  carries the batch's fixed reap cost. */
+  private reapNext(first: boolean): void {
+    const e = this.curEngine!;
+    const base = e.reapCost(1, this.reapViaFd);
+    const reapNs = first ? base : e.reapCost(2, this.reapViaFd) - base;
+    this.begin(S_COMPLETE, 1, reapNs + this.completionNs(e.ready.at(0)));
+  }
+
+  /** Pushing the used elements of host I/O r and its merged requests, each completed on its own. */
+  private completionNs(r: number): number {
+    const req = this.vm.requests;
+    let cost = 0;
+    for (; r >= 0; r = req.next[r]) {
+      const vq = this.vm.vqs[req.vq[r]];
+      cost += vq.pushNs + vq.completeNs + this.perRequestNs;
+    }
+    return cost;
   }
 
   /** Pops up to the queue's maxPop (virtio-blk: one MultiReqBuffer's worth) and hands them on. */
@@ -402,7 +431,7 @@ export class AioContext extends HostThread {
     }
     if (this.curFinal) {
       this.curVq = null;
-      if (this.toNotify.size > 0) this.flushNotify();
+      if (this.toNotify.size > 0) this.flushNotify(false);
       else this.nextHandler();
       return;
     }
@@ -443,7 +472,8 @@ export class AioContext extends HostThread {
   /**
    * Completions reaped: used elements published. The guest is notified once per queue (virtio_notify
    * deferred by defer_call), at the end of the completion batch, or, for completions processed inside
-   * a queue handler's io_submit, at the end of that handler's plug section.
+   * a queue handler's io_submit, at the end of that handler's plug section. Before QEMU 8.2, each push
+   * is followed by its notification check at once.
    */
   private endComplete(): void {
     const vm = this.vm, e = this.curEngine!;
@@ -463,32 +493,50 @@ export class AioContext extends HostThread {
         r = next;
       }
     }
-    if (this.inSubmitPath) {
+    if (!this.params.deferNotify) {
+      this.reapLeft -= this.stepCount;
+      this.flushNotify(this.reapLeft > 0);
+    } else if (this.inSubmitPath) {
       this.inSubmitPath = false;
       this.submitChunks();
     } else {
-      this.flushNotify();
+      this.flushNotify(false);
     }
   }
 
-  /** defer_call_end: virtio_should_notify once per touched queue, one irqfd write per yes. */
-  private flushNotify(): void {
+  /**
+   * virtio_should_notify once per touched queue, one irqfd write per yes: at defer_call_end, or (QEMU
+   * < 8.2) right after a push. `midBatch`: more of the batch is to come, so a queue without EVENT_IDX
+   * waits for the batch's end (the notification BH of QEMU < 8.2).
+   */
+  private flushNotify(midBatch: boolean): void {
     const vm = this.vm;
-    let m = 0;
     for (let i = 0, n = this.toNotify.size; i < n; i++) {
       const q = this.toNotify.shift();
-      vm.vqTouched[q] = 0;
-      if (vm.vqs[q].shouldNotify()) {
+      const vq = vm.vqs[q];
+      if (midBatch && !vq.eventIdx) {
         this.toNotify.push(q);
-        m++;
+        continue;
       }
+      vm.vqTouched[q] = 0;
+      if (vq.shouldNotify()) this.sending.push(q);
     }
+    const m = this.sending.size;
     if (m > 0) this.begin(S_NOTIFY, m, m * vm.costs.irqfd_notify_ns);
     else this.endNotify();
   }
 
   private endNotify(): void {
-    while (this.toNotify.size > 0) this.vm.sendIrq(this.vm.vqs[this.toNotify.shift()]);
+    while (this.sending.size > 0) this.vm.sendIrq(this.vm.vqs[this.sending.shift()]);
+    if (this.reapLeft > 0) {
+      this.reapNext(false);
+      return;
+    }
+    if (this.inSubmitPath) {
+      this.inSubmitPath = false;
+      this.submitChunks();
+      return;
+    }
     if (this.curEngine!.pending.size > 0) {
       // Requests held back at the in-flight cap go out from the completion path.
       this.curVq = null;
