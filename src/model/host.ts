@@ -112,8 +112,7 @@ export class Host extends SimulatedRun<HostResult> {
   /** The measurements of the window after warmup, once the end is reached; checks the invariants. */
   finish(): HostResult {
     const cfg = this.config, end = this.endNs, T = cfg.durationNs;
-    for (const l of this.blk.loads) l.track(0, end);
-    for (const l of this.net.loads) l.track(0, end);
+    for (const l of [...this.blk.loads, ...this.net.loads]) l.inFlight.track(0, end);
     const accounts: CpuAccount[][] = cfg.vms.map((_, v) => [
       ...this.vcpusOf(v).map((x) => x.acct),
       ...this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v).map((x) => x.acct),
@@ -144,7 +143,7 @@ export class Host extends SimulatedRun<HostResult> {
           pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
           pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),
           deviceUtil: this.blk.disksOf(v).map((d) => this.blk.devices[this.blk.deviceIndexOfDisk(d)].utilization(end, T)),
-          meanOutstanding: bl.outstandingArea / T,
+          meanOutstanding: bl.inFlight.area / T,
           ...host,
         },
         net: vm.net === null ? null : {
@@ -153,7 +152,7 @@ export class Host extends SimulatedRun<HostResult> {
           latency: nl.latency, threads, kicks: kicks(NET), irqs: nl.irqs,
           pollWindows: workers.reduce((s, x) => s + x.pollWindows, 0),
           pollHits: workers.reduce((s, x) => s + x.pollHits, 0),
-          meanOutstanding: nl.outstandingArea / T,
+          meanOutstanding: nl.inFlight.area / T,
           events: host.events,
         },
       };

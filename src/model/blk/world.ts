@@ -240,7 +240,7 @@ export class BlkWorld {
     job.toSubmit--;
     if (++job.inflight > job.maxInflight) job.maxInflight = job.inflight;
     const load = this.loads[job.vm];
-    load.track(1, this.sim.now);
+    load.inFlight.track(1, this.sim.now);
     load.issuedTotal++;
     const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
@@ -265,7 +265,7 @@ export class BlkWorld {
     }
     job.inflight -= n;
     load.reapedTotal += n;
-    load.track(-n, now);
+    load.inFlight.track(-n, now);
     if (job.arrivalGap === 0) {
       if (job.thinkNs > 0) {
         this.sim.after(job.thinkNs, Ev.JobThinkEnd, job.index, n);

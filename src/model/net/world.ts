@@ -2,6 +2,7 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
 import { Histogram } from '../../stats/histogram.js';
+import { InFlight } from '../../stats/in-flight.js';
 import type { Costs } from '../costs.js';
 import type { Behaviour } from '../versions.js';
 import { Ev } from '../events.js';
@@ -23,23 +24,13 @@ export class NetLoad {
   bytes = 0;
   transactions = 0;
   irqs = 0;
-  outstanding = 0;
-  outstandingArea = 0;
-  maxOutstanding = 0;
-  private lastChange = 0;
-
-  track(delta: number, now: number): void {
-    this.outstandingArea += this.outstanding * (now - this.lastChange);
-    this.lastChange = now;
-    this.outstanding += delta;
-    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
-  }
+  /** Messages from their writing to their reading. */
+  readonly inFlight = new InFlight();
 
   reset(now: number): void {
     this.latency.reset();
     this.bytes = this.transactions = this.irqs = 0;
-    this.track(0, now);
-    this.outstandingArea = 0;
+    this.inFlight.reset(now);
   }
 }
 
@@ -161,12 +152,12 @@ export class NetWorld {
   /** A message comes into being (written by the guest's or the peer's application); Little's L counts
    *  messages from here to their read. */
   private alloc(f: Flow, kind: number): number {
-    this.loads[f.vm].track(1, this.sim.now);
+    this.loads[f.vm].inFlight.track(1, this.sim.now);
     return this.packets.alloc(f.index, this.net(f).workload.msgBytes, kind, this.sim.now);
   }
 
   private release(f: Flow, p: number): void {
-    this.loads[f.vm].track(-1, this.sim.now);
+    this.loads[f.vm].inFlight.track(-1, this.sim.now);
     this.packets.release(p);
   }
 
@@ -277,7 +268,7 @@ export class NetWorld {
     const broken: string[] = [];
     const inflight = this.flows.reduce((s, f) => s + f.inflight, 0);
     const unwritten = this.flows.reduce((s, f) => s + f.toSend, 0);
-    const counted = this.loads.reduce((s, l) => s + l.outstanding, 0);
+    const counted = this.loads.reduce((s, l) => s + l.inFlight.count, 0);
     if (this.packets.live !== counted) broken.push(`messages not conserved: ${this.packets.live} alive, ${counted} counted`);
     // In flight: written or not, alive, or delivered with its acknowledgement still on the way back.
     if (this.packets.live + unwritten > inflight) broken.push(`${this.packets.live} messages alive and ${unwritten} unwritten for ${inflight} in flight`);
@@ -291,7 +282,7 @@ export class NetWorld {
     this.loads.forEach((l, v) => {
       if (this.nets[v]?.workload.mode !== 'rr') return;
       const oldest = this.packets.oldest((p) => this.flows[this.packets.flow[p]].vm === v);
-      const little = littleViolation(l.outstandingArea / windowNs, l.transactions, windowNs, l.latency, l.maxOutstanding, oldest === Infinity ? 0 : this.sim.now - oldest);
+      const little = littleViolation(l.inFlight.area / windowNs, l.transactions, windowNs, l.latency, l.inFlight.max, oldest === Infinity ? 0 : this.sim.now - oldest);
       if (little) broken.push(this.loads.length > 1 ? `VM ${v}: ${little}` : little);
     });
     return broken;
