@@ -37,6 +37,26 @@ describe('vqsim sweep', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('on a host form, an axis can be a vms entry\'s count, and each entry\'s columns sit beside the host\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-sweep-host-'));
+    const file = join(dir, 'host.yaml');
+    writeFileSync(file, [
+      'name: host', 'duration: 10ms', 'warmup: 1ms',
+      'host: {devices: {nvme0: {preset: nvme-tlc}}}',
+      'vms:',
+      '  - {name: quiet, vm: {vcpus: 1}, disk: {device: nvme0}, job: {iodepth: 1}}',
+      '  - {name: noisy, count: 1, vm: {vcpus: 2}, disk: {device: nvme0}, job: {iodepth: 32, numjobs: 2}}',
+    ].join('\n'));
+    const out = join(dir, 'sweep');
+    await sweepCommand({ file, sets: ['vms.1.count=1,2'], variants: [], replications: 1, jobs: 1, out }, () => {});
+    const [header, ...rows] = read(out).trim().split('\n');
+    const columns = header.split(',');
+    expect(columns.slice(0, 3)).toEqual(['variant', 'parameter_vms.1.count', 'replications']);
+    for (const c of ['iops_mean', 'quiet.lat_p99_us_mean', 'noisy.iops_mean', 'noisy.vms_mean']) expect(columns).toContain(c);
+    const vms = rows.map((r) => Number(r.split(',')[columns.indexOf('noisy.vms_mean')]));
+    expect(vms).toEqual([1, 2]);
+  });
+
   it('shards merged give the bytes of a single run; a missing shard is an error', async () => {
     const { dir, file } = setup();
     await sweepCommand({ file, sets, variants: [], replications: 2, jobs: 1, out: join(dir, 'all') }, () => {});
