@@ -68,9 +68,10 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
           .positional('file', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
           .option('out', { type: 'string', coerce: outArg, describe: 'output directory (default results/<scenario name>/)' })
           .option('seed', { type: 'string', coerce: seedArg, describe: 'override the scenario seed (a non-negative integer)' })
-          .option('variant', { type: 'string', array: true, describe: 'run only this variant (repeatable)' }),
+          .option('variant', { type: 'string', array: true, describe: 'run only this variant (repeatable)' })
+          .option('fio', { type: 'string', describe: 'a fio job file as the workload, in place of the scenario\'s jobs (default output results/<scenario>/fio-<job file>/)' }),
         (argv) => act(argv.file, argv.seed as number | undefined, async () => {
-          await runCommand({ file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant }, io.out, {
+          await runCommand({ file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant, fio: argv.fio }, io.out, {
             warn: (l) => io.err(`vqsim: ${l}`),
             longRun: (e) => runProgress(e, io),
             stop: signals.stop,

@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { estimateRun, type Estimate } from '../model/estimate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { latencyCdfChart } from '../output/charts.js';
@@ -18,6 +18,8 @@ export interface RunOptions {
   out?: string;
   seed?: number;
   variants?: string[];
+  /** A fio job file as the workload, in place of the scenario's jobs. */
+  fio?: string;
 }
 
 export interface ScenarioRun {
@@ -94,7 +96,7 @@ function memoryLimit(): number {
  * the table.
  */
 export async function runCommand(opts: RunOptions, log: (line: string) => void, ui: RunUi = { warn: () => {} }): Promise<{ dir: string; summaries: Row[] }> {
-  const scenario = loadScenario(opts.file, { seed: opts.seed, variants: opts.variants });
+  const scenario = loadScenario(opts.file, { seed: opts.seed, variants: opts.variants, fio: opts.fio });
   const configs = scenario.points.map((p) => p.config(0));
   const estimates = configs.map(estimateRun);
   const total: Estimate = {
@@ -118,7 +120,8 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
     done += share;
   }
   const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
-  const dir = opts.out ?? join('results', run.scenario.name);
+  // A job file's run goes beside the scenario's own results, not over them.
+  const dir = opts.out ?? join('results', run.scenario.name, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
   const files = await runOutputs(run);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);

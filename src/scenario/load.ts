@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
 import { ScenarioError, type Located } from './errors.js';
+import { expandFioJobs, type FioContext } from './fio/expand.js';
 import { resolveScenario } from './resolve.js';
 import { scenarioSchema, VM_KEYS, type Scenario } from './schema.js';
 import { Source } from './source.js';
@@ -34,6 +35,8 @@ export interface LoadOptions {
   variants?: string[];
   /** Replaces cost defaults (scenario overrides still win): how `vqsim check` proves it catches drift. */
   defaultCosts?: Partial<Costs>;
+  /** A fio job file as the workload (`vqsim run --fio`): replaces the scenario's jobs. */
+  fio?: string;
 }
 
 export interface LoadedScenario {
@@ -71,8 +74,14 @@ export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenar
 export function scenarioFromText(file: string, text: string, opts: LoadOptions = {}): LoadedScenario {
   const { source, errors } = Source.parse(file, text);
   if (errors.length > 0) throw new ScenarioError(file, [], errors[0].line, `not valid YAML/JSON: ${errors[0].message}`);
-  const raw = { ...(source.toJS() as object), variants: undefined, sweep: undefined };
+  let raw: Record<string, unknown> = { ...(source.toJS() as object), variants: undefined, sweep: undefined };
   const base = parse(source, source.toJS(), []);
+  if (opts.fio !== undefined) {
+    if (raw.vms !== undefined) throw new ScenarioError(file, ['vms'], source.lineOf(['vms']), '--fio: the host form has a workload per VM: give job: { fio: FILE } in its vms entries');
+    if (!existsSync(opts.fio)) throw new ScenarioError(opts.fio, [], undefined, '--fio: no such fio job file');
+    raw = { ...raw, job: { fio: resolve(opts.fio) }, jobs: undefined };
+  }
+  const fioContext: FioContext = { scenarioFile: file, lineOf: (path) => source.lineOf(path), env: process.env, jobFileTiming: opts.fio !== undefined };
   const seed = opts.seed ?? base.seed;
   const declared = base.variants ?? [{ name: 'base', description: undefined, set: {} }];
 
@@ -106,9 +115,10 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
         throw new ScenarioError(file, parsePath(s.path), s.line, `cannot set (${s.origin}): ${(e as Error).message}`);
       }
     }
-    const scenario = parse(source, merged, sets);
+    const fio = expandFioJobs(merged as Record<string, unknown>, fioContext);
+    const scenario = parse(source, fio.raw, sets);
     const locate: Located = (path, reason) => fail(source, path, reason, sets);
-    const warnings: string[] = [];
+    const warnings: string[] = [...fio.warnings];
     const warn = (path: (string | number)[], reason: string) => {
       const line = source.lineOf(path);
       warnings.push(`${file}${line !== undefined ? `:${line}` : ''}: ${path.join('.')}: ${reason}`);

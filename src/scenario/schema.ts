@@ -106,8 +106,13 @@ const jobFields = {
   /** fio's thinktime (with a unit: a bare number would be microseconds to fio and is refused here). */
   thinktime: duration.optional(),
 };
-const jobDefaults = z.strictObject(jobFields);
+const jobDefaults = z.strictObject({
+  ...jobFields,
+  /** A fio job file (relative to the scenario) whose sections are the jobs (src/scenario/fio). */
+  fio: z.string().min(1).optional(),
+});
 const jobEntry = z.strictObject({ name: z.string().min(1), ...jobFields });
+export const jobEntrySchema = jobEntry;
 
 const costs = z.strictObject(
   Object.fromEntries(COST_NAMES.map((n) => [n, duration.optional()])) as Record<CostName, z.ZodOptional<typeof duration>>,
@@ -311,6 +316,8 @@ export type VmSection = z.output<typeof vmSection>;
 export type VmEntry = z.output<typeof vmEntry>;
 export type DiskInput = z.output<typeof diskEntry>;
 export type JobInput = z.output<typeof jobEntry>;
+/** A `jobs:` entry as a file writes it (units as strings). */
+export type JobEntryInput = z.input<typeof jobEntry>;
 export type DeviceInput = z.output<typeof deviceSchema>;
 
 /** The schema as JSON Schema (2020-12) for editors. */

@@ -1,0 +1,148 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import { parseFioIni, FioSyntaxError } from '../../src/scenario/fio/ini.js';
+import { fioSize, fioTime, fioWorkload, FioOptionError } from '../../src/scenario/fio/job-file.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+function folder(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), 'vqsim-fio-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+const noFiles = { read: () => { throw new Error('no include expected'); }, env: {} };
+const workload = (text: string) => fioWorkload(parseFioIni('t.fio', text, noFiles));
+const optionError = (text: string): FioOptionError => {
+  try {
+    workload(text);
+  } catch (e) {
+    if (e instanceof FioOptionError) return e;
+    throw e;
+  }
+  throw new Error('expected a FioOptionError');
+};
+const direct = '[global]\ndirect=1\nioengine=libaio\n';
+
+describe('fio job files: INI as fio reads it', () => {
+  it('gives each job the globals above it only; a later [global] changes the jobs after it', () => {
+    const jobs = parseFioIni('t.fio', [
+      '; comment', '[global]', 'bs=4k', 'time_based', '[a]', 'rw=read', '# another comment',
+      '[global]', 'bs=64k', '[b]', 'rw=write',
+    ].join('\n'), noFiles);
+    expect(jobs.map((j) => j.name)).toEqual(['a', 'b']);
+    const opts = (i: number) => jobs[i].options.map((o) => `${o.key}=${o.value}`);
+    expect(opts(0)).toEqual(['bs=4k', 'time_based=', 'rw=read']);
+    expect(opts(1)).toEqual(['bs=4k', 'time_based=', 'bs=64k', 'rw=write']);
+    expect(jobs[1].options.at(-1)!.line).toBe(11);
+  });
+
+  it('reads include files in place and ${VAR} from the environment; an unset variable is an error at its line', () => {
+    const d = folder({ 'common.fio': '[global]\niodepth=${DEPTH}\n' });
+    const src = { read: (f: string) => ({ file: join(d, f), text: readFileSync(join(d, f), 'utf8') }), env: { DEPTH: '8' } };
+    const jobs = parseFioIni('main.fio', 'include common.fio\n[j]\nrw=randread\n', src);
+    expect(jobs[0].options.map((o) => `${o.key}=${o.value}`)).toEqual(['iodepth=8', 'rw=randread']);
+    expect(() => parseFioIni('x.fio', '[j]\n\niodepth=${NOPE}\n', noFiles)).toThrow(expect.objectContaining({
+      constructor: FioSyntaxError, line: 3, message: 'environment variable NOPE is not set',
+    }));
+  });
+});
+
+describe('fio job files: options and units to the model', () => {
+  it('reads sizes by kb_base and times in each option\'s own unit', () => {
+    expect(fioSize('4k', 1024)).toBe(4096);
+    expect(fioSize('4k', 1000)).toBe(4000);
+    expect(fioSize('4KiB', 1000)).toBe(4096);
+    expect(fioSize('1m', 1024)).toBe(1 << 20);
+    expect(fioSize('lots', 1024)).toBeUndefined();
+    expect(fioTime('30', 1e9)).toBe(30e9);
+    expect(fioTime('500ms', 1e9)).toBe(500e6);
+    expect(fioTime('2m', 1e9)).toBe(120e9);
+    expect(fioTime('100', 1e3)).toBe(100e3);
+  });
+
+  it('maps rw, mixes, depths, rates, batches and think time; bs by direction; psync is one I/O at a time', () => {
+    const w = workload(`${direct}runtime=30\nramp_time=2s\n[mix]\nreadwrite=randrw\nrwmixwrite=30\nbs=8k\niodepth=16\nnumjobs=4\n`
+      + 'rate_iops=5000\nrate_process=poisson\niodepth_batch_submit=4\niodepth_batch_complete_min=2\nthinktime=50\n'
+      + '[log]\nrw=write\nbs=4k,16k\n[sync]\nioengine=psync\niodepth=32\nrw=randread\n');
+    expect(w.jobs[0]).toEqual({
+      name: 'mix', rw: 'randrw', rwmixread: 70, bs: 8192, iodepth: 16, numjobs: 4, rate_iops: 5000, rate_process: 'poisson',
+      iodepth_batch_submit: 4, iodepth_batch_complete_min: 2, thinktime: '50000ns',
+    });
+    expect(w.jobs[1]).toMatchObject({ rw: 'write', bs: 16384 });
+    expect(w.jobs[2]).toMatchObject({ rw: 'randread', iodepth: 1 });
+    expect(w.durationNs).toBe(30e9);
+    expect(w.warmupNs).toBe(2e9);
+    expect(w.ignored).toEqual(['iodepth (ioengine=psync does one I/O at a time)']);
+  });
+
+  it('names options that change nothing, and refuses what would change the answer, at its line', () => {
+    expect(workload(`${direct}group_reporting\nfilename=/dev/vdb\n[a]\nrw=read\n`).ignored).toEqual(['filename', 'group_reporting']);
+    const bssplit = optionError(`${direct}[a]\nrw=randread\nbssplit=4k/50:64k/50\n`);
+    expect([bssplit.section, bssplit.option.key, bssplit.option.line]).toEqual(['a', 'bssplit', 6]);
+    expect(bssplit.message).toMatch(/mix of block sizes.*not modelled/);
+    expect(optionError(`${direct}[a]\nverify_pattern=0xff\n`).message).toMatch(/unknown or unmodelled fio option "verify_pattern"/);
+    expect(optionError('[a]\nrw=read\n').message).toMatch(/buffered I\/O.*give direct=1/);
+    expect(optionError(`${direct}[a]\nrw=randrw\nbs=4k,64k\n`).message).toMatch(/different read and write block sizes/);
+    expect(optionError(`${direct}[a]\nioengine=mmap\n`).message).toMatch(/ioengine mmap is not modelled/);
+  });
+});
+
+describe('fio job files in scenarios', () => {
+  const jobFile = '; two jobs under one [global]\n[global]\nioengine=libaio\ndirect=1\nruntime=20ms\nramp_time=5ms\n'
+    + 'group_reporting\n[reader]\nrw=randread\nbs=4k\niodepth=8\n[writer]\nrw=write\nbs=64k\niodepth=2\nnumjobs=2\n';
+
+  it('gives the same model as the same jobs written in the scenario, with fio\'s runtime and ramp_time', () => {
+    const d = folder({
+      'job.fio': jobFile,
+      'fio.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\n',
+      'yaml.yaml': 'vm: {vcpus: 2}\nduration: 20ms\nwarmup: 5ms\njobs:\n'
+        + '  - {name: reader, rw: randread, bs: 4k, iodepth: 8}\n  - {name: writer, rw: write, bs: 64k, iodepth: 2, numjobs: 2}\n',
+    });
+    const fio = loadScenario(join(d, 'fio.yaml'));
+    const yaml = loadScenario(join(d, 'yaml.yaml'));
+    expect(fio.points[0].config(0)).toEqual(yaml.points[0].config(0));
+    expect(fio.points[0].config(0).durationNs).toBe(20e6);
+    expect(fio.points[0].warnings).toEqual([`${join(d, 'job.fio')}: ignored, as they do not change what vqsim reports: group_reporting`]);
+  });
+
+  it('lets keys beside job.fio override every section, so a variant can vary them', () => {
+    const d = folder({ 'job.fio': jobFile, 's.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\nvariants:\n  - {name: qd32, set: {job.iodepth: 32}}\n' });
+    const jobs = loadScenario(join(d, 's.yaml')).points[0].config(0).vms[0].jobs;
+    expect(jobs.map((j) => j.iodepth)).toEqual([32, 32]);
+  });
+
+  it('locates a job file\'s error in the job file: its path, line, section and option', () => {
+    const d = folder({ 'job.fio': `${jobFile}fsync=1\n`, 's.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\n', 'missing.yaml': 'vm: {vcpus: 2}\njob:\n  fio: nope.fio\n' });
+    const message = (f: string) => {
+      try {
+        loadScenario(join(d, f));
+      } catch (e) {
+        if (e instanceof ScenarioError) return e.message;
+        throw e;
+      }
+      throw new Error('expected a ScenarioError');
+    };
+    expect(message('s.yaml')).toBe(`${join(d, 'job.fio')}:17: writer.fsync: fsync would change the answer (fsync calls) and is not modelled`);
+    expect(message('missing.yaml')).toMatch(/missing\.yaml:3: job\.fio: cannot read the fio job file .*nope\.fio$/);
+  });
+
+  it('vqsim run --fio runs a scenario\'s VM with the job file\'s workload, beside the scenario\'s own results', async () => {
+    const d = folder({ 'job.fio': jobFile, 's.yaml': 'vm: {vcpus: 2}\nduration: 1s\njob: {rw: read}\n' });
+    const out: string[] = [], err: string[] = [];
+    const code = await main(['run', join(d, 's.yaml'), '--fio', join(d, 'job.fio'), '--out', join(d, 'out')],
+      { out: (l) => out.push(l), err: (l) => err.push(l), tty: false });
+    expect(code).toBe(0);
+    // The job file's runtime (20 ms) wins over the scenario's duration, as the command line's word is the later one.
+    const summary = readFileSync(join(d, 'out', 'summary.csv'), 'utf8');
+    expect(summary.split('\n')[1]).toMatch(/^base,/);
+    expect(existsSync(join(d, 'out', 'latency.csv'))).toBe(true);
+    expect(err.join('\n')).toMatch(/ignored, as they do not change what vqsim reports: group_reporting/);
+    const bad = await main(['run', join(d, 's.yaml'), '--fio', join(d, 'none.fio')], { out: () => {}, err: (l) => err.push(l), tty: false });
+    expect(bad).toBe(2);
+    expect(err.at(-1)).toMatch(/none\.fio: --fio: no such fio job file/);
+  });
+});
