@@ -1,14 +1,20 @@
 /**
- * Binary min-heap of events keyed by (time, insertion sequence), stored in parallel typed arrays so
- * that pushing and popping allocate nothing. An event is three integers: a kind and two arguments;
- * the model interprets them. Equal times pop in insertion order, which makes runs replay exactly.
+ * Binary min-heap of events keyed by (time, insertion sequence). An event is three integers: a kind
+ * and two arguments; the model interprets them. The heap holds only each event's time and the slot of
+ * its payload (sequence, kind, arguments), so a sift moves two numbers per level, not five; the
+ * sequence is read only when two times tie. Typed arrays throughout: pushing and popping allocate
+ * nothing. Equal times pop in insertion order, which makes runs replay exactly.
  */
 export class EventQueue {
   private time: Float64Array;
-  private seq: Float64Array;
-  private kind: Int32Array;
-  private argA: Int32Array;
-  private argB: Int32Array;
+  private slot: Int32Array;
+  private seqOf: Float64Array;
+  private kindOf: Int32Array;
+  private aOf: Int32Array;
+  private bOf: Int32Array;
+  /** Slots not holding an event, as a stack. */
+  private free: Int32Array;
+  private freeTop: number;
   private n = 0;
   private nextSeq = 0;
 
@@ -20,10 +26,14 @@ export class EventQueue {
 
   constructor(capacity = 1024) {
     this.time = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
-    this.kind = new Int32Array(capacity);
-    this.argA = new Int32Array(capacity);
-    this.argB = new Int32Array(capacity);
+    this.slot = new Int32Array(capacity);
+    this.seqOf = new Float64Array(capacity);
+    this.kindOf = new Int32Array(capacity);
+    this.aOf = new Int32Array(capacity);
+    this.bOf = new Int32Array(capacity);
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
+    this.freeTop = capacity;
   }
 
   get size(): number {
@@ -36,47 +46,57 @@ export class EventQueue {
   }
 
   push(t: number, kind: number, a: number, b: number): void {
-    if (this.n === this.time.length) this.grow();
-    const time = this.time, seq = this.seq, kinds = this.kind, as = this.argA, bs = this.argB;
+    if (this.freeTop === 0) this.grow();
+    const s = this.free[--this.freeTop];
     const q = this.nextSeq++;
+    const seqOf = this.seqOf;
+    seqOf[s] = q; this.kindOf[s] = kind; this.aOf[s] = a; this.bOf[s] = b;
+    const time = this.time, slot = this.slot;
     let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = time[p];
-      if (pt < t || (pt === t && seq[p] < q)) break;
-      time[i] = pt; seq[i] = seq[p]; kinds[i] = kinds[p]; as[i] = as[p]; bs[i] = bs[p];
+      if (pt < t || (pt === t && seqOf[slot[p]] < q)) break;
+      time[i] = pt; slot[i] = slot[p];
       i = p;
     }
-    time[i] = t; seq[i] = q; kinds[i] = kind; as[i] = a; bs[i] = b;
+    time[i] = t; slot[i] = s;
   }
 
-  /** Removes the earliest event into topTime/topKind/topA/topB. The queue must not be empty. */
-  pop(): void {
-    const time = this.time, seq = this.seq, kinds = this.kind, as = this.argA, bs = this.argB;
-    this.topTime = time[0]; this.topKind = kinds[0]; this.topA = as[0]; this.topB = bs[0];
+  /** Removes the earliest event into topTime/topKind/topA/topB and returns its time. The queue must
+   *  not be empty. */
+  pop(): number {
+    const time = this.time, slot = this.slot, seqOf = this.seqOf;
+    const top = slot[0];
+    this.topTime = time[0]; this.topKind = this.kindOf[top]; this.topA = this.aOf[top]; this.topB = this.bOf[top];
+    this.free[this.freeTop++] = top;
     const n = --this.n;
-    if (n === 0) return;
-    const t = time[n], q = seq[n], k = kinds[n], a = as[n], b = bs[n];
+    if (n === 0) return this.topTime;
+    const t = time[n], s = slot[n];
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
       const r = c + 1;
-      if (r < n && (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c]))) c = r;
+      if (r < n && (time[r] < time[c] || (time[r] === time[c] && seqOf[slot[r]] < seqOf[slot[c]]))) c = r;
       const ct = time[c];
-      if (t < ct || (t === ct && q < seq[c])) break;
-      time[i] = ct; seq[i] = seq[c]; kinds[i] = kinds[c]; as[i] = as[c]; bs[i] = bs[c];
+      if (t < ct || (t === ct && seqOf[s] < seqOf[slot[c]])) break;
+      time[i] = ct; slot[i] = slot[c];
       i = c;
     }
-    time[i] = t; seq[i] = q; kinds[i] = k; as[i] = a; bs[i] = b;
+    time[i] = t; slot[i] = s;
+    return this.topTime;
   }
 
   private grow(): void {
-    const cap = this.time.length * 2;
-    const t = new Float64Array(cap); t.set(this.time); this.time = t;
-    const s = new Float64Array(cap); s.set(this.seq); this.seq = s;
-    const k = new Int32Array(cap); k.set(this.kind); this.kind = k;
-    const a = new Int32Array(cap); a.set(this.argA); this.argA = a;
-    const b = new Int32Array(cap); b.set(this.argB); this.argB = b;
+    const old = this.time.length, cap = old * 2;
+    const f64 = (x: Float64Array) => { const y = new Float64Array(cap); y.set(x); return y; };
+    const i32 = (x: Int32Array) => { const y = new Int32Array(cap); y.set(x); return y; };
+    this.time = f64(this.time); this.seqOf = f64(this.seqOf);
+    this.slot = i32(this.slot); this.kindOf = i32(this.kindOf); this.aOf = i32(this.aOf); this.bOf = i32(this.bOf);
+    // Every slot below `old` is in use when the stack runs dry: the new ones are the free ones.
+    this.free = new Int32Array(cap);
+    for (let i = 0; i < cap - old; i++) this.free[i] = cap - 1 - i;
+    this.freeTop = cap - old;
   }
 }

@@ -25,9 +25,9 @@ export class Simulation {
   runUntil(until: number, target: Dispatcher): void {
     const q = this.queue;
     let events = 0;
-    while (q.size > 0 && q.peekTime() <= until) {
-      q.pop();
-      const t = q.topTime;
+    // peekTime is Infinity when the queue is empty.
+    while (q.peekTime() <= until) {
+      const t = q.pop();
       if (t < this.now) throw new Error(`time went back: ${t} < ${this.now}`);
       this.now = t;
       events++;

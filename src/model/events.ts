@@ -16,8 +16,6 @@ export const enum Ev {
   CtxPollTimeout,
   /** a = AioContext, b = poll token: a polling pass has seen new work. */
   CtxPollFound,
-  /** a = device, b = request: a rate-limited service start. */
-  DeviceStart,
   /** a = device, b = request: service complete. */
   DeviceDone,
   /** a = pool worker. */

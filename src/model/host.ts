@@ -79,7 +79,6 @@ export class Host extends SimulatedRun<HostResult> {
       case Ev.CtxWake: this.blk.ctxs[a].onWake(); break;
       case Ev.CtxPollTimeout: this.blk.ctxs[a].onPollTimeout(b); break;
       case Ev.CtxPollFound: this.blk.ctxs[a].onPollFound(b); break;
-      case Ev.DeviceStart: this.blk.devices[a].serve(b); break;
       case Ev.DeviceDone: this.blk.devices[a].onDone(b); break;
       case Ev.WorkerStepDone: { const w = this.blk.workers[a]; w.pool.onWorkerStepDone(w); break; }
       case Ev.WorkerWake: this.blk.workers[a].woken(); break;

@@ -124,31 +124,25 @@ export class Device {
     else this.start(r);
   }
 
+  /** Service starts now, or when the controller's cap allows (paced starts, no burst); its end is
+   *  the one event: nothing observes the start itself. */
   private start(r: number): void {
     const now = this.owner.sim.now;
     if (this.p.dispatch === 'die') this.unitBusy[this.owner.requests.unit[r]] = 1;
     this.account(now);
     this.inService++;
-    const p = this.p;
+    const p = this.p, req = this.owner.requests;
+    let at = now;
     if (p.iopsCap > 0 || p.bwCap > 0) {
-      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (this.owner.requests.hostBytes[r] * 1e9) / p.bwCap : 0);
-      const at = Math.max(now, this.nextStart);
+      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (req.hostBytes[r] * 1e9) / p.bwCap : 0);
+      at = Math.max(now, this.nextStart);
       this.nextStart = at + gap;
-      if (at > now) {
-        this.owner.sim.at(at, Ev.DeviceStart, this.index, r);
-        return;
-      }
     }
-    this.serve(r);
-  }
-
-  /** Service: the distribution's time for 4 KiB, plus the transfer of the rest at the device's
-   *  bandwidth (a large I/O is striped over the dies). */
-  serve(r: number): void {
-    const req = this.owner.requests;
-    const dist = req.write[r] ? this.p.write : this.p.read;
-    const extra = this.p.bwCap > 0 && req.hostBytes[r] > BASE_BYTES ? ((req.hostBytes[r] - BASE_BYTES) * 1e9) / this.p.bwCap : 0;
-    this.owner.sim.after(dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
+    // The distribution's time for 4 KiB, plus the transfer of the rest at the device's bandwidth (a
+    // large I/O is striped over the dies).
+    const dist = req.write[r] ? p.write : p.read;
+    const extra = p.bwCap > 0 && req.hostBytes[r] > BASE_BYTES ? ((req.hostBytes[r] - BASE_BYTES) * 1e9) / p.bwCap : 0;
+    this.owner.sim.at(at + dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
 
   /** Service complete: the unit takes its next request, the slot admits the oldest host waiter. */
