@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,8 +66,30 @@ function model(file: string, variant: string, label: string): void {
   record(`${label}: simulated / wall time`, median(simPerWall)!, 'ratio');
 }
 model('iothread-pool.yaml', 'pool-4', 'iothread-pool (pool-4)');
+model('iothread-pool.yaml', 'pool-8', 'iothread-pool (pool-8)');
 model('million-iops.yaml', 'base', 'million-iops');
 model('node-density.yaml', 'vms-16', 'node-density (16 VMs)');
+
+// (b2) every shipped scenario, all its variants once: where the next slow case is. Operations are
+// guest I/Os and virtio-net buffers, counted over the window and scaled to the whole simulated time.
+for (const file of readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort()) {
+  let ops = 0, events = 0, sim = 0, wall = 0;
+  for (const point of loadScenario(join(root, 'scenarios', file)).points) {
+    const cfg = point.config(0);
+    const host = new Host(cfg);
+    let result: ReturnType<Host['run']> | undefined;
+    wall += seconds(() => { result = host.run(); });
+    const total = cfg.warmupNs + cfg.durationNs;
+    const windowOps = result!.vms.reduce((s, v) => s + (v.blk?.ios ?? 0) + (v.net?.buffers ?? 0), 0);
+    ops += (windowOps * total) / result!.windowNs;
+    events += result!.events;
+    sim += total / 1e9;
+  }
+  const name = file.replace(/\.yaml$/, '');
+  record(`${name}: events per operation`, events / ops, 'events');
+  record(`${name}: operations per wall second`, ops / wall, 'op/s');
+  record(`${name}: simulated / wall time`, sim / wall, 'ratio');
+}
 
 // (c) peak RSS of a fresh process simulating a scenario's variant for some seconds
 function peakRss(file: string, simSeconds: number, variant = ''): number {

@@ -1,9 +1,11 @@
 /**
- * Binary min-heap of events keyed by (time, insertion sequence). An event is three integers: a kind
- * and two arguments; the model interprets them. The heap holds only each event's time and the slot of
- * its payload (sequence, kind, arguments), so a sift moves two numbers per level, not five; the
- * sequence is read only when two times tie. Typed arrays throughout: pushing and popping allocate
- * nothing. Equal times pop in insertion order, which makes runs replay exactly.
+ * Events keyed by (time, insertion sequence), earliest first. An event is three integers: a kind and
+ * two arguments; the model interprets them. The earliest event is often the one just pushed (the end
+ * of a short CPU step, with device completions further out), so it is held beside the heap and goes
+ * out without touching it. The heap holds only each event's time and the slot of its payload
+ * (sequence, kind, arguments), so a sift moves two numbers per level, not five; the sequence is read
+ * only when two times tie. Typed arrays throughout: pushing and popping allocate nothing. Equal times
+ * pop in insertion order, which makes runs replay exactly.
  */
 export class EventQueue {
   private time: Float64Array;
@@ -17,6 +19,13 @@ export class EventQueue {
   private freeTop: number;
   private n = 0;
   private nextSeq = 0;
+  /** The earliest event, when it is held outside the heap: earlier than every event in the heap. */
+  private hasFirst = false;
+  private firstTime = 0;
+  private firstSeq = 0;
+  private firstKind = 0;
+  private firstA = 0;
+  private firstB = 0;
 
   /** Fields of the event last returned by pop(). */
   topTime = 0;
@@ -37,18 +46,29 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.n;
+    return this.n + (this.hasFirst ? 1 : 0);
   }
 
   /** Time of the earliest event; Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.time[0] : Infinity;
+    return this.hasFirst ? this.firstTime : this.n > 0 ? this.time[0] : Infinity;
   }
 
   push(t: number, kind: number, a: number, b: number): void {
+    const q = this.nextSeq++;
+    // Strictly earlier than the heap's top (a tie goes after it, being pushed later).
+    if (this.hasFirst ? t < this.firstTime : this.n === 0 || t < this.time[0]) {
+      if (this.hasFirst) this.heapPush(this.firstTime, this.firstSeq, this.firstKind, this.firstA, this.firstB);
+      this.hasFirst = true;
+      this.firstTime = t; this.firstSeq = q; this.firstKind = kind; this.firstA = a; this.firstB = b;
+      return;
+    }
+    this.heapPush(t, q, kind, a, b);
+  }
+
+  private heapPush(t: number, q: number, kind: number, a: number, b: number): void {
     if (this.freeTop === 0) this.grow();
     const s = this.free[--this.freeTop];
-    const q = this.nextSeq++;
     const seqOf = this.seqOf;
     seqOf[s] = q; this.kindOf[s] = kind; this.aOf[s] = a; this.bOf[s] = b;
     const time = this.time, slot = this.slot;
@@ -66,6 +86,11 @@ export class EventQueue {
   /** Removes the earliest event into topTime/topKind/topA/topB and returns its time. The queue must
    *  not be empty. */
   pop(): number {
+    if (this.hasFirst) {
+      this.hasFirst = false;
+      this.topKind = this.firstKind; this.topA = this.firstA; this.topB = this.firstB;
+      return (this.topTime = this.firstTime);
+    }
     const time = this.time, slot = this.slot, seqOf = this.seqOf;
     const top = slot[0];
     this.topTime = time[0]; this.topKind = this.kindOf[top]; this.topA = this.aOf[top]; this.topB = this.bOf[top];

@@ -48,6 +48,16 @@ describe('EventQueue', () => {
     }
   });
 
+  it('keeps order when the earliest event, held beside the heap, is tied or displaced', () => {
+    const q = new EventQueue(2);
+    q.push(5, 0, 0, 0);
+    q.push(3, 0, 1, 0); // the earliest: held
+    q.push(3, 0, 2, 0); // a tie: after it
+    q.push(1, 0, 3, 0); // earlier still: the held one goes into the heap
+    q.push(1, 0, 4, 0);
+    expect(drain(q)).toEqual([[1, 3], [1, 4], [3, 1], [3, 2], [5, 0]]);
+  });
+
   it('carries kind and both arguments', () => {
     const q = new EventQueue();
     q.push(10, 7, -3, 42);
