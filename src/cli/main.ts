@@ -69,9 +69,13 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
           .option('out', { type: 'string', coerce: outArg, describe: 'output directory (default results/<scenario name>/)' })
           .option('seed', { type: 'string', coerce: seedArg, describe: 'override the scenario seed (a non-negative integer)' })
           .option('variant', { type: 'string', array: true, describe: 'run only this variant (repeatable)' })
-          .option('fio', { type: 'string', describe: 'a fio job file as the workload, in place of the scenario\'s jobs (default output results/<scenario>/fio-<job file>/)' }),
+          .option('fio', { type: 'string', describe: 'a fio job file as the workload, in place of the scenario\'s jobs (default output results/<scenario>/fio-<job file>/)' })
+          .option('output-format', { choices: ['normal', 'json', 'json+'] as const, default: 'normal' as const, describe: 'json or json+: also fio\'s JSON output, fio-<variant>.json' }),
         (argv) => act(argv.file, argv.seed as number | undefined, async () => {
-          await runCommand({ file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant, fio: argv.fio }, io.out, {
+          await runCommand({
+            file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant, fio: argv.fio,
+            outputFormat: argv['output-format'],
+          }, io.out, {
             warn: (l) => io.err(`vqsim: ${l}`),
             longRun: (e) => runProgress(e, io),
             stop: signals.stop,

@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { estimateRun, type Estimate } from '../model/estimate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { latencyCdfChart } from '../output/charts.js';
+import { fioJson, type FioOutputFormat } from '../output/fio-json.js';
 import { latencyCsv, summaryCsv, threadsCsv } from '../output/csv.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
@@ -20,6 +21,8 @@ export interface RunOptions {
   variants?: string[];
   /** A fio job file as the workload, in place of the scenario's jobs. */
   fio?: string;
+  /** Also fio's JSON output (fio-<variant>.json), as fio --output-format=json or json+ writes it. */
+  outputFormat?: 'normal' | FioOutputFormat;
 }
 
 export interface ScenarioRun {
@@ -58,14 +61,20 @@ export function runScenario(scenario: LoadedScenario): ScenarioRun {
   return { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
 }
 
-/** summary.csv, latency.csv, threads.csv and the latency CDF, by name. */
-export async function runOutputs(run: ScenarioRun): Promise<Record<string, string>> {
-  return {
+/** summary.csv, latency.csv, threads.csv and the latency CDF, by name; with a fio format, each
+ *  variant's fio-<variant>.json too. */
+export async function runOutputs(run: ScenarioRun, format: RunOptions['outputFormat'] = 'normal'): Promise<Record<string, string>> {
+  const files: Record<string, string> = {
     'summary.csv': summaryCsv(run.summaries, run.columns),
     'latency.csv': latencyCsv(run.runs.flatMap((r) => r.latencies)),
     'threads.csv': threadsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')),
     'latency-cdf.svg': await latencyCdfChart(run.runs.flatMap((r) => r.latencies)),
   };
+  if (format !== 'normal') {
+    // A variant's name may hold any character; its file name only those safe everywhere.
+    for (const r of run.runs) files[`fio-${r.config.variant.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`] = fioJson(r.result, r.config, run.scenario, format);
+  }
+  return files;
 }
 
 /** The outputs of a run, all renamed into place together. */
@@ -122,7 +131,7 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
   // A job file's run goes beside the scenario's own results, not over them.
   const dir = opts.out ?? join('results', run.scenario.name, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
-  const files = await runOutputs(run);
+  const files = await runOutputs(run, opts.outputFormat);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);
   const written = writeFilesAtomically(dir, files);

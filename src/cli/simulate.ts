@@ -8,6 +8,7 @@ import type { Row } from '../stats/summary.js';
 
 export interface PointRun {
   result: HostResult;
+  config: ModelConfig;
   /** Its summary.csv rows, and the one row a sweep aggregates. */
   rows: Row[];
   summary: Row;
@@ -17,7 +18,7 @@ export interface PointRun {
 
 function pointRun(result: HostResult, cfg: ModelConfig, layout: Layout): PointRun {
   const rows = summaryRows(result, cfg, layout);
-  return { result, rows, summary: sweepRow(rows, layout), latencies: latencyCurves(result, cfg) };
+  return { result, config: cfg, rows, summary: sweepRow(rows, layout), latencies: latencyCurves(result, cfg) };
 }
 
 /** One replication of one point, and its summaries laid out for its scenario (by default, for it alone). */

@@ -119,6 +119,7 @@ export class Host extends SimulatedRun<HostResult> {
       ...this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v).map((w) => w.acct),
     ]);
     for (const t of accounts.flat()) t.close(end);
+    for (const l of this.blk.loads) for (const j of l.jobs) j.finish(end);
     const use = (t: CpuAccount): ThreadUse => ({ name: t.name, role: t.role, vm: t.vm, busyNs: t.busyNs, pollNs: t.pollNs });
     const coreUtil = this.cpu && cfg.cpu!.cores > 0 ? this.cpu.coreUtilization(end, T) : [];
     const host = {
@@ -137,7 +138,7 @@ export class Host extends SimulatedRun<HostResult> {
         threads,
         blk: vm.disks.length === 0 ? null : {
           variant: cfg.variant, replication: cfg.replication, windowNs: T,
-          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency, threads,
+          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency(), jobs: bl.jobs, threads,
           kicks: kicks(BLK), irqs: bl.irqs,
           pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
           pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),

@@ -1,4 +1,5 @@
 import type { Histogram } from '../stats/histogram.js';
+import type { FioJobStats } from './blk/fio-stats.js';
 import type { ThreadUse } from './host/cpu-account.js';
 import type { NetResult } from './net/result.js';
 
@@ -13,6 +14,8 @@ export interface RunResult {
   reads: number;
   bytes: number;
   latency: Histogram;
+  /** fio's report of each job of the VM (its clones pooled), in the order of the VM's jobs. */
+  jobs: readonly FioJobStats[];
   threads: ThreadUse[];
   kicks: number;
   irqs: number;

@@ -29,6 +29,8 @@ export class Histogram {
   readonly counts = new Float64Array(BUCKETS);
   count = 0;
   sum = 0;
+  /** Sum of squares, for the standard deviation. */
+  sumSq = 0;
   max = 0;
   min = Infinity;
 
@@ -36,6 +38,7 @@ export class Histogram {
     this.counts[bucketIndex(ns)]++;
     this.count++;
     this.sum += ns;
+    this.sumSq += ns * ns;
     if (ns > this.max) this.max = ns;
     if (ns < this.min) this.min = ns;
   }
@@ -44,6 +47,7 @@ export class Histogram {
     this.counts.fill(0);
     this.count = 0;
     this.sum = 0;
+    this.sumSq = 0;
     this.max = 0;
     this.min = Infinity;
   }
@@ -53,12 +57,19 @@ export class Histogram {
     for (let i = 0; i < BUCKETS; i++) this.counts[i] += h.counts[i];
     this.count += h.count;
     this.sum += h.sum;
+    this.sumSq += h.sumSq;
     if (h.max > this.max) this.max = h.max;
     if (h.min < this.min) this.min = h.min;
   }
 
   get mean(): number {
     return this.count > 0 ? this.sum / this.count : 0;
+  }
+
+  /** Sample standard deviation (n - 1), as fio's calc_lat reports it. */
+  get stddev(): number {
+    if (this.count < 2) return 0;
+    return Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / this.count) / (this.count - 1)));
   }
 
   /**

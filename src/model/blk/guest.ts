@@ -1,5 +1,6 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import type { Rng } from '../../engine/random.js';
+import { batchBucket, type FioJobStats } from './fio-stats.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { GuestDriver, Vcpu } from '../host/vcpu.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
@@ -54,6 +55,8 @@ export class Job {
     readonly batchCompleteMin: number,
     readonly batchCompleteMax: number,
     readonly rng: Rng,
+    /** fio's report of the job this clone belongs to. */
+    readonly stats: FioJobStats,
   ) {}
 }
 
@@ -99,7 +102,9 @@ export class BlkGuest implements GuestDriver {
     if ((task & 1) === TASK_REAP) {
       job.reapQueued = false;
       const n = Math.min(job.done.size, job.batchCompleteMax);
+      job.stats.complete[batchBucket(n)]++;
       v.run(task, n, n * c.guest_complete_ns);
+      job.stats.cpuNs += v.segmentNs;
       return;
     }
     // One io_submit of up to iodepth_batch_submit I/Os: blk-mq sees them in one plug, bd->last on
@@ -107,7 +112,9 @@ export class BlkGuest implements GuestDriver {
     job.submitQueued = false;
     const k = Math.min(job.batchSubmit, job.toSubmit);
     for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
+    job.stats.submit[batchBucket(k)]++;
     v.run(task, k, k * (c.guest_submit_ns + vm.vqs[job.vq].addNs));
+    job.stats.cpuNs += v.segmentNs;
   }
 
   endTask(v: Vcpu, task: number, count: number): void {
@@ -145,9 +152,11 @@ export class BlkGuest implements GuestDriver {
     const vm = this.vm;
     const job = vm.jobs[jobIndex];
     const vq = vm.vqs[job.vq];
+    const now = vm.sim.now;
     let added = 0;
     while (v.batch.size > 0) {
       const r = v.batch.shift();
+      vm.requests.submitted[r] = now;
       if (vq.hasRoom && vq.blkmqWait.size === 0) {
         vq.driverAdd(r);
         vm.requests.stage[r] = Stage.Avail;

@@ -1,10 +1,11 @@
 import { Histogram } from '../../stats/histogram.js';
 import { InFlight } from '../../stats/in-flight.js';
+import type { FioJobStats } from './fio-stats.js';
 
-/** What fio measures in one VM: its I/Os' latencies and counts, and, for Little's law, how many are in
- *  flight over time (fio's view: from io_submit to io_getevents). */
+/** What fio measures in one VM: per job its latencies and counts (fio's own report), the VM's totals,
+ *  and, for Little's law, how many I/Os are in flight over time (fio's view: from io_submit to
+ *  io_getevents). */
 export class BlkLoad {
-  readonly latency = new Histogram();
   ios = 0;
   reads = 0;
   bytes = 0;
@@ -14,10 +15,20 @@ export class BlkLoad {
   reapedTotal = 0;
   readonly inFlight = new InFlight();
 
+  /** One per job of the VM (its clones share it). */
+  constructor(readonly jobs: readonly FioJobStats[]) {}
+
   /** The measurement window starts. */
   reset(now: number): void {
-    this.latency.reset();
+    for (const j of this.jobs) j.reset(now);
     this.ios = this.reads = this.bytes = this.irqs = 0;
     this.inFlight.reset(now);
+  }
+
+  /** fio's lat of every I/O of the VM, both directions of every job. */
+  latency(): Histogram {
+    const h = new Histogram();
+    for (const j of this.jobs) for (const d of j.dirs) h.add(d.lat);
+    return h;
   }
 }

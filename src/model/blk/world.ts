@@ -17,6 +17,7 @@ import { Virtqueue } from '../virtio/virtqueue.js';
 import type { Behaviour } from '../versions.js';
 import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import { BlkGuest, Job } from './guest.js';
+import { depthBucket, FioJobStats } from './fio-stats.js';
 import { BlkLoad } from './load.js';
 import { MultiReqBuffer, VIRTIO_BLK_MAX_MERGE_REQS } from './multireq.js';
 
@@ -47,6 +48,11 @@ export interface BlkVmSetup {
     rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
     batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number;
   }[];
+}
+
+/** The share of a job's I/Os that are reads. */
+function readFractionOf(j: { rw: string; rwmixread: number }): number {
+  return j.rw === 'read' || j.rw === 'randread' ? 1 : j.rw === 'write' || j.rw === 'randwrite' ? 0 : j.rwmixread / 100;
 }
 
 /**
@@ -97,7 +103,10 @@ export class BlkWorld {
     this.requests = new RequestTable(capacity);
     this.workerOf = new Int32Array(capacity);
     this.guest = new BlkGuest(driver, this);
-    this.loads = s.vms.map(() => new BlkLoad());
+    this.loads = s.vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
+      const reads = readFractionOf(j);
+      return new FioJobStats(reads > 0, reads < 1);
+    })));
     const rng = (streams: string, component: string) => stream(s.seed, s.pointKey, s.replication, streams + component);
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {
@@ -168,17 +177,16 @@ export class BlkWorld {
       }
 
       let clone = 0;
-      for (const j of vm.jobs) {
+      vm.jobs.forEach((j, section) => {
         const d = vm.disks[j.disk];
         const queues = guestQueues(d.numQueues, vm.vcpus);
-        const readFraction = j.rw === 'read' || j.rw === 'randread' ? 1
-          : j.rw === 'write' || j.rw === 'randwrite' ? 0 : j.rwmixread / 100;
+        const readFraction = readFractionOf(j);
         for (let k = 0; k < j.numjobs; k++, clone++) {
           const vcpu = clone % vm.vcpus;
           const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, vm.vcpus);
           const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
             j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
-            j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`));
+            j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
           if (j.rw === 'read' || j.rw === 'write' || j.rw === 'rw') {
             // Each clone reads or writes its own region sequentially (as fio with offset_increment).
             job.sequential = true;
@@ -186,7 +194,7 @@ export class BlkWorld {
           }
           this.jobs.push(job);
         }
-      }
+      });
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
     const used = new Set(this.jobs.map((j) => j.vq));
@@ -243,6 +251,7 @@ export class BlkWorld {
     load.inFlight.track(1, this.sim.now);
     load.issuedTotal++;
     const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
+    job.stats.depth[depthBucket(job.inflight)]++;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
     this.requests.bytes[r] = job.bytes;
     if (job.sequential) {
@@ -257,7 +266,7 @@ export class BlkWorld {
     const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
-      load.latency.record(now - req.issued[r]);
+      job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
       load.ios++;
       if (!req.write[r]) load.reads++;
       load.bytes += req.bytes[r];

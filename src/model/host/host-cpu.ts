@@ -30,6 +30,8 @@ export abstract class HostThread {
   /** Spread of this thread's CPU work and of its wake-ups (the assembly sets them). */
   cpuJitter: Jitter = NO_JITTER;
   wakeJitter: Jitter = NO_JITTER;
+  /** CPU time of the last segment started (jittered and scaled): what it will cost the core. */
+  segmentNs = 0;
   /** A segment waiting for the core this thread yielded, or -1. */
   private pendingCost = -1;
 
@@ -44,6 +46,7 @@ export abstract class HostThread {
   protected runSegment(cost: number): void {
     const h = this.host;
     cost *= this.costScale * this.cpuJitter.factor();
+    this.segmentNs = cost;
     if (h !== null && h.shouldYield(this)) {
       this.pendingCost = cost;
       this.acct.enter(CpuState.Idle, this.sim.now);

@@ -41,6 +41,8 @@ export class RequestTable {
   readonly blocker: Int32Array;
   /** Time fio began issuing it (ns): the start of fio's lat. */
   readonly issued: Float64Array;
+  /** Time its io_submit returned (ns): the end of fio's slat, the start of its clat. */
+  readonly submitted: Float64Array;
   /** The device unit (die) that serves it. */
   readonly unit: Int32Array;
   private readonly free: Int32Array;
@@ -58,6 +60,7 @@ export class RequestTable {
     this.next = new Int32Array(capacity).fill(-1);
     this.blocker = new Int32Array(capacity).fill(-1);
     this.issued = new Float64Array(capacity);
+    this.submitted = new Float64Array(capacity);
     this.unit = new Int32Array(capacity);
     this.free = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;

@@ -1,0 +1,202 @@
+import type { FioDirStats, FioJobStats } from '../model/blk/fio-stats.js';
+import type { JobConfig, ModelConfig } from '../model/config.js';
+import type { HostResult } from '../model/result.js';
+import { bucketUpper, BUCKETS, Histogram } from '../stats/histogram.js';
+
+export type FioOutputFormat = 'json' | 'json+';
+
+/** fio's default percentile_list (options.c): the clat_ns percentiles, keyed as fio prints them ("%f"). */
+const PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
+/** fio's latency_ns/_us/_ms buckets (io_u_mark_lat_nsec/_usec/_msec): a value lands under the first
+ *  bound above it, in the unit of its scale. */
+const LAT_BOUNDS = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
+
+/**
+ * One variant's run as fio's JSON output (stat.c, show_thread_status_json and add_ddir_status_json):
+ * one `jobs` entry per job, its numjobs clones pooled as group_reporting does, in its own group; every
+ * field fio writes with fio's type (integers where fio adds an int). vqsim's own figures (threads,
+ * kicks, interrupts, polling) sit under a top-level "vqsim" key that fio parsers do not read. The run
+ * is simulated, so the timestamps are the epoch, which keeps the output byte-identical between runs.
+ */
+export function fioJson(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat): string {
+  const runtimeMs = Math.round(cfg.durationNs / 1e6);
+  const jobs: unknown[] = [];
+  cfg.vms.forEach((vm, v) => {
+    const r = result.vms[v].blk;
+    if (!r) return;
+    vm.jobs.forEach((j, i) => {
+      jobs.push(jobJson(cfg.form === 'host' ? `${vm.name}/${j.name}` : j.name, jobs.length, j, r.jobs[i], runtimeMs, format));
+    });
+  });
+  const json = {
+    'fio version': 'vqsim',
+    timestamp: 0,
+    timestamp_ms: 0,
+    time: 'Thu Jan  1 00:00:00 1970',
+    'global options': {
+      runtime: String(cfg.durationNs / 1e9),
+      ramp_time: String(cfg.warmupNs / 1e9),
+      time_based: '1',
+      direct: '1',
+    },
+    jobs,
+    disk_util: [],
+    vqsim: {
+      scenario: scenario.name,
+      variant: cfg.variant,
+      seed: scenario.seed,
+      window_ns: result.windowNs,
+      events: result.events,
+      host_core_util_pct: result.coreUtil.map(pct),
+      devices: result.devices.map((d) => ({ name: d.name, util_pct: pct(d.util) })),
+      vms: result.vms.map((vmr) => ({
+        name: vmr.name,
+        kicks: vmr.blk?.kicks ?? 0,
+        irqs: vmr.blk?.irqs ?? 0,
+        poll_windows: vmr.blk?.pollWindows ?? 0,
+        poll_hits: vmr.blk?.pollHits ?? 0,
+        threads: vmr.threads.map((t) => ({
+          thread: t.name, role: t.role, busy_pct: pct(t.busyNs / result.windowNs), poll_pct: pct(t.pollNs / result.windowNs),
+        })),
+      })),
+    },
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function jobJson(name: string, group: number, j: JobConfig, s: FioJobStats, runtimeMs: number, format: FioOutputFormat) {
+  const all = new Histogram();
+  for (const d of s.dirs) all.add(d.lat);
+  const threadMs = runtimeMs * j.numjobs;
+  return {
+    jobname: name,
+    groupid: group,
+    job_start: 0,
+    error: 0,
+    eta: 0,
+    elapsed: Math.round(runtimeMs / 1000),
+    'job options': jobOptions(name, j),
+    read: dirJson(s.dirs[0], runtimeMs, format),
+    write: dirJson(s.dirs[1], runtimeMs, format),
+    trim: dirJson(null, runtimeMs, format),
+    sync: { total_ios: 0, lat_ns: latJson(new Histogram(), false, format) },
+    job_runtime: threadMs,
+    // vqsim does not split fio's user time from its kernel time: the guest CPU of its submit and reap
+    // steps (io_submit, io_getevents, the block layer below them) is all reported as sys_cpu.
+    usr_cpu: 0,
+    sys_cpu: threadMs > 0 ? (100 * s.cpuNs) / 1e6 / threadMs : 0,
+    ctx: 0,
+    majf: 0,
+    minf: 0,
+    iodepth_level: dist(s.depth, ['1', '2', '4', '8', '16', '32', '>=64']),
+    iodepth_submit: dist(s.submit, ['0', '4', '8', '16', '32', '64', '>=64']),
+    iodepth_complete: dist(s.complete, ['0', '4', '8', '16', '32', '64', '>=64']),
+    latency_ns: latencyBuckets(all, 1, false),
+    latency_us: latencyBuckets(all, 1e3, false),
+    latency_ms: latencyBuckets(all, 1e6, true),
+    latency_depth: j.iodepth,
+    latency_target: 0,
+    latency_percentile: 100.0,
+    latency_window: 0,
+  };
+}
+
+/** The options the job ran with, as fio lists a job's options (strings). */
+function jobOptions(name: string, j: JobConfig): Record<string, string> {
+  const o: Record<string, string> = { name, rw: j.rw, bs: String(j.bs), iodepth: String(j.iodepth), numjobs: String(j.numjobs) };
+  if (j.rw === 'rw' || j.rw === 'randrw') o.rwmixread = String(j.rwmixread);
+  if (j.rateIops > 0) { o.rate_iops = String(j.rateIops); o.rate_process = j.rateProcess; }
+  if (j.thinktimeNs > 0) o.thinktime = `${j.thinktimeNs / 1e3}us`;
+  if (j.batchSubmit > 1) o.iodepth_batch_submit = String(j.batchSubmit);
+  if (j.batchCompleteMin > 1) o.iodepth_batch_complete_min = String(j.batchCompleteMin);
+  if (j.batchCompleteMax !== j.iodepth) o.iodepth_batch_complete_max = String(j.batchCompleteMax);
+  return o;
+}
+
+/** One direction: add_ddir_status_json. A direction the job does not do has zeros, as fio's has. */
+function dirJson(d: FioDirStats | null, runtimeMs: number, format: FioOutputFormat) {
+  const empty = new Histogram();
+  const runtime = d && d.active ? runtimeMs : 0;
+  const ios = d?.ios ?? 0, bytes = d?.bytes ?? 0;
+  const bwBytes = runtime > 0 ? Math.floor((1000 * bytes) / runtime) : 0;
+  const bwMean = d?.bw.mean ?? 0;
+  return {
+    io_bytes: bytes,
+    io_kbytes: Math.floor(bytes / 1024),
+    bw_bytes: bwBytes,
+    bw: Math.floor(bwBytes / 1024),
+    iops: runtime > 0 ? (1000 * ios) / runtime : 0,
+    runtime,
+    total_ios: ios,
+    short_ios: 0,
+    drop_ios: 0,
+    slat_ns: latJson(d?.slat ?? empty, false, format),
+    clat_ns: latJson(d?.clat ?? empty, true, format),
+    lat_ns: latJson(d?.lat ?? empty, false, format),
+    bw_min: d && d.bw.n > 0 ? Math.round(d.bw.min) : 0,
+    bw_max: d ? Math.round(d.bw.max) : 0,
+    // Each job is its own group, so its share of the group's bandwidth (convert_agg_kbytes_percent).
+    bw_agg: bwBytes > 0 ? Math.min(100, (bwMean * 100) / (bwBytes / 1024)) : 0,
+    bw_mean: bwMean,
+    bw_dev: d?.bw.stddev ?? 0,
+    bw_samples: d?.bw.n ?? 0,
+    iops_min: d && d.iops.n > 0 ? Math.round(d.iops.min) : 0,
+    iops_max: d ? Math.round(d.iops.max) : 0,
+    iops_mean: d?.iops.mean ?? 0,
+    iops_stddev: d?.iops.stddev ?? 0,
+    iops_samples: d?.iops.n ?? 0,
+  };
+}
+
+/** add_ddir_lat_json: min, max (ns), mean, stddev, N; percentiles where fio reports them (clat, by
+ *  default), and with json+ the histogram's bins (ns value -> count). */
+function latJson(h: Histogram, percentiles: boolean, format: FioOutputFormat) {
+  const out: Record<string, unknown> = {
+    min: h.count > 0 ? Math.round(h.min) : 0,
+    max: Math.round(h.max),
+    mean: h.mean,
+    stddev: h.stddev,
+    N: h.count,
+  };
+  if (percentiles && h.count > 0) {
+    out.percentile = Object.fromEntries(PERCENTILES.map((p) => [p.toFixed(6), Math.round(h.quantile(p / 100))]));
+    if (format === 'json+') {
+      const bins: Record<string, number> = {};
+      for (let i = 0; i < BUCKETS; i++) {
+        if (h.counts[i] > 0) bins[String(Math.floor((bucketLower(i) + bucketUpper(i)) / 2))] = h.counts[i];
+      }
+      out.bins = bins;
+    }
+  }
+  return out;
+}
+
+function bucketLower(i: number): number {
+  return i === 0 ? 0 : bucketUpper(i - 1);
+}
+
+/** stat_calc_dist: each bucket's share of the total, in percent. */
+function dist(counts: Float64Array, labels: string[]): Record<string, number> {
+  const total = counts.reduce((s, x) => s + x, 0);
+  return Object.fromEntries(labels.map((l, i) => [l, total > 0 ? (100 * counts[i]) / total : 0]));
+}
+
+/** latency_ns, _us or _ms: the share of I/Os (by their lat) at each scale's bucket. A value is on the
+ *  nanosecond scale below 1 us, microseconds below 1 ms, milliseconds above (io_u_mark_latency). */
+function latencyBuckets(h: Histogram, unitNs: number, ms: boolean): Record<string, number> {
+  const labels = ms ? [...LAT_BOUNDS.map(String), '2000', '>=2000'] : LAT_BOUNDS.map(String);
+  const bounds = ms ? [...LAT_BOUNDS, 2000] : LAT_BOUNDS;
+  const counts = new Float64Array(labels.length);
+  for (let i = 0; i < BUCKETS; i++) {
+    if (h.counts[i] === 0) continue;
+    const ns = (bucketLower(i) + bucketUpper(i)) / 2;
+    const scale = ns < 1e3 ? 1 : ns < 1e6 ? 1e3 : 1e6;
+    if (scale !== unitNs) continue;
+    const v = Math.floor(ns / unitNs);
+    const k = bounds.findIndex((b) => v < b);
+    counts[k < 0 ? labels.length - 1 : k] += h.counts[i];
+  }
+  return Object.fromEntries(labels.map((l, i) => [l, h.count > 0 ? (100 * counts[i]) / h.count : 0]));
+}
+
+const pct = (x: number) => Math.round(x * 1e4) / 100;
