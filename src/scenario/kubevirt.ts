@@ -4,18 +4,22 @@ import type { DiskInput, VmSection } from './schema.js';
 export type Warn = (path: (string | number)[], reason: string) => void;
 
 /**
- * The VM KubeVirt would build (pkg/virt-launcher/virtwrap/converter: assignDiskIOThread and the
- * block multi-queue setting), as vqsim disks, plus the cores the pod's CPU request buys:
+ * The VM KubeVirt would build (pkg/virt-launcher/virtwrap/converter, iothreads: HasIOThreads,
+ * getIOThreadsCountType, SetIOThreads; the multi-queue settings), as vqsim disks, plus the cores the
+ * pod's CPU request buys:
+ * - no ioThreadsPolicy and no dedicatedIOThread disk: no IOThreads at all, every disk in QEMU's main loop;
  * - supplementalPool: every virtio disk gets the whole pool, its queues round-robin over it; KubeVirt's
  *   guide asks for blockMultiQueue and io: native, and a disk without them is warned about;
- * - shared: one iothread for every virtio disk without dedicatedIOThread; auto: min(disks, 2 x vCPUs)
- *   iothreads, disks round-robin; dedicatedIOThread: a disk's own iothread;
+ * - shared (or no policy beside a dedicated disk): one iothread for every disk without
+ *   dedicatedIOThread; auto: one per such disk (every bus counts), at most 2 x the VMI's CPU request
+ *   (its limit without one, else 1 CPU) less the dedicated ones, at least one, disks round-robin;
+ *   dedicatedIOThread: a disk's own iothread;
  * - a disk not on the virtio bus gets no iothread: QEMU's main loop;
- * - blockMultiQueue: queues = vCPUs, else 1;
- * - CPU request = (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2 cores, which the
- *   VM's threads share unless host.cores says otherwise.
+ * - blockMultiQueue: queues = vCPUs, else 1; networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
+ * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
+ *   cores, which the VM's threads share unless host.cores says otherwise.
  */
-export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number } {
+export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number } {
   const kv = s.kubevirt!;
   const vcpus = s.vm.vcpus;
   const d = kv.domain;
@@ -29,8 +33,13 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     if (!names.has(x.name)) throw fail(['disks', i, 'name'], `no KubeVirt disk named "${x.name}" under kubevirt.domain.devices.disks`);
   });
   const queues = d.devices.blockMultiQueue ? vcpus : 1;
-  const shared = d.devices.disks.filter((k) => k.disk.bus === 'virtio' && !k.dedicatedIOThread).length;
-  const autoThreads = Math.max(1, Math.min(shared, 2 * vcpus));
+  const dedicated = d.devices.disks.filter((k) => k.dedicatedIOThread).length;
+  const hasIOThreads = d.ioThreadsPolicy !== undefined || dedicated > 0;
+  // Resource.Quantity.Value() rounds up: "1500m" is 2.
+  const cpuRequest = d.resources?.requests?.cpu ?? d.resources?.limits?.cpu;
+  const poolLimit = d.ioThreadsPolicy === 'auto' ? 2 * Math.ceil(cpuRequest ?? 1) : 1;
+  const sharedDisks = d.devices.disks.length - dedicated;
+  const autoThreads = sharedDisks + dedicated > poolLimit ? Math.max(1, poolLimit - dedicated) : Math.max(1, sharedDisks);
   let nextAuto = 0;
 
   const disks = d.devices.disks.map((k, i): DiskInput => {
@@ -41,15 +50,18 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
       warn(at('devices', 'disks', i, 'disk', 'bus'), `disk ${k.name} on the ${k.disk.bus} bus gets no iothread: its I/O runs in QEMU's main loop (modelled as virtio-blk there)`);
       return { ...out, handler: 'main-loop' };
     }
+    if (!hasIOThreads) return { ...out, handler: 'main-loop' };
     if (d.ioThreadsPolicy === 'supplementalPool') {
       if (!d.devices.blockMultiQueue) warn(at('devices', 'blockMultiQueue'), `disk ${k.name} has one queue without blockMultiQueue: only one pool iothread serves it`);
       if (io !== 'native') warn(at('devices', 'disks', i, 'io'), `disk ${k.name} uses io: ${io}; the supplementalPool guide asks for io: native`);
       return { ...out, handler: 'pool', iothreads: pool };
     }
     if (k.dedicatedIOThread) return { ...out, handler: 'dedicated' };
-    if (d.ioThreadsPolicy === 'shared') return { ...out, handler: 'shared', iothread: 'kubevirt-iothread1' };
     return { ...out, handler: 'shared', iothread: `kubevirt-iothread${(nextAuto++ % autoThreads) + 1}` };
   });
-  const request = (vcpus + (d.ioThreadsPolicy === 'supplementalPool' ? pool! : 0)) / kv.cpuAllocationRatio;
-  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)) };
+  const request = d.resources?.requests?.cpu
+    ?? (vcpus + (d.ioThreadsPolicy === 'supplementalPool' ? pool! : 0)) / kv.cpuAllocationRatio;
+  // converter.CalculateNetworkQueues: the requested vCPUs, capped at MultiQueueMaxQueues (the tap's 256).
+  const nicQueues = d.devices.networkInterfaceMultiqueue ? Math.min(vcpus, 256) : undefined;
+  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)), nicQueues };
 }

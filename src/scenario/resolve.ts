@@ -187,7 +187,8 @@ function resolveVm(
       },
       disks,
       jobs,
-      net: s.nic ? resolveNic(s, fail, x.warn, x.behaviour) : null,
+      // KubeVirt's networkInterfaceMultiqueue sets the NIC's queues as it sets the disks'.
+      net: s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null,
     },
     kubevirtCores: kv?.cores,
   };

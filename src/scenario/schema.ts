@@ -163,15 +163,34 @@ const host = z.strictObject({
   numa_remote_factor: z.number().min(1).default(1.3),
 });
 
+/** A Kubernetes CPU quantity: cores ("2", 2, "0.5") or millicores ("1500m"). */
+const cpuQuantity = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
+  const m = /^\s*(\d+(?:\.\d+)?)(m?)\s*$/.exec(String(v));
+  const cores = m ? Number(m[1]) / (m[2] ? 1000 : 1) : NaN;
+  if (!(cores > 0)) {
+    ctx.issues.push({ code: 'custom', input: v, message: 'expected a CPU quantity such as 2, "0.5" or "1500m"' });
+    return z.NEVER;
+  }
+  return cores;
+});
+
 /** KubeVirt's own field names (VirtualMachineInstance spec.domain, and the KubeVirt CR's ratio). */
 const kubevirt = z.strictObject({
   /** spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio. */
   cpuAllocationRatio: z.number().positive().default(10),
   domain: z.strictObject({
-    ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).default('shared'),
+    /** Omitted: no IOThreads unless a disk asks for a dedicated one (KubeVirt's HasIOThreads). */
+    ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).optional(),
     ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional() }).optional(),
+    /** The VMI's own CPU request and limit: `auto` caps its iothreads at twice the request. */
+    resources: z.strictObject({
+      requests: z.strictObject({ cpu: cpuQuantity.optional() }).optional(),
+      limits: z.strictObject({ cpu: cpuQuantity.optional() }).optional(),
+    }).optional(),
     devices: z.strictObject({
       blockMultiQueue: z.boolean().default(false),
+      /** virtio-net queues = the VM's vCPUs (capped at 256, the tap's maximum), with mq on. */
+      networkInterfaceMultiqueue: z.boolean().default(false),
       disks: z.array(z.strictObject({
         name: z.string().min(1),
         dedicatedIOThread: z.boolean().default(false),
