@@ -3,18 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Costs } from '../model/costs.js';
 import { loadScenario } from '../scenario/load.js';
+import type { DriftRow } from '../output/check-report.js';
 import { drifted, toleranceOf } from '../stats/tolerances.js';
+import { UsageError } from './errors.js';
 import { runScenario, writeRunOutputs } from './run.js';
 
-export interface Drift {
-  scenario: string;
-  variant: string;
-  metric: string;
-  reference: string;
-  current: string;
-  change: string;
-  tolerance: string;
-}
+export type Drift = DriftRow;
 
 export interface CheckOptions {
   update?: boolean;
@@ -25,12 +19,14 @@ export interface CheckOptions {
 }
 
 /**
- * vqsim check: reruns every shipped scenario that has a reference summary under results/ and compares
- * each metric with its tolerance. With update, rewrites the references instead.
+ * vqsim check: reruns every scenario (of scenarios/, or --scenarios) that has a reference summary
+ * under results/ (or --results) and compares each metric with its tolerance. With update, rewrites
+ * the references instead.
  */
 export async function checkCommand(opts: CheckOptions): Promise<{ checked: string[]; drifts: Drift[] }> {
   const scenariosDir = opts.scenariosDir ?? 'scenarios';
   const resultsDir = opts.resultsDir ?? 'results';
+  if (!existsSync(scenariosDir)) throw new UsageError(`--scenarios ${scenariosDir}: no such directory`);
   const files = readdirSync(scenariosDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const checked: string[] = [];
   const drifts: Drift[] = [];

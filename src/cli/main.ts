@@ -5,11 +5,13 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { calibrationScore, calibrationTables, evaluateCalibration } from '../calibration/report.js';
+import { jsonReport, junitReport } from '../output/check-report.js';
 import { textTable } from '../output/table.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
 import { atLeastOne, outArg, seedArg } from './args.js';
 import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
+import { compareCommand, compareMarkdown } from './compare.js';
 import { reportError, UsageError } from './errors.js';
 import { progressBar, runProgress } from './progress.js';
 import { runCommand } from './run.js';
@@ -122,12 +124,21 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
       )
       .command(
         'check',
-        'rerun the shipped scenarios and compare with their references in results/; exit 1 on drift',
-        (y) => y.option('update', { type: 'boolean', default: false, describe: 'rewrite the references (after a deliberate model change)' }),
+        'rerun the scenarios and compare with their references; exit 1 on drift',
+        (y) => y
+          .option('update', { type: 'boolean', default: false, describe: 'rewrite the references (after a deliberate model change)' })
+          .option('scenarios', { type: 'string', default: 'scenarios', describe: 'the scenarios\' directory' })
+          .option('results', { type: 'string', default: 'results', describe: 'the references\' directory (results/<scenario name>/summary.csv)' })
+          .option('report', { choices: ['junit', 'json'] as const, describe: 'print a JUnit XML or JSON report instead of the table' }),
         async (argv) => {
-          const { checked, drifts } = await checkCommand({ update: argv.update });
+          const { checked, drifts } = await checkCommand({ update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results });
           if (argv.update) {
             io.out(`updated references: ${checked.join(', ')}`);
+            return;
+          }
+          if (drifts.length > 0) code = 1;
+          if (argv.report) {
+            io.out((argv.report === 'junit' ? junitReport : jsonReport)(checked, drifts).trimEnd());
             return;
           }
           if (drifts.length === 0) {
@@ -136,7 +147,19 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
           }
           io.out(textTable(drifts, ['scenario', 'variant', 'metric', 'reference', 'current', 'change', 'tolerance']));
           io.out(`${drifts.length} metrics drifted beyond tolerance; if the change is deliberate: vqsim check --update`);
-          code = 1;
+        },
+      )
+      .command(
+        'compare <a> <b>',
+        'compare two result directories (a run or a sweep), or a run with a measured fio JSON: each metric, the ratio, and whether the difference is significant',
+        (y) => y
+          .positional('a', { type: 'string', demandOption: true, describe: 'results/<scenario>/, its sweep/, or a fio JSON file' })
+          .positional('b', { type: 'string', demandOption: true })
+          .option('point', { type: 'string', describe: 'the variant (or "variant vm", or sweep point) to set beside a one-point side' })
+          .option('format', { choices: ['markdown', 'json'] as const, default: 'markdown' as const }),
+        (argv) => {
+          const rows = compareCommand(argv.a, argv.b, argv.point);
+          io.out(argv.format === 'json' ? JSON.stringify({ a: argv.a, b: argv.b, rows }, null, 2) : compareMarkdown(rows, argv.a, argv.b));
         },
       )
       .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => {
