@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
@@ -7,11 +8,13 @@ import { hideBin } from 'yargs/helpers';
 import { calibrationScore, calibrationTables, evaluateCalibration } from '../calibration/report.js';
 import { jsonReport, junitReport } from '../output/check-report.js';
 import { textTable } from '../output/table.js';
+import { writeFilesAtomically } from '../output/write.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
 import { atLeastOne, outArg, seedArg } from './args.js';
 import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
 import { compareCommand, compareMarkdown } from './compare.js';
+import { importCommand } from './import.js';
 import { reportError, UsageError } from './errors.js';
 import { progressBar, runProgress } from './progress.js';
 import { runCommand } from './run.js';
@@ -160,6 +163,26 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
         (argv) => {
           const rows = compareCommand(argv.a, argv.b, argv.point);
           io.out(argv.format === 'json' ? JSON.stringify({ a: argv.a, b: argv.b, rows }, null, 2) : compareMarkdown(rows, argv.a, argv.b));
+        },
+      )
+      .command(
+        'import <kind> [file]',
+        'write a scenario from a libvirt domain XML, a KubeVirt VirtualMachine(Instance) manifest, or a QEMU command line (after --)',
+        (y) => y
+          .positional('kind', { choices: ['libvirt', 'kubevirt', 'qemu'] as const, demandOption: true })
+          .positional('file', { type: 'string', describe: 'domain.xml, vm.yaml, or a file holding the QEMU command line' })
+          .option('out', { type: 'string', describe: 'write the scenario here (default: print it)' })
+          .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' }),
+        (argv) => {
+          const dashdash = args.indexOf('--');
+          const { text, notUnderstood } = importCommand(argv.kind, argv.file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio);
+          for (const n of notUnderstood) io.err(`vqsim: not understood: ${n}`);
+          if (argv.out) {
+            writeFilesAtomically(dirname(resolve(argv.out)), { [basename(argv.out)]: text });
+            io.out(`wrote ${argv.out}`);
+          } else {
+            io.out(text.trimEnd());
+          }
         },
       )
       .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => {

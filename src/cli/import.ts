@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parse as shellParse } from 'shell-quote';
+import { ScenarioError } from '../scenario/errors.js';
+import type { Draft } from '../scenario/import/draft.js';
+import { importKubevirt } from '../scenario/import/kubevirt.js';
+import { importLibvirt } from '../scenario/import/libvirt.js';
+import { importQemu } from '../scenario/import/qemu.js';
+import { scenarioFromText } from '../scenario/load.js';
+import { UsageError } from './errors.js';
+
+export type ImportKind = 'libvirt' | 'kubevirt' | 'qemu';
+
+/**
+ * vqsim import: a libvirt domain XML, a KubeVirt manifest, or a QEMU command line (after `--`, or in
+ * a file) as a scenario's text, each value commented with its origin, and what was not understood.
+ * The scenario is loaded once before it is returned, so what is written runs.
+ */
+export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string): { text: string; notUnderstood: string[] } {
+  const read = () => {
+    if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
+    }
+  };
+  let draft: Draft;
+  try {
+    if (kind === 'libvirt') draft = importLibvirt(read(), basename(file ?? ''), fio);
+    else if (kind === 'kubevirt') draft = importKubevirt(read(), basename(file ?? ''), fio);
+    else {
+      // The command line after `--`, or a file holding it (shell quoting, backslash-newlines).
+      const args = argv.length > 0 ? argv : shellParse(read().replace(/\\\r?\n/g, ' ')).filter((a): a is string => typeof a === 'string');
+      draft = importQemu(args, fio);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const text = draft.toYaml();
+  try {
+    // Relative to where it will be used: a fio path is as the user gave it.
+    scenarioFromText(resolve('imported.yaml'), text);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new Error(`the imported scenario does not load (an importer bug): ${e.message}\n${text}`);
+    throw e;
+  }
+  return { text, notUnderstood: draft.notUnderstood };
+}

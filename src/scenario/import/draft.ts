@@ -1,0 +1,67 @@
+import { Document, isCollection, isScalar } from 'yaml';
+
+type Path = (string | number)[];
+
+/**
+ * A scenario being built from another tool's configuration: each value with where it came from (a
+ * comment beside it in the file written), and what the importer did not understand (listed at the top
+ * and returned to the command, which prints it).
+ */
+export class Draft {
+  private value: Record<string, unknown> = {};
+  private readonly origins: { path: Path; from: string }[] = [];
+  readonly notUnderstood: string[] = [];
+
+  constructor(private readonly source: string) {}
+
+  set(path: Path, value: unknown, from: string): void {
+    let node: Record<string | number, unknown> = this.value;
+    path.forEach((key, i) => {
+      if (i === path.length - 1) node[key] = value;
+      else node = (node[key] ??= typeof path[i + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
+    });
+    this.origins.push({ path, from });
+  }
+
+  has(path: Path): boolean {
+    let v: unknown = this.value;
+    for (const p of path) {
+      if (v === null || typeof v !== 'object') return false;
+      v = (v as Record<string | number, unknown>)[p];
+    }
+    return v !== undefined;
+  }
+
+  skip(what: string): void {
+    this.notUnderstood.push(what);
+  }
+
+  /** The scenario file: a header naming the source and what was left out, then the fields, each
+   *  commented with its origin. */
+  toYaml(): string {
+    const doc = new Document(this.value);
+    for (const { path, from } of this.origins) {
+      const node = doc.getIn(path, true);
+      if (isScalar(node) || isCollection(node)) node.comment = ` ${from}`;
+    }
+    const header = [
+      `Imported by vqsim import from ${this.source}.`,
+      ...(this.notUnderstood.length > 0
+        ? ['Not understood (left out; check that none of it matters):', ...this.notUnderstood.map((n) => `  - ${n}`)]
+        : ['Every element was understood.']),
+    ];
+    doc.commentBefore = header.map((l) => ` ${l}`).join('\n');
+    return doc.toString({ lineWidth: 0 });
+  }
+}
+
+/** The workload is not part of a VM's configuration: a closed-loop random-read job over the VM's
+ *  vCPUs, stated as such, which a fio job file replaces (job: { fio: FILE }). */
+export function defaultWorkload(d: Draft, vcpus: number, fio?: string): void {
+  if (fio) {
+    d.set(['job', 'fio'], fio, 'vqsim import --fio');
+    return;
+  }
+  const from = 'workload: not in the VM\'s configuration; replace with job: { fio: FILE }';
+  d.set(['job'], { rw: 'randread', bs: '4k', iodepth: 32, numjobs: vcpus }, from);
+}

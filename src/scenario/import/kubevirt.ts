@@ -1,0 +1,97 @@
+import { parse } from 'yaml';
+import { defaultWorkload, Draft } from './draft.js';
+
+type Obj = Record<string, unknown>;
+const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? x as Obj : {});
+
+/** spec.domain fields that do not touch the I/O path vqsim models. */
+const QUIET_DOMAIN = new Set(['machine', 'firmware', 'clock', 'features', 'memory', 'chassis', 'launchSecurity']);
+const QUIET_DEVICES = new Set(['rng', 'autoattachGraphicsDevice', 'autoattachSerialConsole', 'autoattachMemBalloon',
+  'autoattachPodInterface', 'autoattachInputDevice', 'inputs', 'watchdog', 'sound', 'tpm', 'logSerialConsole']);
+
+/**
+ * A KubeVirt VirtualMachine or VirtualMachineInstance manifest (as `kubectl get -o yaml` prints it) as a
+ * vqsim scenario: the domain goes into vqsim's `kubevirt:` section, which resolves it as KubeVirt's
+ * converter does (ioThreadsPolicy, ioThreads, resources, blockMultiQueue, networkInterfaceMultiqueue,
+ * disks[].dedicatedIOThread, cache, io, disk.bus); vCPUs = sockets x cores x threads (KubeVirt's
+ * default 1 each); a virtio interface becomes the NIC, served by vhost-net as virt-launcher sets it up.
+ */
+export function importKubevirt(text: string, file: string, fio?: string): Draft {
+  const docs = text.split(/^---\s*$/m).map((t) => parse(t) as unknown).filter((x) => x);
+  const m = obj(docs.find((x) => ['VirtualMachine', 'VirtualMachineInstance'].includes(String(obj(x).kind))));
+  if (!m.kind) throw new Error(`${file}: no VirtualMachine or VirtualMachineInstance manifest`);
+  const specPath = m.kind === 'VirtualMachine' ? 'spec.template.spec' : 'spec';
+  const spec = m.kind === 'VirtualMachine' ? obj(obj(obj(m.spec).template).spec) : obj(m.spec);
+  const dom = obj(spec.domain);
+  const at = (p: string) => `${specPath}.domain.${p}`;
+  const d = new Draft(file);
+  d.set(['name'], String(obj(m.metadata).name ?? 'kubevirt-vm'), 'metadata.name');
+
+  for (const key of Object.keys(dom)) {
+    if (!QUIET_DOMAIN.has(key) && !['cpu', 'resources', 'devices', 'ioThreadsPolicy', 'ioThreads'].includes(key)) d.skip(`${at(key)}`);
+  }
+  const cpu = obj(dom.cpu);
+  const vcpus = Number(cpu.sockets ?? 1) * Number(cpu.cores ?? 1) * Number(cpu.threads ?? 1);
+  d.set(['vm', 'vcpus'], vcpus, `${at('cpu')}: sockets x cores x threads (${cpu.sockets ?? 1} x ${cpu.cores ?? 1} x ${cpu.threads ?? 1})`);
+  for (const key of Object.keys(cpu)) {
+    if (!['sockets', 'cores', 'threads', 'model'].includes(key)) d.skip(at(`cpu.${key}`));
+  }
+  if (dom.ioThreadsPolicy !== undefined) d.set(['kubevirt', 'domain', 'ioThreadsPolicy'], dom.ioThreadsPolicy, at('ioThreadsPolicy'));
+  const pool = obj(dom.ioThreads).supplementalPoolThreadCount;
+  if (pool !== undefined) d.set(['kubevirt', 'domain', 'ioThreads', 'supplementalPoolThreadCount'], pool, at('ioThreads.supplementalPoolThreadCount'));
+  const res = obj(dom.resources);
+  for (const kind of ['requests', 'limits'] as const) {
+    const c = obj(res[kind]).cpu;
+    if (c !== undefined) d.set(['kubevirt', 'domain', 'resources', kind, 'cpu'], c, at(`resources.${kind}.cpu`));
+  }
+
+  const dev = obj(dom.devices);
+  for (const key of Object.keys(dev)) {
+    if (!QUIET_DEVICES.has(key) && !['disks', 'interfaces', 'blockMultiQueue', 'networkInterfaceMultiqueue'].includes(key)) d.skip(at(`devices.${key}`));
+  }
+  if (dev.blockMultiQueue !== undefined) d.set(['kubevirt', 'domain', 'devices', 'blockMultiQueue'], dev.blockMultiQueue, at('devices.blockMultiQueue'));
+  const disks: Obj[] = [];
+  (Array.isArray(dev.disks) ? dev.disks : []).forEach((raw: unknown, i: number) => {
+    const k = obj(raw);
+    const where = at(`devices.disks[${i}]`);
+    if (!k.disk) {
+      d.skip(`${where} (${k.name}): ${Object.keys(k).find((x) => ['cdrom', 'lun'].includes(x)) ?? 'not a disk'}`);
+      return;
+    }
+    const out: Obj = { name: k.name };
+    if (k.dedicatedIOThread !== undefined) out.dedicatedIOThread = k.dedicatedIOThread;
+    const bus = obj(k.disk).bus;
+    if (bus !== undefined) out.disk = { bus };
+    if (k.io !== undefined) out.io = k.io;
+    if (k.cache !== undefined) out.cache = k.cache;
+    if (k.cache === 'writethrough' || k.cache === 'writeback') d.skip(`${where}.cache: ${k.cache} (vqsim models O_DIRECT)`);
+    disks.push(out);
+  });
+  if (disks.length > 0) {
+    d.set(['kubevirt', 'domain', 'devices', 'disks'], disks, at('devices.disks'));
+    d.set(['disk', 'device'], 'nvme-tlc', 'the volume\'s device is not in the manifest: vqsim\'s preset nvme-tlc');
+  }
+  const ifaces = (Array.isArray(dev.interfaces) ? dev.interfaces : []).map(obj);
+  const virtio = ifaces.filter((x) => (x.model ?? 'virtio') === 'virtio');
+  ifaces.filter((x) => !virtio.includes(x)).forEach((x) => d.skip(`interface ${x.name} with model ${x.model} (vqsim models virtio-net)`));
+  virtio.slice(1).forEach((x) => d.skip(`interface ${x.name} (vqsim models one NIC per VM)`));
+  if (virtio.length > 0) {
+    const binding = ['masquerade', 'bridge', 'sriov', 'passt'].find((b) => virtio[0][b] !== undefined) ?? 'pod network';
+    if (binding === 'sriov') d.skip(`interface ${virtio[0].name}: SR-IOV (no virtio-net data path)`);
+    d.set(['nic', 'vhost'], true, `${at('devices.interfaces[0]')} (${binding}): virt-launcher opens /dev/vhost-net`);
+    if (dev.networkInterfaceMultiqueue !== undefined) {
+      d.set(['kubevirt', 'domain', 'devices', 'networkInterfaceMultiqueue'], dev.networkInterfaceMultiqueue, at('devices.networkInterfaceMultiqueue'));
+    }
+    if (disks.length === 0) d.set(['net'], { mode: 'stream', direction: 'tx', flows: vcpus }, 'workload: not in the manifest; a TCP stream per vCPU');
+  }
+  if (disks.length === 0 && virtio.length === 0) throw new Error(`${file}: no disk or virtio interface: nothing for vqsim to simulate`);
+  if (disks.length === 0) {
+    // vqsim's kubevirt: section describes disks; a NIC-only VM keeps KubeVirt's NIC settings by hand.
+    const mq = dev.networkInterfaceMultiqueue === true;
+    d.set(['nic', 'queues'], mq ? Math.min(vcpus, 256) : 1, at('devices.networkInterfaceMultiqueue'));
+    d.set(['nic', 'mq'], mq, at('devices.networkInterfaceMultiqueue'));
+    return d;
+  }
+  defaultWorkload(d, vcpus, fio);
+  return d;
+}

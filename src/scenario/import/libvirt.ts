@@ -1,0 +1,147 @@
+import { XMLParser } from 'fast-xml-parser';
+import { defaultWorkload, Draft } from './draft.js';
+
+type El = Record<string, unknown>;
+
+/** Domain children that do not touch the I/O path vqsim models. */
+const QUIET = new Set(['name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'maxMemory', 'os',
+  'features', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'pm', 'seclabel', 'sysinfo', 'resource', 'genid', 'idmap']);
+/** Devices that do not either. */
+const QUIET_DEVICES = new Set(['emulator', 'console', 'serial', 'channel', 'input', 'graphics', 'video', 'sound', 'memballoon',
+  'rng', 'watchdog', 'tpm', 'panic', 'audio']);
+
+const list = (x: unknown): El[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]) as El[];
+const attr = (e: El | undefined, name: string): string | undefined => (e?.[`@_${name}`] as string | undefined);
+const text = (e: unknown): string | undefined => (typeof e === 'object' && e !== null ? (e as El)['#text'] as string | undefined : e === undefined ? undefined : String(e));
+
+/** A Linux cpulist as libvirt writes cpuset attributes ("0-3,^2,8"), to core numbers. */
+function cpuset(v: string): number[] {
+  const on = new Set<number>();
+  for (const part of v.split(',')) {
+    const neg = part.startsWith('^');
+    const [a, b] = part.replace('^', '').split('-').map(Number);
+    for (let c = a; c <= (b ?? a); c++) (neg ? on.delete(c) : on.add(c));
+  }
+  return [...on].sort((x, y) => x - y);
+}
+
+/**
+ * A libvirt domain XML (formatdomain) as a vqsim scenario: <vcpu> (current if set); <iothreads>,
+ * <iothreadids> with <poll max grow shrink>; each virtio <disk> with <driver io cache queues
+ * queue_size iothread packed event_idx> or <driver><iothreads><iothread id><queue id/> (queues
+ * numbered from 0; round robin without <queue>); the first virtio <interface> with <driver name
+ * queues packed>; <cputune> vcpupin, iothreadpin and emulatorpin as host cpusets.
+ */
+export function importLibvirt(xml: string, file: string, fio?: string): Draft {
+  const parsed = new XMLParser({
+    ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, parseTagValue: false,
+    isArray: (name) => ['disk', 'interface', 'iothread', 'queue', 'vcpupin', 'iothreadpin', 'controller', 'hostdev'].includes(name),
+  }).parse(xml) as El;
+  const dom = parsed.domain as El | undefined;
+  if (!dom) throw new Error(`${file}: no <domain> element: not a libvirt domain XML`);
+  const d = new Draft(file);
+  d.set(['name'], String(text(dom.name) ?? 'imported-domain').replace(/[^A-Za-z0-9_.-]/g, '-'), '<name>');
+
+  for (const key of Object.keys(dom)) {
+    if (!key.startsWith('@_') && !QUIET.has(key) && !['vcpu', 'iothreads', 'iothreadids', 'cputune', 'devices', 'cpu'].includes(key)) d.skip(`<${key}>`);
+  }
+  const vcpuEl = dom.vcpu as El | string | undefined;
+  const current = typeof vcpuEl === 'object' ? attr(vcpuEl, 'current') : undefined;
+  const vcpus = Number(current ?? text(vcpuEl) ?? 1);
+  d.set(['vm', 'vcpus'], vcpus, current ? `<vcpu current='${current}'>` : `<vcpu>${vcpus}</vcpu>`);
+  if (dom.cpu) d.skip('<cpu> (model and topology: vqsim takes the vCPU count from <vcpu>)');
+
+  // IOThreads and their polling (all of vqsim's iothreads share one setting: the first thread's).
+  const threads = list((dom.iothreadids as El | undefined)?.iothread);
+  const polls = threads.map((t) => t.poll as El | undefined).filter((p): p is El => p !== undefined);
+  if (polls.length > 0) {
+    const p = polls[0];
+    for (const [a, key] of [['max', 'poll-max-ns'], ['grow', 'poll-grow'], ['shrink', 'poll-shrink']] as const) {
+      if (attr(p, a) !== undefined) d.set(['iothread', key], Number(attr(p, a)), `<iothread id='${attr(threads[0], 'id')}'><poll ${a}=>`);
+    }
+    if (polls.some((q) => JSON.stringify(q) !== JSON.stringify(p))) d.skip('<poll> settings that differ between iothreads (vqsim applies the first to all)');
+  }
+
+  cputune(dom.cputune as El | undefined, d);
+
+  const devices = (dom.devices ?? {}) as El;
+  for (const key of Object.keys(devices)) {
+    if (!QUIET_DEVICES.has(key) && !['disk', 'interface', 'controller'].includes(key)) d.skip(`<devices><${key}>`);
+  }
+  for (const c of list(devices.controller)) {
+    if (attr(c, 'type') === 'scsi') d.skip(`<controller type='scsi' model='${attr(c, 'model') ?? ''}'> (virtio-scsi is not modelled yet)`);
+  }
+  let n = 0;
+  for (const disk of list(devices.disk)) {
+    const target = disk.target as El | undefined;
+    const dev = attr(target, 'dev') ?? `disk${n}`;
+    if (attr(disk, 'device') !== undefined && attr(disk, 'device') !== 'disk') { d.skip(`<disk device='${attr(disk, 'device')}'> ${dev}`); continue; }
+    if (attr(target, 'bus') !== 'virtio') { d.skip(`<disk> ${dev} on bus '${attr(target, 'bus')}' (vqsim models virtio-blk)`); continue; }
+    const at = (k: string) => ['disks', n, k];
+    const drv = (disk.driver ?? {}) as El;
+    d.set(['disks', n, 'name'], dev, `<target dev='${dev}' bus='virtio'/>`);
+    // QEMU's default without io=: aio=threads.
+    d.set(at('aio'), attr(drv, 'io') ?? 'threads', attr(drv, 'io') ? `<driver io='${attr(drv, 'io')}'>` : 'no <driver io>: QEMU\'s default, threads');
+    const cache = attr(drv, 'cache');
+    if (cache && cache !== 'none' && cache !== 'directsync') d.skip(`<driver cache='${cache}'> on ${dev} (vqsim models O_DIRECT: cache=none)`);
+    if (attr(drv, 'queues')) d.set(at('num-queues'), Number(attr(drv, 'queues')), `<driver queues='${attr(drv, 'queues')}'>`);
+    if (attr(drv, 'queue_size')) d.set(at('queue-size'), Number(attr(drv, 'queue_size')), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
+    if (attr(drv, 'packed') === 'on') d.set(at('ring'), 'packed', '<driver packed=\'on\'>');
+    if (attr(drv, 'event_idx') === 'off') d.set(at('event_idx'), false, '<driver event_idx=\'off\'>');
+    const mapped = list((drv.iothreads as El | undefined)?.iothread);
+    if (mapped.length > 0) {
+      const explicit = mapped.some((t) => list(t.queue).length > 0);
+      d.set(at('handler'), 'pool', '<driver><iothreads>: QEMU iothread-vq-mapping');
+      d.set(at('iothread-vq-mapping'), mapped.map((t) => ({
+        iothread: `iothread${attr(t, 'id')}`,
+        ...(explicit ? { vqs: list(t.queue).map((q) => Number(attr(q, 'id'))) } : {}),
+      })), explicit ? '<driver><iothreads><iothread id><queue id/> (queues from 0)' : '<driver><iothreads>: queues round-robin');
+    } else if (attr(drv, 'iothread')) {
+      d.set(at('handler'), 'shared', `<driver iothread='${attr(drv, 'iothread')}'>`);
+      d.set(at('iothread'), `iothread${attr(drv, 'iothread')}`, `<driver iothread='${attr(drv, 'iothread')}'>`);
+    } else {
+      d.set(at('handler'), 'main-loop', 'no iothread: QEMU\'s main loop');
+    }
+    if (disk.iotune) d.skip(`<iotune> on ${dev} (I/O throttling is not modelled)`);
+    n++;
+  }
+  if (n > 0) d.set(['disk', 'device'], 'nvme-tlc', 'the backing device is not in the domain XML: vqsim\'s preset nvme-tlc');
+
+  const nics = list(devices.interface).filter((i) => attr(i.model as El | undefined, 'type') === 'virtio');
+  list(devices.interface).filter((i) => !nics.includes(i)).forEach((i) => d.skip(`<interface> with model '${attr(i.model as El | undefined, 'type')}' (vqsim models virtio-net)`));
+  nics.slice(1).forEach(() => d.skip('a second virtio <interface> (vqsim models one NIC per VM)'));
+  if (nics.length > 0) {
+    const drv = (nics[0].driver ?? {}) as El;
+    const queues = Number(attr(drv, 'queues') ?? 1);
+    d.set(['nic', 'queues'], queues, attr(drv, 'queues') ? `<interface><driver queues='${queues}'>` : 'no <driver queues>: one queue pair');
+    d.set(['nic', 'mq'], queues > 1, 'libvirt turns mq on with queues > 1');
+    d.set(['nic', 'vhost'], attr(drv, 'name') !== 'qemu', attr(drv, 'name') ? `<driver name='${attr(drv, 'name')}'>` : 'libvirt uses vhost-net when the host has it');
+    if (attr(drv, 'packed') === 'on') d.set(['nic', 'ring'], 'packed', '<driver packed=\'on\'>');
+    if (n === 0) d.set(['net'], { mode: 'stream', direction: 'tx', flows: vcpus }, 'workload: not in the domain XML; a TCP stream per vCPU');
+  }
+  if (n > 0) defaultWorkload(d, vcpus, fio);
+  if (n === 0 && nics.length === 0) throw new Error(`${file}: no virtio disk or virtio interface: nothing for vqsim to simulate`);
+  return d;
+}
+
+/** <cputune>: vCPU, iothread and emulator (QEMU's main loop) pinning as host cpusets, and as many
+ *  host cores as the highest pinned one needs. */
+function cputune(t: El | undefined, d: Draft): void {
+  if (!t) return;
+  const union = (pins: El[]) => [...new Set(pins.flatMap((p) => cpuset(attr(p, 'cpuset') ?? '')))].sort((a, b) => a - b);
+  const sets: [string, number[], string][] = [
+    ['vcpu', union(list(t.vcpupin)), '<cputune><vcpupin>'],
+    ['iothread', union(list(t.iothreadpin)), '<cputune><iothreadpin>'],
+    ['main-loop', t.emulatorpin ? cpuset(attr(t.emulatorpin as El, 'cpuset') ?? '') : [], '<cputune><emulatorpin>'],
+  ];
+  let max = -1;
+  for (const [role, cores, from] of sets) {
+    if (cores.length === 0) continue;
+    d.set(['host', 'cpusets', role], cores.join(','), from);
+    max = Math.max(max, ...cores);
+  }
+  if (max >= 0) d.set(['host', 'cores'], max + 1, 'enough host cores for the highest pinned one');
+  for (const key of Object.keys(t)) {
+    if (!['vcpupin', 'iothreadpin', 'emulatorpin'].includes(key)) d.skip(`<cputune><${key}>`);
+  }
+}

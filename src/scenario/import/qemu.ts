@@ -1,0 +1,162 @@
+import { defaultWorkload, Draft } from './draft.js';
+
+type Opts = Record<string, unknown>;
+
+/** Options that do not touch the I/O path vqsim models (their argument is skipped with them). */
+const QUIET = new Set(['-machine', '-M', '-m', '-name', '-uuid', '-cpu', '-accel', '-display', '-vga', '-serial', '-monitor',
+  '-qmp', '-chardev', '-boot', '-bios', '-kernel', '-initrd', '-append', '-rtc', '-vnc', '-spice', '-global', '-pidfile',
+  '-runas', '-sandbox', '-msg', '-mon', '-overcommit', '-numa']);
+const FLAGS = new Set(['-enable-kvm', '-nographic', '-nodefaults', '-no-user-config', '-daemonize', '-S', '-no-reboot', '-no-shutdown']);
+
+/**
+ * QEMU's option syntax: `k=v,k=v` with `,,` for a literal comma, an implied key for a leading bare
+ * value (the driver of -device, the type of -netdev and -object, cpus of -smp), or JSON (`-device
+ * {...}`, as libvirt writes since QEMU 6.0).
+ */
+export function qemuOpts(arg: string, implied: string): Opts {
+  if (arg.trimStart().startsWith('{')) return JSON.parse(arg) as Opts;
+  const out: Opts = {};
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < arg.length; i++) {
+    if (arg[i] === ',' && arg[i + 1] === ',') { cur += ','; i++; } else if (arg[i] === ',') { parts.push(cur); cur = ''; } else cur += arg[i];
+  }
+  parts.push(cur);
+  parts.forEach((p, i) => {
+    const eq = p.indexOf('=');
+    if (eq < 0 && i === 0) out[implied] = p;
+    else if (eq < 0) out[p] = 'on';
+    else out[p.slice(0, eq)] = p.slice(eq + 1);
+  });
+  return out;
+}
+
+const on = (v: unknown) => v === true || v === 'on' || v === 'yes' || v === 'true';
+const num = (v: unknown) => Number(v);
+
+/**
+ * A QEMU command line as a vqsim scenario: -smp; -object iothread (poll-max-ns, poll-grow,
+ * poll-shrink, aio-max-batch); -drive and -blockdev (aio, cache, following a format node's `file` to
+ * its protocol node); -device virtio-blk-pci (drive, num-queues, queue-size, iothread, packed,
+ * event_idx, iothread-vq-mapping in its JSON form); -netdev tap (vhost, queues, poll-us) with
+ * -device virtio-net-pci (netdev, mq, packed, vectors).
+ */
+export function importQemu(argv: string[], fio?: string): Draft {
+  const d = new Draft(`the QEMU command line (${argv[0] ?? ''} ...)`);
+  const objects: Opts[] = [], drives = new Map<string, Opts>(), blockdevs = new Map<string, Opts>(), netdevs = new Map<string, Opts>();
+  const devices: { opts: Opts; raw: string }[] = [];
+  let smp: Opts | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].replace(/^--/, '-');
+    if (i === 0 && !flag.startsWith('-')) continue; // the binary
+    const arg = argv[i + 1] ?? '';
+    if (FLAGS.has(flag)) continue;
+    if (QUIET.has(flag)) { i++; continue; }
+    switch (flag) {
+      case '-smp': smp = qemuOpts(arg, 'cpus'); i++; break;
+      case '-object': objects.push(qemuOpts(arg, 'qom-type')); i++; break;
+      case '-drive': { const o = qemuOpts(arg, 'file'); drives.set(String(o.id ?? `drive${drives.size}`), o); i++; break; }
+      case '-blockdev': { const o = qemuOpts(arg, 'driver'); blockdevs.set(String(o['node-name'] ?? `node${blockdevs.size}`), o); i++; break; }
+      case '-netdev': { const o = qemuOpts(arg, 'type'); netdevs.set(String(o.id), o); i++; break; }
+      case '-device': devices.push({ opts: qemuOpts(arg, 'driver'), raw: arg }); i++; break;
+      default:
+        d.skip(`${argv[i]}${arg && !arg.startsWith('-') ? ` ${arg}` : ''}`);
+        if (arg && !arg.startsWith('-')) i++;
+    }
+  }
+
+  const vcpus = smp ? (smp.cpus !== undefined ? num(smp.cpus) : ['sockets', 'dies', 'clusters', 'cores', 'threads'].reduce((p, k) => p * num(smp![k] ?? 1), 1)) : 1;
+  d.set(['name'], 'qemu-vm', 'the command line');
+  d.set(['vm', 'vcpus'], vcpus, smp ? `-smp ${Object.entries(smp).map(([k, v]) => `${k}=${v}`).join(',')}` : 'no -smp: QEMU\'s default, 1');
+
+  const iothreads = objects.filter((o) => o['qom-type'] === 'iothread');
+  objects.filter((o) => o['qom-type'] !== 'iothread').forEach((o) => d.skip(`-object ${o['qom-type']}`));
+  if (iothreads.length > 0) {
+    const t = iothreads[0];
+    for (const key of ['poll-max-ns', 'poll-grow', 'poll-shrink', 'aio-max-batch']) {
+      if (t[key] !== undefined) d.set(['iothread', key], num(t[key]), `-object iothread,id=${t.id},${key}=${t[key]}`);
+    }
+    if (iothreads.some((o) => ['poll-max-ns', 'poll-grow', 'poll-shrink', 'aio-max-batch'].some((k) => o[k] !== t[k]))) {
+      d.skip('iothread polling settings that differ between iothreads (vqsim applies the first\'s to all)');
+    }
+  }
+
+  // A drive's aio and cache: -drive's own, or the -blockdev chain's (format node -> its file node).
+  const storage = (ref: string): { aio: string; direct: boolean; from: string } => {
+    const drive = drives.get(ref);
+    if (drive) {
+      const cache = String(drive.cache ?? 'writeback');
+      return { aio: String(drive.aio ?? 'threads'), direct: cache === 'none' || cache === 'directsync' || on(drive['cache.direct']), from: `-drive id=${ref}` };
+    }
+    let node = blockdevs.get(ref);
+    for (let hop = 0; node && hop < 8; hop++) {
+      if (node.aio !== undefined || ['file', 'host_device'].includes(String(node.driver))) {
+        const cache = node.cache as Opts | undefined;
+        return { aio: String(node.aio ?? 'threads'), direct: on(node['cache.direct']) || on(cache?.direct), from: `-blockdev node-name=${String(node['node-name'])}` };
+      }
+      const file = node.file;
+      node = typeof file === 'string' ? blockdevs.get(file) : (file as Opts | undefined);
+    }
+    return { aio: 'threads', direct: false, from: `no -drive or -blockdev named ${ref}: QEMU's default aio=threads` };
+  };
+
+  let n = 0;
+  let nic: Opts | undefined;
+  for (const { opts: o } of devices) {
+    const driver = String(o.driver);
+    if (driver === 'virtio-blk-pci' || driver === 'virtio-blk') {
+      const at = (k: string) => ['disks', n, k];
+      const name = String(o.id ?? o.drive ?? `vd${String.fromCharCode(97 + n)}`);
+      d.set(at('name'), name, o.id !== undefined ? `-device ${driver},id=${name}` : `-device ${driver},drive=${name}`);
+      const st = storage(String(o.drive));
+      d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
+      if (!st.direct) d.skip(`${st.from}: host page cache (cache.direct off; vqsim models O_DIRECT)`);
+      if (o['num-queues'] !== undefined) d.set(at('num-queues'), num(o['num-queues']), `-device ${driver},num-queues=${o['num-queues']}`);
+      if (o['queue-size'] !== undefined) d.set(at('queue-size'), num(o['queue-size']), `-device ${driver},queue-size=${o['queue-size']}`);
+      if (on(o.packed)) d.set(at('ring'), 'packed', `-device ${driver},packed=on`);
+      if (o.event_idx !== undefined && !on(o.event_idx)) d.set(at('event_idx'), false, `-device ${driver},event_idx=off`);
+      const mapping = o['iothread-vq-mapping'] as { iothread: string; vqs?: number[] }[] | undefined;
+      if (mapping) {
+        d.set(at('handler'), 'pool', `-device ${driver}: iothread-vq-mapping`);
+        d.set(at('iothread-vq-mapping'), mapping.map((m) => ({ iothread: m.iothread, ...(m.vqs ? { vqs: m.vqs } : {}) })), '-device {... "iothread-vq-mapping": [...]}');
+      } else if (o.iothread !== undefined) {
+        d.set(at('handler'), 'shared', `-device ${driver},iothread=${o.iothread}`);
+        d.set(at('iothread'), String(o.iothread), `-device ${driver},iothread=${o.iothread}`);
+      } else {
+        d.set(at('handler'), 'main-loop', 'no iothread=: QEMU\'s main loop');
+      }
+      n++;
+    } else if (driver === 'virtio-net-pci' || driver === 'virtio-net') {
+      if (nic) d.skip(`-device ${driver} (a second NIC: vqsim models one per VM)`);
+      else nic = o;
+    } else {
+      d.skip(`-device ${driver}`);
+    }
+  }
+  for (const [id, o] of drives) {
+    if (o.if === 'virtio') {
+      const at = (k: string) => ['disks', n, k];
+      d.set(at('name'), id, `-drive if=virtio,id=${id}`);
+      d.set(at('aio'), String(o.aio ?? 'threads'), `-drive aio=${String(o.aio ?? 'threads (QEMU\'s default)')}`);
+      d.set(at('handler'), 'main-loop', '-drive if=virtio: no iothread, QEMU\'s main loop');
+      n++;
+    }
+  }
+  if (n > 0) d.set(['disk', 'device'], 'nvme-tlc', 'the backing device is not on the command line: vqsim\'s preset nvme-tlc');
+
+  if (nic) {
+    const tap = netdevs.get(String(nic.netdev));
+    const queues = num(tap?.queues ?? 1);
+    d.set(['nic', 'queues'], queues, tap?.queues ? `-netdev tap,queues=${tap.queues}` : 'no queues=: one queue pair');
+    d.set(['nic', 'mq'], on(nic.mq), `-device ${String(nic.driver)},mq=${String(nic.mq ?? 'off')}`);
+    d.set(['nic', 'vhost'], on(tap?.vhost), `-netdev tap,vhost=${String(tap?.vhost ?? 'off')}`);
+    if (tap?.['poll-us'] !== undefined) d.set(['nic', 'poll-us'], num(tap['poll-us']), `-netdev tap,poll-us=${tap['poll-us']}`);
+    if (on(nic.packed)) d.set(['nic', 'ring'], 'packed', `-device ${String(nic.driver)},packed=on`);
+    if (nic.vectors !== undefined) d.set(['nic', 'vectors'], num(nic.vectors), `-device ${String(nic.driver)},vectors=${nic.vectors}`);
+    if (tap && tap.type !== 'tap') d.skip(`-netdev ${tap.type} (vqsim models a tap with vhost-net or QEMU)`);
+    if (n === 0) d.set(['net'], { mode: 'stream', direction: 'tx', flows: vcpus }, 'workload: not on the command line; a TCP stream per vCPU');
+  }
+  if (n === 0 && !nic) throw new Error('the command line has no virtio-blk or virtio-net device: nothing for vqsim to simulate');
+  if (n > 0) defaultWorkload(d, vcpus, fio);
+  return d;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { importCommand } from '../../src/cli/import.js';
+import { Host } from '../../src/model/host.js';
+import { qemuOpts } from '../../src/scenario/import/qemu.js';
+import { scenarioFromText } from '../../src/scenario/load.js';
+
+const FIX = 'test/fixtures/import';
+
+/** The imported scenario, loaded as vqsim loads it, and run for a short while. */
+function loaded(text: string) {
+  const s = scenarioFromText('imported.yaml', `${text}duration: 20ms\nwarmup: 5ms\n`);
+  const cfg = s.points[0].config(0);
+  const result = new Host(cfg).run();
+  return { cfg, vm: cfg.vms[0], result };
+}
+
+describe('vqsim import', () => {
+  it('libvirt: vCPUs, iothreads and their polling, pinning, disks with their queues and mapping, the vhost NIC', () => {
+    const { text, notUnderstood } = importCommand('libvirt', `${FIX}/domain.xml`, []);
+    const { cfg, vm, result } = loaded(text);
+    expect(vm.vcpus).toBe(8);
+    expect(vm.iothread.pollMaxNs).toBe(32768);
+    expect(vm.cpusets).toMatchObject({ vcpu: [2, 3, 4, 5, 6, 7, 8, 9], iothread: [10, 11], 'main-loop': [0, 1] });
+    expect(cfg.cpu!.cores).toBe(12);
+    const [vda, vdb] = vm.disks;
+    expect([vda.name, vda.numQueues, vda.aio]).toEqual(['vda', 3, 'native']);
+    // <iothread id='2'><queue id='1'/>, <iothread id='3'><queue id='0'/><queue id='2'/>
+    expect(vda.vqContexts).toEqual(['iothread3', 'iothread2', 'iothread3']);
+    expect([vdb.name, vdb.aio, vdb.queueSize, vdb.vqContexts[0]]).toEqual(['vdb', 'io_uring', 256, 'iothread1']);
+    expect(vm.net!.nic).toMatchObject({ queues: 4, vhost: true });
+    expect(notUnderstood).toEqual(['<memoryBacking>', '<disk device=\'cdrom\'> sda']);
+    expect(text).toMatch(/aio: native # <driver io='native'>/);
+    expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
+  it('kubevirt: a VirtualMachine manifest into the kubevirt section, resolved as KubeVirt does', () => {
+    const { text, notUnderstood } = importCommand('kubevirt', `${FIX}/vm.yaml`, []);
+    const { cfg, vm, result } = loaded(text);
+    expect(vm.vcpus).toBe(8);
+    expect(vm.disks.map((d) => d.name)).toEqual(['rootdisk', 'datadisk']);
+    expect(vm.disks[0].numQueues).toBe(8); // blockMultiQueue
+    expect(new Set(vm.disks[0].vqContexts)).toEqual(new Set(['pool0', 'pool1', 'pool2', 'pool3']));
+    expect(vm.net!.nic.queues).toBe(8); // networkInterfaceMultiqueue
+    expect(cfg.cpu!.cores).toBe(2); // (8 + 4) / 10
+    expect(notUnderstood).toEqual(['spec.template.spec.domain.devices.disks[2] (cloudinitdisk): cdrom']);
+    expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
+  it('qemu: -smp, -object iothread, the -blockdev chain, JSON -device with iothread-vq-mapping, -netdev tap', () => {
+    const { text, notUnderstood } = importCommand('qemu', `${FIX}/qemu.cmdline`, []);
+    const { vm, result } = loaded(text);
+    expect(vm.vcpus).toBe(4);
+    expect(vm.disks[0]).toMatchObject({ numQueues: 4, aio: 'native', vqContexts: ['iothread0', 'iothread1', 'iothread0', 'iothread1'] });
+    expect(vm.net!.nic).toMatchObject({ queues: 4, vhost: true, vectors: 10 });
+    expect(notUnderstood).toEqual(['-device virtio-rng-pci']);
+    expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
+    // The same from argv (after --), with -drive and a plain iothread=.
+    const argv = ['qemu-system-x86_64', '-smp', 'sockets=1,cores=2,threads=2', '-object', 'iothread,id=io0', '-drive',
+      'file=/dev/sdb,if=none,id=d0,aio=io_uring,cache=none', '-device', 'virtio-blk-pci,drive=d0,iothread=io0,queue-size=128'];
+    const b = loaded(importCommand('qemu', undefined, argv).text).vm;
+    expect([b.vcpus, b.disks[0].aio, b.disks[0].queueSize, b.disks[0].vqContexts[0]]).toEqual([4, 'io_uring', 128, 'io0']);
+  });
+
+  it('reads QEMU\'s option syntax: implied keys, ",," escapes, JSON', () => {
+    expect(qemuOpts('virtio-blk-pci,drive=d0,serial=a,,b', 'driver')).toEqual({ driver: 'virtio-blk-pci', drive: 'd0', serial: 'a,b' });
+    expect(qemuOpts('4', 'cpus')).toEqual({ cpus: '4' });
+    expect(qemuOpts('{"driver":"virtio-net-pci","mq":true}', 'driver')).toEqual({ driver: 'virtio-net-pci', mq: true });
+  });
+
+  it('names what it cannot import in one line', () => {
+    expect(() => importCommand('libvirt', `${FIX}/vm.yaml`, [])).toThrow(/no <domain> element/);
+    expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '2'])).toThrow(/no virtio-blk or virtio-net device/);
+  });
+});
