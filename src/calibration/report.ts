@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_COSTS, type CostName } from '../model/costs.js';
 import { leaveOneOut, type Linearization } from './fit.js';
 import { CHECKS, ROWS, rowResiduals, runScenarios, type CalibrationCheck, type CalibrationRow, type EvalOptions } from './rows.js';
+import { shipped } from '../package-root.js';
 
 /** Where `vqsim calibrate` keeps the linearization at its fit, for leave-one-out. */
-export const FIT_FILE = 'results/calibration/fit.json';
+export const FIT_FILE = shipped('results', 'calibration', 'fit.json');
 
 export interface RowResult {
   row: CalibrationRow;

@@ -3,6 +3,7 @@ import type { Costs } from '../model/costs.js';
 import { loadScenario } from '../scenario/load.js';
 import { simulatePoint } from '../cli/simulate.js';
 import type { Row } from '../stats/summary.js';
+import { shipped } from '../package-root.js';
 
 /** A scenario's summaries by variant. */
 export type Runs = Record<string, Row>;
@@ -147,7 +148,7 @@ export interface EvalOptions {
 export function runScenarios(names: Iterable<string>, opts: EvalOptions = {}): Map<string, Runs> {
   const out = new Map<string, Runs>();
   for (const name of new Set(names)) {
-    const s = loadScenario(join(opts.scenariosDir ?? 'scenarios', `${name}.yaml`), { defaultCosts: opts.defaultCosts });
+    const s = loadScenario(join(opts.scenariosDir ?? shipped('scenarios'), `${name}.yaml`), { defaultCosts: opts.defaultCosts });
     out.set(name, Object.fromEntries(s.points.map((p) => [p.variant, simulatePoint(p.config(0)).summary as Row])));
   }
   return out;

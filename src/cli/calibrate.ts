@@ -4,8 +4,10 @@ import { costsOf, fit } from '../calibration/fit.js';
 import { FIT_FILE, type SavedFit } from '../calibration/report.js';
 import { ROWS, rowResiduals, runScenarios } from '../calibration/rows.js';
 import { COST_TABLE } from '../model/costs.js';
+import { shipped } from '../package-root.js';
 
-const FITTED_COSTS_FILE = 'src/model/fitted-costs.ts';
+// In the repository: the fitted defaults are source, compiled with the rest.
+const FITTED_COSTS_FILE = shipped('src', 'model', 'fitted-costs.ts');
 
 /** vqsim calibrate: fits, prints each fitted cost beside its range, writes the defaults and the fit. */
 export function calibrateCommand(iterations: number, log: (line: string) => void): void {

@@ -5,6 +5,7 @@ import type { Costs } from '../model/costs.js';
 import { loadScenario } from '../scenario/load.js';
 import type { DriftRow } from '../output/check-report.js';
 import { drifted, toleranceOf } from '../stats/tolerances.js';
+import { shipped } from '../package-root.js';
 import { UsageError } from './errors.js';
 import { runScenario, writeRunOutputs } from './run.js';
 
@@ -19,13 +20,13 @@ export interface CheckOptions {
 }
 
 /**
- * vqsim check: reruns every scenario (of scenarios/, or --scenarios) that has a reference summary
- * under results/ (or --results) and compares each metric with its tolerance. With update, rewrites
+ * vqsim check: reruns every scenario (the shipped ones, or --scenarios) that has a reference summary
+ * (the shipped results/, or --results) and compares each metric with its tolerance. With update, rewrites
  * the references instead.
  */
 export async function checkCommand(opts: CheckOptions): Promise<{ checked: string[]; drifts: Drift[] }> {
-  const scenariosDir = opts.scenariosDir ?? 'scenarios';
-  const resultsDir = opts.resultsDir ?? 'results';
+  const scenariosDir = opts.scenariosDir ?? shipped('scenarios');
+  const resultsDir = opts.resultsDir ?? shipped('results');
   if (!existsSync(scenariosDir)) throw new UsageError(`--scenarios ${scenariosDir}: no such directory`);
   const files = readdirSync(scenariosDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const checked: string[] = [];

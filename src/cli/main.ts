@@ -130,8 +130,8 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
         'rerun the scenarios and compare with their references; exit 1 on drift',
         (y) => y
           .option('update', { type: 'boolean', default: false, describe: 'rewrite the references (after a deliberate model change)' })
-          .option('scenarios', { type: 'string', default: 'scenarios', describe: 'the scenarios\' directory' })
-          .option('results', { type: 'string', default: 'results', describe: 'the references\' directory (results/<scenario name>/summary.csv)' })
+          .option('scenarios', { type: 'string', describe: 'the scenarios\' directory (default: the shipped ones)' })
+          .option('results', { type: 'string', describe: 'the references\' directory, <scenario name>/summary.csv in it (default: the shipped ones)' })
           .option('report', { choices: ['junit', 'json'] as const, describe: 'print a JUnit XML or JSON report instead of the table' }),
         async (argv) => {
           const { checked, drifts } = await checkCommand({ update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results });

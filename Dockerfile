@@ -1,0 +1,19 @@
+# vqsim as a container: `docker build -t vqsim .`, then `docker run --rm -v "$PWD:/work" vqsim run scenarios/x.yaml`.
+# Built from the package (npm pack), as users install it; the shipped scenarios are copied to /work/scenarios.
+FROM node:20-slim AS pack
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json README.md ./
+COPY src src
+COPY scenarios scenarios
+COPY results results
+COPY docs docs
+RUN npm pack && mv vqsim-*.tgz /vqsim.tgz
+
+FROM node:20-slim
+COPY --from=pack /vqsim.tgz /tmp/vqsim.tgz
+RUN npm install -g --no-audit --no-fund /tmp/vqsim.tgz && rm /tmp/vqsim.tgz \
+  && mkdir -p /work && cp -r "$(npm root -g)/vqsim/scenarios" /work/scenarios
+WORKDIR /work
+ENTRYPOINT ["vqsim"]
