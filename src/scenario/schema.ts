@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COST_NAMES, type CostName } from '../model/costs.js';
+import { COST_NAMES, COST_TABLE, DEFAULT_COSTS, type CostName } from '../model/costs.js';
 import { LIMITS } from './limits.js';
 import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
@@ -43,79 +43,78 @@ const version = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 const nonNegInt = z.number().int().min(0);
 
+const FAMILY = 'The distribution\'s family.';
 const distribution = z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('constant'), value: duration }),
-  z.strictObject({ dist: z.literal('exponential'), mean: duration }),
-  z.strictObject({ dist: z.literal('uniform'), min: duration, max: duration }),
-  z.strictObject({ dist: z.literal('lognormal'), mean: duration, p99: duration }),
-  z.strictObject({ dist: z.literal('empirical'), quantiles: z.array(z.tuple([z.number().min(0).max(1), duration])).min(2) }),
+  z.strictObject({ dist: z.literal('constant').describe(FAMILY), value: duration.describe('Every draw.') }),
+  z.strictObject({ dist: z.literal('exponential').describe(FAMILY), mean: duration.describe('The mean.') }),
+  z.strictObject({ dist: z.literal('uniform').describe(FAMILY), min: duration.describe('The least draw.'), max: duration.describe('The greatest draw.') }),
+  z.strictObject({ dist: z.literal('lognormal').describe(FAMILY), mean: duration.describe('The mean.'), p99: duration.describe('The 99th percentile.') }),
+  z.strictObject({
+    dist: z.literal('empirical').describe(FAMILY),
+    quantiles: z.array(z.tuple([z.number().min(0).max(1), duration])).min(2).describe('[quantile, value] pairs, interpolated between.'),
+  }),
 ]);
 
 /** A device: every field optional over its preset (`preset`, default nvme-tlc). */
 const deviceFields = {
-  preset: z.string().optional(),
-  queue_depth: count.optional(),
-  parallelism: count.optional(),
-  /** die: each request waits for the unit that holds its data (a random one); any: the first free one. */
-  dispatch: z.enum(['die', 'any']).optional(),
-  read: distribution.optional(),
-  write: distribution.optional(),
-  /** 0 = no cap. */
-  iops_cap: z.number().min(0).optional(),
-  /** MiB/s, 0 = no cap. */
-  bw_cap_mib_s: z.number().min(0).optional(),
-  /** Largest host I/O (max_sectors_kb): merged requests stop there. */
-  max_transfer: size.optional(),
+  preset: z.string().optional().describe('A preset (nvme-tlc, nvme-gen3, nvme-gen4, optane, null_blk) that the other fields override.'),
+  queue_depth: count.optional().describe('Hardware queue depth: requests the device accepts at once; more wait in the host (blk-mq tags).'),
+  parallelism: count.optional().describe('Units (flash dies, or null_blk\'s servers) that each serve one request at a time.'),
+  dispatch: z.enum(['die', 'any']).optional().describe('die: each request waits for the unit that holds its data (a random one); any: the first free one.'),
+  read: distribution.optional().describe('Service time of a 4 KiB read.'),
+  write: distribution.optional().describe('Service time of a 4 KiB write.'),
+  iops_cap: z.number().min(0).optional().describe('0 = no cap.'),
+  bw_cap_mib_s: z.number().min(0).optional().describe('MiB/s, 0 = no cap.'),
+  max_transfer: size.optional().describe('Largest host I/O (max_sectors_kb): merged requests stop there.'),
 };
 export const deviceSchema = z.strictObject(deviceFields);
 
 const diskFields = {
-  /** A preset or a name under `devices:`, or an inline device. */
-  device: z.union([z.string(), deviceSchema]).optional(),
-  'num-queues': QUEUES.optional(),
-  'queue-size': queueSize.optional(),
-  ring: z.enum(['split', 'packed']).optional(),
-  event_idx: z.boolean().optional(),
-  aio: z.enum(['native', 'io_uring', 'threads']).optional(),
-  /** QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O. */
-  'request-merging': z.boolean().optional(),
-  handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional(),
-  /** Pool size, with handler: pool. */
-  iothreads: count.optional(),
-  /** The shared iothread's id, with handler: shared. */
-  iothread: z.string().min(1).optional(),
-  'iothread-vq-mapping': z.array(z.strictObject({ iothread: z.string().min(1), vqs: z.array(nonNegInt).optional() })).min(1).optional(),
+  device: z.union([z.string(), deviceSchema]).optional().describe('A preset or a name under `devices:`, or an inline device.'),
+  'num-queues': QUEUES.optional().describe('QEMU virtio-blk-pci num-queues: the disk\'s virtqueues.'),
+  'queue-size': queueSize.optional().describe('QEMU queue-size: descriptors per virtqueue (a power of 2).'),
+  ring: z.enum(['split', 'packed']).optional().describe('Virtqueue layout: split, or packed (virtio 1.1, packed=on).'),
+  event_idx: z.boolean().optional().describe('VIRTIO_RING_F_EVENT_IDX: notification suppression by ring index (on unless off).'),
+  aio: z.enum(['native', 'io_uring', 'threads']).optional().describe('QEMU aio=: native (Linux AIO), io_uring, or threads (QEMU\'s thread pool).'),
+  'request-merging': z.boolean().optional().describe('QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O.'),
+  handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional().describe('Who runs the disk\'s virtqueues: QEMU\'s main loop, an iothread of its own, a shared named one, or a pool (iothread-vq-mapping round-robin).'),
+  iothreads: count.optional().describe('Pool size, with handler: pool.'),
+  iothread: z.string().min(1).optional().describe('The shared iothread\'s id, with handler: shared.'),
+  'iothread-vq-mapping': z.array(z.strictObject({
+    iothread: z.string().min(1).describe('The iothread\'s name.'),
+    vqs: z.array(nonNegInt).optional().describe('Its virtqueues, 0-based; all entries list them or none does (round-robin).'),
+  })).min(1).optional().describe('QEMU iothread-vq-mapping (with handler: pool): the iothreads and the virtqueues each serves.'),
 };
 const diskDefaults = z.strictObject(diskFields);
-const diskEntry = z.strictObject({ name: z.string().min(1), ...diskFields });
+const diskEntry = z.strictObject({ name: z.string().min(1).describe('The disk\'s name (jobs name it in disk:).'), ...diskFields });
 
 const jobFields = {
-  /** The disk's name; default the first disk. */
-  disk: z.string().optional(),
-  rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional(),
-  rwmixread: z.number().min(0).max(100).optional(),
-  bs: size.optional(),
-  iodepth: IODEPTH.optional(),
-  numjobs: count.optional(),
-  rate_iops: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} per job (ten times the fastest NVMe; each arrival is an event)` }).optional(),
-  rate_process: z.enum(['linear', 'poisson']).optional(),
-  /** fio: I/Os per io_submit (default 1), and io_getevents' min and max (default 1 and iodepth). */
-  iodepth_batch_submit: count.optional(),
-  iodepth_batch_complete_min: count.optional(),
-  iodepth_batch_complete_max: count.optional(),
-  /** fio's thinktime (with a unit: a bare number would be microseconds to fio and is refused here). */
-  thinktime: duration.optional(),
+  disk: z.string().optional().describe('The disk\'s name; default the first disk.'),
+  rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional().describe('fio rw: the I/O pattern.'),
+  rwmixread: z.number().min(0).max(100).optional().describe('fio rwmixread: percent of reads in rw / randrw.'),
+  bs: size.optional().describe('fio bs: the block size.'),
+  iodepth: IODEPTH.optional().describe('fio iodepth: I/Os in flight per job clone.'),
+  numjobs: count.optional().describe('fio numjobs: clones of the job, spread over the vCPUs.'),
+  rate_iops: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} per job (ten times the fastest NVMe; each arrival is an event)` })
+    .optional().describe('fio rate_iops: I/Os per second per clone, an open loop; omit for a closed loop.'),
+  rate_process: z.enum(['linear', 'poisson']).optional().describe('fio rate_process: evenly spaced (linear) or Poisson arrivals at rate_iops.'),
+  iodepth_batch_submit: count.optional().describe('fio: I/Os per io_submit (default 1), and io_getevents\' min and max (default 1 and iodepth).'),
+  iodepth_batch_complete_min: count.optional().describe('fio iodepth_batch_complete_min: io_getevents waits for this many completions (default 1).'),
+  iodepth_batch_complete_max: count.optional().describe('fio iodepth_batch_complete_max: io_getevents takes at most this many (default iodepth).'),
+  thinktime: duration.optional().describe('fio\'s thinktime (with a unit: a bare number would be microseconds to fio and is refused here).'),
 };
 const jobDefaults = z.strictObject({
   ...jobFields,
-  /** A fio job file (relative to the scenario) whose sections are the jobs (src/scenario/fio). */
-  fio: z.string().min(1).optional(),
+  fio: z.string().min(1).optional().describe('A fio job file (relative to the scenario) whose sections are the jobs (src/scenario/fio).'),
 });
-const jobEntry = z.strictObject({ name: z.string().min(1), ...jobFields });
+const jobEntry = z.strictObject({ name: z.string().min(1).describe('The job\'s name (fio\'s section).'), ...jobFields });
 export const jobEntrySchema = jobEntry;
 
 const costs = z.strictObject(
-  Object.fromEntries(COST_NAMES.map((n) => [n, duration.optional()])) as Record<CostName, z.ZodOptional<typeof duration>>,
+  Object.fromEntries(COST_NAMES.map((n) => {
+    const e = COST_TABLE[n];
+    return [n, duration.optional().describe(`A ${e.kind} cost, default ${DEFAULT_COSTS[n]} ns (range ${e.range[0]}-${e.range[1]} ns); its source in src/model/costs.ts.`)];
+  })) as Record<CostName, z.ZodOptional<typeof duration>>,
 );
 
 const role = z.enum(['vcpu', 'iothread', 'main-loop', 'aio-worker']);
@@ -136,31 +135,27 @@ const cpulist = z.union([z.array(nonNegInt), z.string()]).transform((v, ctx) => 
 
 /** Host CPUs (MODEL.md section 8). KVM module parameters keep their names (halt_poll_ns, ...). */
 const host = z.strictObject({
-  /** Cores the VMs' threads share; 0 = a core for every thread. */
-  cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0),
-  cpusets: z.partialRecord(role, cpulist).default({}),
-  /** NUMA nodes the cores are split into, evenly and in order (host form: a VM's numa_node). */
-  numa_nodes: count.default(1),
-  /** The host's storage devices (host form): every disk that names one shares it. */
-  devices: z.record(z.string(), deviceSchema).default({}),
+  cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0).describe('Cores the VMs\' threads share; 0 = a core for every thread.'),
+  cpusets: z.partialRecord(role, cpulist).default({}).describe('Per thread role (vcpu, iothread, main-loop, aio-worker): the host cores it may run on, a cpulist ("0-3,8") or a list.'),
+  numa_nodes: count.default(1).describe('NUMA nodes the cores are split into, evenly and in order (host form: a VM\'s numa_node).'),
+  devices: z.record(z.string(), deviceSchema).default({}).describe('The host\'s storage devices (host form): every disk that names one shares it.'),
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way
    *  (a bridge or macvtap to one uplink); each VM's peer keeps its round trip and service time. */
-  nic: z.strictObject({ line_rate_gbit: z.number().positive() }).optional(),
-  sched_slice: duration.default(3e6),
-  halt_poll_ns: nonNegInt.default(200_000),
-  halt_poll_ns_grow: count.default(2),
-  halt_poll_ns_grow_start: nonNegInt.default(10_000),
-  /** Default by host kernel: 2 since Linux 6.8, 0 before (versions.host_kernel). */
-  halt_poll_ns_shrink: nonNegInt.optional(),
-  guest_haltpoll: z.boolean().default(false),
-  guest_halt_poll_ns: nonNegInt.default(200_000),
-  guest_halt_poll_grow: count.default(2),
-  guest_halt_poll_grow_start: nonNegInt.default(50_000),
-  guest_halt_poll_shrink: nonNegInt.default(2),
-  cstate_exit: duration.default(0),
-  cstate_residency: duration.default(0),
-  numa_remote: z.array(role).default([]),
-  numa_remote_factor: z.number().min(1).default(1.3),
+  nic: z.strictObject({ line_rate_gbit: z.number().positive().describe('Its line rate each way, Gbit/s.') }).optional().describe('The host\'s physical NIC (host form): every VM\'s virtio-net traffic shares its line rate each way.'),
+  sched_slice: duration.default(3e6).describe('A thread that has run this long yields to a waiter for its core at its next step (as CFS\'s slice).'),
+  halt_poll_ns: nonNegInt.default(200_000).describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps.'),
+  halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),
+  halt_poll_ns_grow_start: nonNegInt.default(10_000).describe('KVM halt_poll_ns_grow_start: the first window.'),
+  halt_poll_ns_shrink: nonNegInt.optional().describe('Default by host kernel: 2 since Linux 6.8, 0 before (versions.host_kernel).'),
+  guest_haltpoll: z.boolean().default(false).describe('The guest\'s cpuidle-haltpoll driver: the guest polls, and KVM\'s halt polling is off.'),
+  guest_halt_poll_ns: nonNegInt.default(200_000).describe('cpuidle-haltpoll guest_halt_poll_ns: its longest window.'),
+  guest_halt_poll_grow: count.default(2).describe('cpuidle-haltpoll guest_halt_poll_grow.'),
+  guest_halt_poll_grow_start: nonNegInt.default(50_000).describe('cpuidle-haltpoll guest_halt_poll_grow_start.'),
+  guest_halt_poll_shrink: nonNegInt.default(2).describe('cpuidle-haltpoll guest_halt_poll_shrink.'),
+  cstate_exit: duration.default(0).describe('Exit latency of the C-state an idle core falls into (C6: about 50-100us); 0 = none.'),
+  cstate_residency: duration.default(0).describe('Idle time after which a core is in that C-state.'),
+  numa_remote: z.array(role).default([]).describe('Thread roles that run on the NUMA node away from the VM\'s memory and device.'),
+  numa_remote_factor: z.number().min(1).default(1.3).describe('The factor on those roles\' CPU costs.'),
 });
 
 /** A Kubernetes CPU quantity: cores ("2", 2, "0.5") or millicores ("1500m"). */
@@ -176,110 +171,95 @@ const cpuQuantity = z.union([z.number().positive(), z.string()]).transform((v, c
 
 /** KubeVirt's own field names (VirtualMachineInstance spec.domain, and the KubeVirt CR's ratio). */
 const kubevirt = z.strictObject({
-  /** spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio. */
-  cpuAllocationRatio: z.number().positive().default(10),
+  cpuAllocationRatio: z.number().positive().default(10).describe('spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio.'),
   domain: z.strictObject({
-    /** Omitted: no IOThreads unless a disk asks for a dedicated one (KubeVirt's HasIOThreads). */
-    ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).optional(),
-    ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional() }).optional(),
-    /** The VMI's own CPU request and limit: `auto` caps its iothreads at twice the request. */
+    ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).optional().describe('Omitted: no IOThreads unless a disk asks for a dedicated one (KubeVirt\'s HasIOThreads).'),
+    ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional().describe('The pool\'s iothreads (ioThreadsPolicy: supplementalPool).') }).optional().describe('spec.domain.ioThreads: supplementalPoolThreadCount, the pool\'s iothreads.'),
     resources: z.strictObject({
-      requests: z.strictObject({ cpu: cpuQuantity.optional() }).optional(),
-      limits: z.strictObject({ cpu: cpuQuantity.optional() }).optional(),
-    }).optional(),
+      requests: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.requests.cpu: cores or millicores.'),
+      limits: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.limits.cpu: cores or millicores.'),
+    }).optional().describe('The VMI\'s own CPU request and limit: auto caps its iothreads at twice the request.'),
     devices: z.strictObject({
-      blockMultiQueue: z.boolean().default(false),
-      /** virtio-net queues = the VM's vCPUs (capped at 256, the tap's maximum), with mq on. */
-      networkInterfaceMultiqueue: z.boolean().default(false),
+      blockMultiQueue: z.boolean().default(false).describe('virtio-blk queues = the VM\'s vCPUs.'),
+      networkInterfaceMultiqueue: z.boolean().default(false).describe('virtio-net queues = the VM\'s vCPUs (capped at 256, the tap\'s maximum), with mq on.'),
       disks: z.array(z.strictObject({
-        name: z.string().min(1),
-        dedicatedIOThread: z.boolean().default(false),
-        disk: z.strictObject({ bus: z.enum(['virtio', 'sata', 'scsi', 'usb']).default('virtio') }).default({ bus: 'virtio' }),
-        io: z.enum(['native', 'threads']).optional(),
-        cache: z.enum(['none', 'writethrough', 'writeback']).optional(),
-      })).min(1),
-    }),
-  }),
+        name: z.string().min(1).describe('The disk\'s name (vqsim fields by this name from disks:).'),
+        dedicatedIOThread: z.boolean().default(false).describe('An iothread of the disk\'s own.'),
+        disk: z.strictObject({ bus: z.enum(['virtio', 'sata', 'scsi', 'usb']).default('virtio').describe('The disk\'s bus.') }).default({ bus: 'virtio' }).describe('disk.bus: virtio disks get iothreads; others run in QEMU\'s main loop.'),
+        io: z.enum(['native', 'threads']).optional().describe('The disk\'s aio (default native).'),
+        cache: z.enum(['none', 'writethrough', 'writeback']).optional().describe('The cache mode; vqsim models none (O_DIRECT).'),
+      })).min(1).describe('spec.domain.devices.disks: the VM\'s disks.'),
+    }).describe('spec.domain.devices.'),
+  }).describe('VirtualMachineInstance spec.domain: the fields vqsim reads.'),
 });
 
 /** A virtio-net NIC: QEMU's -netdev tap,vhost=,queues=,poll-us= and -device virtio-net-pci,mq=,packed=,vectors=. */
 const nic = z.strictObject({
-  name: z.string().min(1).default('net0'),
-  queues: upTo(LIMITS.nicQueuePairs, 'QEMU virtio-net: 2 x queue pairs + 1 <= VIRTIO_QUEUE_MAX').default(1),
-  mq: z.boolean().default(false),
-  /** Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs). */
-  combined_queues: count.optional(),
-  'queue-size': queueSize.default(256),
-  ring: z.enum(['split', 'packed']).default('split'),
-  event_idx: z.boolean().default(true),
-  vhost: z.boolean().default(true),
-  'poll-us': nonNegInt.default(0),
-  zerocopy_tx: z.boolean().default(false),
-  /** The guest's virtio_net napi_tx (TX completion interrupts); default by versions.guest_kernel (on since 5.3). */
-  napi_tx: z.boolean().optional(),
-  /** Default 2 x queues + 2 (QEMU virtio-net-pci with mq). */
-  vectors: upTo(LIMITS.msixVectors, 'PCI MSI-X Table Size, 11 bits').optional(),
+  name: z.string().min(1).default('net0').describe('The NIC\'s name.'),
+  queues: upTo(LIMITS.nicQueuePairs, 'QEMU virtio-net: 2 x queue pairs + 1 <= VIRTIO_QUEUE_MAX').default(1).describe('Host queue pairs (-netdev tap,queues=N).'),
+  mq: z.boolean().default(false).describe('virtio-net-pci mq=on: the guest may use more than one queue pair.'),
+  combined_queues: count.optional().describe('Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs).'),
+  'queue-size': queueSize.default(256).describe('Descriptors per virtqueue.'),
+  ring: z.enum(['split', 'packed']).default('split').describe('Virtqueue layout: split, or packed (packed=on).'),
+  event_idx: z.boolean().default(true).describe('VIRTIO_RING_F_EVENT_IDX.'),
+  vhost: z.boolean().default(true).describe('Data plane in vhost-net workers (one per queue pair); false: QEMU\'s main loop.'),
+  'poll-us': nonNegInt.default(0).describe('vhost busy polling (-netdev tap,poll-us=N), microseconds.'),
+  zerocopy_tx: z.boolean().default(false).describe('vhost-net experimental_zcopytx.'),
+  napi_tx: z.boolean().optional().describe('The guest\'s virtio_net napi_tx (TX completion interrupts); default by versions.guest_kernel (on since 5.3).'),
+  vectors: upTo(LIMITS.msixVectors, 'PCI MSI-X Table Size, 11 bits').optional().describe('Default 2 x queues + 2 (QEMU virtio-net-pci with mq).'),
   /** When the VM's vectors exceed the guest's budget: stop with an error, or warn and take the guest's
    *  fall-back (one vector shared by every queue). */
-  msix_overflow: z.enum(['error', 'fallback']).default('error'),
+  msix_overflow: z.enum(['error', 'fallback']).default('error').describe('When the VM\'s vectors exceed the guest\'s budget: stop with an error, or warn and take the guest\'s fall-back (one vector for every queue).'),
 });
 
 /** The network workload, in netperf / iperf3 terms. */
 const net = z.strictObject({
-  mode: z.enum(['stream', 'rr']).default('stream'),
-  direction: z.enum(['tx', 'rx', 'both']).default('tx'),
-  flows: count.default(1),
-  /** Message size (TSO/GRO buffers up to 64 KiB). */
-  msg_size: size.default(65536),
-  /** Stream: messages in flight per flow. */
-  window: count.default(8),
-  /** Messages per second per flow (offered load); omit for a closed loop. */
-  rate: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} messages per second per flow (each is an event)` }).optional(),
+  mode: z.enum(['stream', 'rr']).default('stream').describe('stream (TCP_STREAM, iperf3) or rr (TCP_RR, request/response).'),
+  direction: z.enum(['tx', 'rx', 'both']).default('tx').describe('tx: the guest sends; rx: it receives; both: half the flows each way.'),
+  flows: count.default(1).describe('Connections.'),
+  msg_size: size.default(65536).describe('Message size (TSO/GRO buffers up to 64 KiB).'),
+  window: count.default(8).describe('Stream: messages in flight per flow.'),
+  rate: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} messages per second per flow (each is an event)` }).optional().describe('Messages per second per flow (offered load); omit for a closed loop.'),
 });
 
 /** The far end: an external host over a wire, or the host itself. */
 const peer = z.strictObject({
-  target: z.enum(['external', 'host']).default('external'),
-  rtt: duration.optional(),
-  line_rate_gbit: z.number().min(0).optional(),
-  service: duration.optional(),
+  target: z.enum(['external', 'host']).default('external').describe('external: a host behind a wire; host: the hypervisor itself.'),
+  rtt: duration.optional().describe('Round trip of the wire beyond the host.'),
+  line_rate_gbit: z.number().min(0).optional().describe('The link\'s line rate, Gbit/s.'),
+  service: duration.optional().describe('The peer\'s time to serve a request (rr) before it responds.'),
 });
 
 const variant = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  /** Field path (dots, list indices as numbers) -> value, applied over the base. */
-  set: z.record(z.string(), z.unknown()).default({}),
+  name: z.string().min(1).describe('The variant\'s name (its rows in the outputs).'),
+  description: z.string().optional().describe('What the variant shows.'),
+  set: z.record(z.string(), z.unknown()).default({}).describe('Field path (dots, list indices as numbers) -> value, applied over the base.'),
 });
 
 /** What describes one VM: at the top level of the single-VM form, in each `vms` entry of the host form. */
 const vmFields = {
   vm: z.strictObject({
-    vcpus: VCPUS,
-    /** MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7). */
-    msix_budget: count.default(200),
-    /** Vectors the VM's other devices use (besides a simulated NIC). */
-    other_msix_vectors: nonNegInt.default(0),
-  }),
+    vcpus: VCPUS.describe('vCPUs (-smp).'),
+    msix_budget: count.default(200).describe('MSI-X vectors the guest can spend across its devices (about 200, MODEL.md section 7).'),
+    other_msix_vectors: nonNegInt.default(0).describe('Vectors the VM\'s other devices use (besides a simulated NIC).'),
+  }).describe('The VM: its vCPUs and MSI-X budget.'),
   iothread: z.strictObject({
-    'poll-max-ns': nonNegInt.default(32768),
-    'poll-grow': nonNegInt.default(0),
-    'poll-shrink': nonNegInt.default(0),
-    /** 0 = the engine's default (32 for aio=native since QEMU 6.1). */
-    'aio-max-batch': nonNegInt.default(0),
-    /** How iothreads wait for fds: io_uring (fdmon-io_uring, QEMU >= 5.0 built with liburing) or
-     *  poll (ppoll, upgraded to epoll at 64 fds). Default by versions.qemu. */
-    fdmon: z.enum(['io_uring', 'poll']).optional(),
-  }).default({ 'poll-max-ns': 32768, 'poll-grow': 0, 'poll-shrink': 0, 'aio-max-batch': 0 }),
-  devices: z.record(z.string(), deviceSchema).default({}),
-  disk: diskDefaults.default({}),
-  disks: z.array(diskEntry).min(1).optional(),
-  job: jobDefaults.default({}),
-  jobs: z.array(jobEntry).min(1).optional(),
-  nic: nic.optional(),
-  net: net.optional(),
-  peer: peer.optional(),
-  kubevirt: kubevirt.optional(),
+    'poll-max-ns': nonNegInt.default(32768).describe('Adaptive polling: the longest window, ns (0 = no polling).'),
+    'poll-grow': nonNegInt.default(0).describe('The factor the window grows by (0 = QEMU\'s default, 2).'),
+    'poll-shrink': nonNegInt.default(0).describe('The divisor the window shrinks by (0 = back to 0).'),
+    'aio-max-batch': nonNegInt.default(0).describe('0 = the engine\'s default (32 for aio=native since QEMU 6.1).'),
+    fdmon: z.enum(['io_uring', 'poll']).optional().describe('How iothreads wait for fds: io_uring (fdmon-io_uring, QEMU >= 5.0 with liburing) or poll (ppoll, epoll from 64 fds). Default by versions.qemu.'),
+  }).default({ 'poll-max-ns': 32768, 'poll-grow': 0, 'poll-shrink': 0, 'aio-max-batch': 0 })
+    .describe('QEMU iothread properties (-object iothread,...) of every iothread of the VM.'),
+  devices: z.record(z.string(), deviceSchema).default({}).describe('Named devices for the VM\'s disks (the host form has host.devices).'),
+  disk: diskDefaults.default({}).describe('Defaults for every disk (and the one disk vda without disks:).'),
+  disks: z.array(diskEntry).min(1).optional().describe('The VM\'s disks, each over disk:.'),
+  job: jobDefaults.default({}).describe('Defaults for every fio job (and the one job without jobs:), or fio: a job file.'),
+  jobs: z.array(jobEntry).min(1).optional().describe('fio jobs, each over job:.'),
+  nic: nic.optional().describe('A virtio-net NIC.'),
+  net: net.optional().describe('The network workload on the NIC.'),
+  peer: peer.optional().describe('The far end of the network.'),
+  kubevirt: kubevirt.optional().describe('Derive the topology as KubeVirt does, in its field names.'),
 };
 const vmSection = z.strictObject(vmFields);
 /** The keys of one VM's fields: at the top level only in the single-VM form. */
@@ -287,46 +267,41 @@ export const VM_KEYS = Object.keys(vmFields);
 
 /** A `vms` entry of the host form: a VM as the single-VM form's top level, stamped `count` times. */
 const vmEntry = z.strictObject({
-  /** Default vm<i>; with count > 1 the VMs are <name>-0, <name>-1, ... */
-  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }).optional(),
-  /** 0 leaves the entry out (a variant or sweep point without it). */
-  count: nonNegInt.max(LIMITS.vmsPerHost, { message: `at most ${LIMITS.vmsPerHost} (vqsim's bound on VMs per host)` }).default(1),
-  /** The host cores its threads may run on (libvirt <vcpupin>/<emulatorpin>, a pod's cpuset). */
-  cpuset: cpulist.optional(),
-  /** The NUMA node whose cores it runs on (host.numa_nodes). */
-  numa_node: nonNegInt.optional(),
+  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, { message: 'letters, digits, "_", "." and "-" only' }).optional().describe('Default vm<i>; with count > 1 the VMs are <name>-0, <name>-1, ...'),
+  count: nonNegInt.max(LIMITS.vmsPerHost, { message: `at most ${LIMITS.vmsPerHost} (vqsim's bound on VMs per host)` }).default(1).describe('0 leaves the entry out (a variant or sweep point without it).'),
+  cpuset: cpulist.optional().describe('The host cores its threads may run on (libvirt <vcpupin>/<emulatorpin>, a pod\'s cpuset).'),
+  numa_node: nonNegInt.optional().describe('The NUMA node whose cores it runs on (host.numa_nodes).'),
   ...vmFields,
 });
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  seed: z.number().int().min(0).default(1),
-  /** Measured simulated time, after warmup (fio's runtime). */
-  duration: duration.default(1e9),
-  /** Simulated time before measuring starts (fio's ramp_time). */
-  warmup: duration.default(100e6),
-  /** Set every overhead cost to 0: only device service times remain (a plain queueing network). */
-  zero_overheads: z.boolean().default(false),
-  /** Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons. */
-  exact_costs: z.boolean().default(false),
-  /** Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts). */
-  jitter: z.strictObject({ cpu_cv: z.number().min(0).max(3).optional(), wakeup_cv: z.number().min(0).max(3).optional() }).default({}),
-  /** The releases the VMs run on: they select mechanisms and defaults (docs/model.md, versions). */
-  versions: z.strictObject({ qemu: version.optional(), host_kernel: version.optional(), guest_kernel: version.optional() }).default({}),
+  name: z.string().min(1).optional().describe('The scenario\'s name (default: the file\'s); results go to results/<name>/.'),
+  description: z.string().optional().describe('What the scenario shows.'),
+  seed: z.number().int().min(0).default(1).describe('The seed of every random stream.'),
+  duration: duration.default(1e9).describe('Measured simulated time, after warmup (fio\'s runtime).'),
+  warmup: duration.default(100e6).describe('Simulated time before measuring starts (fio\'s ramp_time).'),
+  zero_overheads: z.boolean().default(false).describe('Set every overhead cost to 0: only device service times remain (a plain queueing network).'),
+  exact_costs: z.boolean().default(false).describe('Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons.'),
+  jitter: z.strictObject({
+    cpu_cv: z.number().min(0).max(3).optional().describe('Coefficient of variation of every CPU step\'s cost.'),
+    wakeup_cv: z.number().min(0).max(3).optional().describe('Coefficient of variation of every wake-up\'s latency.'),
+  }).default({}).describe('Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts).'),
+  versions: z.strictObject({
+    qemu: version.optional().describe('QEMU release, e.g. "9.2".'),
+    host_kernel: version.optional().describe('The host\'s Linux release (KVM, vhost).'),
+    guest_kernel: version.optional().describe('The guest\'s Linux release (virtio drivers).'),
+  }).default({}).describe('The releases the VMs run on: they select mechanisms and defaults (docs/model.md, versions).'),
   /** The single-VM form: the VM's fields at the top level (vm: is then required). */
   ...vmFields,
-  vm: vmFields.vm.optional(),
-  costs: costs.default({}),
-  host: host.optional(),
-  /** The host form: the host's VMs. */
-  vms: z.array(vmEntry).min(1).optional(),
-  variants: z.array(variant).optional(),
-  /** Axes for `vqsim sweep`: field path -> values; --set on the command line adds to or replaces them. */
+  vm: vmFields.vm.optional().describe('The VM (the single-VM form; then required).'),
+  costs: costs.default({}).describe('Override any cost or latency by name, with a unit (defaults and sources: docs/model.md).'),
+  host: host.optional().describe('The host: its cores and scheduling, and in the host form its devices and NIC.'),
+  vms: z.array(vmEntry).min(1).optional().describe('The host form: the host\'s VMs.'),
+  variants: z.array(variant).optional().describe('Variants: each a name and fields set over the base.'),
   sweep: z.strictObject({
-    axes: z.record(z.string(), z.array(z.unknown()).min(1)),
-    replications: count.optional(),
-  }).optional(),
+    axes: z.record(z.string(), z.array(z.unknown()).min(1)).describe('Field path -> the values it takes.'),
+    replications: count.optional().describe('Replications per point.'),
+  }).optional().describe('Axes for vqsim sweep: field path -> values; --set on the command line adds to or replaces them.'),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
