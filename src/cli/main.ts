@@ -15,6 +15,7 @@ import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
 import { compareCommand, compareMarkdown } from './compare.js';
 import { importCommand } from './import.js';
+import { reportCommand } from './report.js';
 import { reportError, UsageError } from './errors.js';
 import { progressBar, runProgress } from './progress.js';
 import { runCommand } from './run.js';
@@ -183,6 +184,16 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
           } else {
             io.out(text.trimEnd());
           }
+        },
+      )
+      .command(
+        'report <dir>',
+        'write one self-contained report.html for a run\'s or a sweep\'s result directory',
+        (y) => y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'results/<scenario>/ or its sweep/' })
+          .option('scenario', { type: 'string', describe: 'the scenario file (default: DIR/scenario.yaml, or the shipped one of that name)' }),
+        (argv) => {
+          io.out(`wrote ${reportCommand(argv.dir, argv.scenario)}`);
         },
       )
       .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => {

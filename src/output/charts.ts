@@ -6,31 +6,38 @@ import type { AggregatedPoint } from './sweep-csv.js';
 /** Metrics a sweep charts, one SVG each. */
 export const CHART_METRICS = ['iops', 'gbit_s', 'trans_s', 'lat_mean_us', 'lat_p99_us', 'iothread_busy_max_pct', 'host_cpus'];
 
-async function toSvg(spec: TopLevelSpec): Promise<string> {
+export async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   return `${svg}\n`;
 }
 
+/** One sweep point as a chart reads it: its variant, its axis values, a metric's mean and CI half-width. */
+export interface SweepChartPoint { variant: string; values: string[]; mean: number; ci95: number }
+
 /**
  * A sweep metric against the first axis (or the variant, with no axes): one line per combination of the
  * other axes (and variant), the 95 % confidence interval as a band.
  */
 export function sweepChart(axes: string[], points: AggregatedPoint[], metric: string): Promise<string> {
+  return toSvg(sweepChartSpec(axes, points.map((p) => ({ variant: p.variant, values: p.values.map(String), ...p.stats[metric] })), metric));
+}
+
+/** The vega-lite spec of sweepChart (the HTML report renders it in the browser). */
+export function sweepChartSpec(axes: string[], points: SweepChartPoint[], metric: string): TopLevelSpec {
   const xName = axes[0] ?? 'variant';
   const rows = points.map((p) => {
     const x = axes.length ? p.values[0] : p.variant;
     const series = [...(new Set(points.map((q) => q.variant)).size > 1 ? [p.variant] : []),
       ...axes.slice(1).map((a, i) => `${a}=${p.values[i + 1]}`)].join(', ') || 'all';
-    const { mean, ci95 } = p.stats[metric];
-    const half = Number.isFinite(ci95) ? ci95 : 0;
-    return { x: Number.isNaN(Number(x)) ? x : Number(x), series, mean, lo: mean - half, hi: mean + half };
+    const half = Number.isFinite(p.ci95) ? p.ci95 : 0;
+    return { x: Number.isNaN(Number(x)) ? x : Number(x), series, mean: p.mean, lo: p.mean - half, hi: p.mean + half };
   });
   const numeric = rows.every((r) => typeof r.x === 'number');
   const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xName } as const;
   const color = { field: 'series', type: 'nominal', title: axes.length > 1 ? axes.slice(1).join(', ') : 'series' } as const;
-  return toSvg({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480, height: 280,
     title: `${metric} vs ${xName} (mean, 95 % CI)`,
@@ -39,12 +46,12 @@ export function sweepChart(axes: string[], points: AggregatedPoint[], metric: st
       { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, color } },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric }, color } },
     ],
-  });
+  };
 }
 
 /** The latency CDF of each variant (and VM) of a run, latency on a log axis. */
 export function latencyCdfChart(results: { variant: string; vm?: string; latency: Histogram }[]): Promise<string> {
-  const rows: { variant: string; us: number; cumulative: number }[] = [];
+  const rows: CdfRow[] = [];
   for (const r of results) {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
@@ -54,7 +61,14 @@ export function latencyCdfChart(results: { variant: string; vm?: string; latency
       rows.push({ variant: r.vm === undefined ? r.variant : `${r.variant} ${r.vm}`, us: bucketUpper(i) / 1000, cumulative: seen / r.latency.count });
     }
   }
-  return toSvg({
+  return toSvg(latencyCdfSpec(rows));
+}
+
+export interface CdfRow { variant: string; us: number; cumulative: number }
+
+/** The vega-lite spec of latencyCdfChart, from its points (latency.csv holds them). */
+export function latencyCdfSpec(rows: CdfRow[]): TopLevelSpec {
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480, height: 280,
     title: 'Latency CDF',
@@ -65,5 +79,5 @@ export function latencyCdfChart(results: { variant: string; vm?: string; latency
       y: { field: 'cumulative', type: 'quantitative', title: 'fraction of I/Os' },
       color: { field: 'variant', type: 'nominal' },
     },
-  });
+  };
 }
