@@ -92,6 +92,8 @@ export interface JobConfig {
   rw: ReadWrite;
   rwmixread: number;
   bs: number;
+  /** fio bssplit: block sizes (bytes) with their shares (summing to 1); empty: every I/O is bs. */
+  bssplit: { bytes: number; share: number }[];
   iodepth: number;
   numjobs: number;
   /** Per job clone, as fio's rate_iops; 0 = closed loop. */

@@ -104,6 +104,7 @@ function jobJson(name: string, group: number, j: JobConfig, s: FioJobStats, runt
 /** The options the job ran with, as fio lists a job's options (strings). */
 function jobOptions(name: string, j: JobConfig): Record<string, string> {
   const o: Record<string, string> = { name, rw: j.rw, bs: String(j.bs), iodepth: String(j.iodepth), numjobs: String(j.numjobs) };
+  if (j.bssplit.length > 0) o.bssplit = j.bssplit.map((e) => `${e.bytes}/${Math.round(e.share * 1e4) / 100}`).join(':');
   if (j.rw === 'rw' || j.rw === 'randrw') o.rwmixread = String(j.rwmixread);
   if (j.rateIops > 0) { o.rate_iops = String(j.rateIops); o.rate_process = j.rateProcess; }
   if (j.thinktimeNs > 0) o.thinktime = `${j.thinktimeNs / 1e3}us`;

@@ -93,6 +93,7 @@ const jobFields = {
   rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional().describe('fio rw: the I/O pattern.'),
   rwmixread: z.number().min(0).max(100).optional().describe('fio rwmixread: percent of reads in rw / randrw.'),
   bs: size.optional().describe('fio bs: the block size.'),
+  bssplit: z.string().optional().describe('fio bssplit: block sizes with their shares of the I/Os, e.g. "4k/70:64k/30"; a size without a share takes an equal part of the rest. Replaces bs.'),
   iodepth: IODEPTH.optional().describe('fio iodepth: I/Os in flight per job clone.'),
   numjobs: count.optional().describe('fio numjobs: clones of the job, spread over the vCPUs.'),
   rate_iops: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} per job (ten times the fastest NVMe; each arrival is an event)` })

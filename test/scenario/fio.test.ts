@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { parseFioIni, FioSyntaxError } from '../../src/scenario/fio/ini.js';
 import { fioSize, fioTime, fioWorkload, FioOptionError } from '../../src/scenario/fio/job-file.js';
+import { Host } from '../../src/model/host.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 function folder(files: Record<string, string>): string {
@@ -81,13 +82,33 @@ describe('fio job files: options and units to the model', () => {
 
   it('names options that change nothing, and refuses what would change the answer, at its line', () => {
     expect(workload(`${direct}group_reporting\nfilename=/dev/vdb\n[a]\nrw=read\n`).ignored).toEqual(['filename', 'group_reporting']);
-    const bssplit = optionError(`${direct}[a]\nrw=randread\nbssplit=4k/50:64k/50\n`);
-    expect([bssplit.section, bssplit.option.key, bssplit.option.line]).toEqual(['a', 'bssplit', 6]);
-    expect(bssplit.message).toMatch(/mix of block sizes.*not modelled/);
+    const skew = optionError(`${direct}[a]\nrw=randread\nrandom_distribution=zipf:1.2\n`);
+    expect([skew.section, skew.option.key, skew.option.line]).toEqual(['a', 'random_distribution', 6]);
+    expect(skew.message).toMatch(/skewed access distribution.*not modelled/);
     expect(optionError(`${direct}[a]\nverify_pattern=0xff\n`).message).toMatch(/unknown or unmodelled fio option "verify_pattern"/);
     expect(optionError('[a]\nrw=read\n').message).toMatch(/buffered I\/O.*give direct=1/);
     expect(optionError(`${direct}[a]\nrw=randrw\nbs=4k,64k\n`).message).toMatch(/different read and write block sizes/);
     expect(optionError(`${direct}[a]\nioengine=mmap\n`).message).toMatch(/ioengine mmap is not modelled/);
+  });
+});
+
+describe('bssplit', () => {
+  it('maps fio\'s bssplit in the job\'s kb_base, per direction as fio reads it', () => {
+    expect(workload(`${direct}[a]\nrw=randread\nbssplit=4k/70:64k/30\n`).jobs[0].bssplit).toBe('4096/70:65536/30');
+    expect(workload(`${direct}kb_base=1000\n[a]\nrw=randwrite\nbssplit=4k/50:8k,16k\n`).jobs[0].bssplit).toBe('16000');
+    expect(optionError(`${direct}[a]\nrw=randrw\nbssplit=4k,8k\n`).message).toMatch(/different read and write bssplit/);
+  });
+
+  it('draws each I/O\'s size by its share: the bandwidth is the IOPS times the mean size', () => {
+    const d = folder({ 's.yaml': 'vm: {vcpus: 2}\nduration: 100ms\nwarmup: 10ms\njob: {rw: randread, bssplit: "4k/70:64k/:", iodepth: 8}\n' });
+    expect(() => loadScenario(join(d, 's.yaml'))).toThrow(/bssplit: "" is not a size/);
+    writeFileSync(join(d, 's.yaml'), 'vm: {vcpus: 2}\nduration: 100ms\nwarmup: 10ms\njob: {rw: randread, bssplit: "4k/70:64k", iodepth: 8}\n');
+    const cfg = loadScenario(join(d, 's.yaml')).points[0].config(0);
+    expect(cfg.vms[0].jobs[0].bssplit).toEqual([{ bytes: 4096, share: 0.7 }, { bytes: 65536, share: expect.closeTo(0.3, 9) }]);
+    const r = new Host(cfg).run().vms[0].blk!;
+    expect(r.bytes / r.ios).toBeCloseTo(0.7 * 4096 + 0.3 * 65536, -3);
+    writeFileSync(join(d, 's.yaml'), 'vm: {vcpus: 2}\njob: {bssplit: "4k/70:64k/40"}\n');
+    expect(() => loadScenario(join(d, 's.yaml'))).toThrow(/job.bssplit: the shares add up to 110 %, more than 100/);
   });
 });
 

@@ -44,10 +44,18 @@ export interface BlkVmSetup {
     eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
   }[];
   jobs: readonly {
-    name: string; disk: number; rw: string; rwmixread: number; bs: number; iodepth: number; numjobs: number;
+    name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
+    iodepth: number; numjobs: number;
     rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
     batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number;
   }[];
+}
+
+/** The size of a bssplit entry drawn with u in [0, 1). */
+function splitSize(bytes: Float64Array, cum: Float64Array, u: number): number {
+  let k = 0;
+  while (k < bytes.length - 1 && u >= cum[k]) k++;
+  return bytes[k];
 }
 
 /** The share of a job's I/Os that are reads. */
@@ -187,6 +195,11 @@ export class BlkWorld {
           const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
             j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
             j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
+          if (j.bssplit.length > 0) {
+            job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
+            let cum = 0;
+            job.splitCum = Float64Array.from(j.bssplit, (e) => (cum += e.share));
+          }
           if (j.rw === 'read' || j.rw === 'write' || j.rw === 'rw') {
             // Each clone reads or writes its own region sequentially (as fio with offset_increment).
             job.sequential = true;
@@ -253,10 +266,11 @@ export class BlkWorld {
     const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
     job.stats.depth[depthBucket(job.inflight)]++;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
-    this.requests.bytes[r] = job.bytes;
+    const bytes = job.splitBytes === null ? job.bytes : splitSize(job.splitBytes, job.splitCum!, job.rng());
+    this.requests.bytes[r] = bytes;
     if (job.sequential) {
       this.requests.offset[r] = job.nextOffset;
-      job.nextOffset += job.bytes;
+      job.nextOffset += bytes;
     }
     return r;
   }

@@ -36,7 +36,7 @@ const NO_EFFECT = new Set([
 
 /** Options that change the answer and vqsim does not model: refused rather than ignored. */
 const NOT_MODELLED: Record<string, string> = {
-  bssplit: 'a mix of block sizes', blocksize_range: 'a range of block sizes', bsrange: 'a range of block sizes',
+  blocksize_range: 'a range of block sizes', bsrange: 'a range of block sizes',
   fsync: 'fsync calls', fdatasync: 'fdatasync calls', end_fsync: 'a final fsync', sync: 'synchronous writes (O_SYNC)',
   verify: 'verification reads', do_verify: 'verification reads', cpus_allowed: 'pinning jobs to CPUs',
   cpumask: 'pinning jobs to CPUs', numa_cpu_nodes: 'NUMA placement', numa_mem_policy: 'NUMA placement',
@@ -106,7 +106,7 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
         }
         case 'rwmixread': job.rwmixread = int(o, 0); break;
         case 'rwmixwrite': job.rwmixread = 100 - int(o, 0); break;
-        case 'bs': break; // below, with the job's direction
+        case 'bs': case 'bssplit': break; // below, with the job's direction
         case 'iodepth': job.iodepth = int(o, 1); break;
         case 'numjobs': job.numjobs = int(o, 1); break;
         case 'rate_iops': {
@@ -151,11 +151,22 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
       if ((job.iodepth ?? 1) > 1) ignored.add(`iodepth (ioengine=${engine} does one I/O at a time)`);
       job.iodepth = 1;
     }
+    const reads = job.rw !== 'write' && job.rw !== 'randwrite';
+    const writes = job.rw === 'write' || job.rw === 'randwrite' || job.rw === 'rw' || job.rw === 'randrw';
+    const split = opt.get('bssplit');
+    if (split) {
+      // Per direction as bs: reads,writes; each size/percent entry in the job's kb_base.
+      const lists = split.value.split(',').map((list) => list.split(':').map((e) => {
+        const [sz, pct] = e.split('/');
+        return `${size({ ...split, value: sz })}${pct === undefined ? '' : `/${pct}`}`;
+      }).join(':'));
+      const read = lists[0], write = lists[1] ?? lists[0];
+      if (reads && writes && read !== write) throw fail(split, 'different read and write bssplit lists in one job are not modelled');
+      job.bssplit = reads ? read : write;
+    }
     const bs = opt.get('bs');
-    if (bs) {
+    if (bs && !split) {
       const [r, w] = bs.value.split(',').map((x) => (x === '' ? undefined : size({ ...bs, value: x })));
-      const reads = job.rw !== 'write' && job.rw !== 'randwrite';
-      const writes = job.rw === 'write' || job.rw === 'randwrite' || job.rw === 'rw' || job.rw === 'randrw';
       const read = r, write = w ?? r;
       if (reads && writes && read !== write) throw fail(bs, 'different read and write block sizes in one job are not modelled');
       job.bs = reads ? read : write;
