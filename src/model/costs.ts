@@ -129,6 +129,10 @@ export const COST_TABLE = {
    *  "Vhost_net TX batching" (2018) measured +26 % packets/s on the skb path (testpmd txonly in the
    *  guest): 0.26 / 1.26 of the per-packet work, ~300 of 1500 ns. */
   vhost_tx_sendmsg_ns: estimate(300, 150, 600),
+  /** Guest TCP ACK, either way: taking one in (NAPI, tcp_ack freeing the acknowledged skbs) or sending
+   *  one from the receive softirq (tcp_send_ack: a header-only segment through IP and start_xmit, no
+   *  socket call, no payload copy), per ACK (estimate: about half of net_guest_tx_ns). */
+  net_guest_ack_ns: estimate(1000, 500, 2000),
   /** vhost-net handle_rx: tun_recvmsg and filling the guest's RX descriptors, per buffer (estimate). */
   vhost_rx_ns: estimate(1300, 700, 3000),
   /** Zero-copy TX (experimental_zcopytx): pinning the guest pages and the completion callback, per

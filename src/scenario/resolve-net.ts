@@ -22,7 +22,7 @@ const PEERS = {
  * so every interrupt lands on one vCPU.
  */
 export function resolveNic(s: VmSection, fail: Located, warn: Warn, behaviour: Behaviour): NetConfig {
-  const n = s.nic!, w = s.net ?? { mode: 'stream' as const, direction: 'tx' as const, flows: 1, msg_size: MAX_BUFFER, window: 8, rate: undefined };
+  const n = s.nic!, w = s.net ?? { mode: 'stream' as const, direction: 'tx' as const, flows: 1, msg_size: MAX_BUFFER, window: 8, rate: undefined, protocol: 'tcp' as const };
   if (w.msg_size > MAX_BUFFER) throw fail(['net', 'msg_size'], `at most ${MAX_BUFFER} bytes (one TSO/GRO buffer)`);
   if (n.queues > 1 && !n.mq) warn(['nic', 'mq'], `queues: ${n.queues} without mq: true: the guest sees one queue pair`);
   const queues = n.mq ? n.queues : 1;
@@ -48,7 +48,7 @@ export function resolveNic(s: VmSection, fail: Located, warn: Warn, behaviour: B
     },
     workload: {
       mode: w.mode, direction: w.mode === 'rr' ? 'tx' : w.direction, flows: w.flows, msgBytes: w.msg_size,
-      window: w.mode === 'rr' ? 1 : w.window, rateMsgs: w.rate ?? 0,
+      window: w.mode === 'rr' ? 1 : w.window, rateMsgs: w.rate ?? 0, protocol: w.protocol,
     },
     peer: { rttNs: p.rtt, lineRateBps: p.line_rate_gbit * 1e9, serviceNs: p.service },
   };

@@ -113,7 +113,8 @@ describe('vhost-net TX batching (Linux 4.20, vhost_tx_batch)', () => {
   it('small packets go up to 64 per sendmsg: a vhost-bound small-packet stream gains; 64 KiB packets do not', () => {
     const run = (size: number | string, kernel: string) => net({
       duration: '50ms', warmup: '5ms', versions: { host_kernel: kernel }, vm: { vcpus: 4 }, nic: { queues: 1 },
-      net: { flows: 8, msg_size: size, window: 16 }, peer: { target: 'host' },
+      // UDP: no ACKs coming back through the same vhost worker, so TX alone is measured.
+      net: { flows: 8, msg_size: size, window: 16, protocol: 'udp' }, peer: { target: 'host' },
     });
     const small = Number(run(256, '6.12').pps) / Number(run(256, '4.19').pps);
     expect(small).toBeGreaterThan(1.1);
@@ -122,11 +123,31 @@ describe('vhost-net TX batching (Linux 4.20, vhost_tx_batch)', () => {
   });
 });
 
+describe('TCP acknowledgements', () => {
+  it('a TCP stream\'s ACKs come back as packets: RX work and interrupts for a TX stream, TX work and kicks for an RX stream', () => {
+    const run = (direction: string, protocol: string) => net({
+      duration: '50ms', warmup: '5ms', vm: { vcpus: 2 }, nic: { queues: 1 },
+      net: { direction, flows: 4, msg_size: '64k', window: 4, protocol }, peer: { target: 'host' },
+    });
+    // TX stream: with UDP the guest takes interrupts only for TX completions; with TCP the ACKs come in
+    // through RX and interrupt it (NAPI takes several per poll).
+    const udpIrqs = n(run('tx', 'udp'), 'irqs_per_packet'), tcpIrqs = n(run('tx', 'tcp'), 'irqs_per_packet');
+    expect(tcpIrqs).toBeGreaterThan(3 * udpIrqs + 0.02);
+    // Both ways every message is a buffer plus its ACK's: twice the packets through the virtqueues.
+    const perGbit = (r: ReturnType<typeof run>) => n(r, 'pps') / n(r, 'gbit_s');
+    expect(perGbit(run('tx', 'tcp')) / perGbit(run('tx', 'udp'))).toBeCloseTo(2, 2);
+    // RX stream: the guest sends the ACKs, so it kicks its TX queue; with UDP it never does.
+    expect(n(run('rx', 'udp'), 'kicks_per_packet')).toBe(0);
+    expect(n(run('rx', 'tcp'), 'kicks_per_packet')).toBeGreaterThan(0);
+  });
+});
+
 describe('the guest\'s TX completions (virtio_net napi_tx)', () => {
   it('napi_tx (default since guest Linux 5.3) takes TX completion interrupts at 3/4 of the outstanding buffers; without it only a stopped queue does', () => {
     const tx = (napi: boolean | undefined, guest = '6.12') => net({
       vm: { vcpus: 2 }, versions: { guest_kernel: guest }, nic: { ...(napi === undefined ? {} : { napi_tx: napi }) },
-      net: { direction: 'tx', flows: 2, msg_size: '1k', window: 8 }, peer: { target: 'host' },
+      // UDP: the only interrupts are TX completions (a TCP stream's ACKs come in as RX interrupts).
+      net: { direction: 'tx', flows: 2, msg_size: '1k', window: 8, protocol: 'udp' }, peer: { target: 'host' },
     });
     const on = tx(true), off = tx(false);
     // While the guest keeps sending it reclaims in start_xmit and moves used_event ahead: interrupts

@@ -42,6 +42,9 @@ export interface NetWorkload {
   window: number;
   /** Per flow, messages per second; 0 = closed loop. */
   rateMsgs: number;
+  /** tcp: each stream message is acknowledged by a packet of its own back through the virtio path
+   *  (the receiver's ACK of a GRO-coalesced buffer); udp: no return packets (testpmd, iperf3 -u). */
+  protocol: 'tcp' | 'udp';
 }
 
 export interface PeerConfig {

@@ -11,7 +11,10 @@ export interface NetGuestOwner extends World {
   readonly packets: Packets;
   /** The application writes the flow's next message: a new packet. */
   newMessage(f: Flow): number;
-  deliver(p: number): void;
+  /** The buffer p was taken in; returns the ACK the guest's TCP sends back for it, or -1. */
+  deliver(p: number): number;
+  /** A stream ACK (a packet of this kind): it costs the guest an ACK's work, not a receive's. */
+  isAck(p: number): boolean;
   afterSend(f: Flow): void;
 }
 
@@ -40,7 +43,12 @@ export class NetGuest implements GuestDriver {
     q.rx.driverDisableCb();
     const n = q.rx.usedIdx - q.rx.lastUsedIdx;
     let cost = c.guest_irq_ns;
-    for (let i = 0; i < n; i++) cost += q.rx.reapNs + c.net_guest_rx_ns + (vm.packets.bytes[q.rx.used.at(i)] / 1024) * c.net_copy_per_kib_ns;
+    for (let i = 0; i < n; i++) {
+      const p = q.rx.used.at(i);
+      // An ACK taken in; or data read, and for a TCP stream an ACK sent back from the softirq.
+      const stack = vm.isAck(p) ? c.net_guest_ack_ns : c.net_guest_rx_ns + (vm.flows[vm.packets.flow[p]].acked ? c.net_guest_ack_ns : 0);
+      cost += q.rx.reapNs + stack + (vm.packets.bytes[p] / 1024) * c.net_copy_per_kib_ns;
+    }
     v.run(q.index, n, cost);
   }
 
@@ -57,7 +65,10 @@ export class NetGuest implements GuestDriver {
   endIrq(v: Vcpu, src: number, count: number): void {
     const vm = this.vm;
     const q = vm.pairs[src];
-    for (let i = 0; i < count; i++) vm.deliver(q.rx.driverReap());
+    for (let i = 0; i < count; i++) {
+      const ack = vm.deliver(q.rx.driverReap());
+      if (ack >= 0) this.transmit(v, vm.pairs[vm.flows[vm.packets.flow[ack]].txq], ack);
+    }
     if (q.tap.size > 0) q.worker.onTapData(q); // RX buffers refilled: vhost can go on
     this.reclaimTx(v, q);
     if (!q.rx.driverEnableCb() && !q.irqPending) {
@@ -82,7 +93,12 @@ export class NetGuest implements GuestDriver {
   endTask(v: Vcpu, flow: number, p: number): void {
     const vm = this.vm;
     const f = vm.flows[flow];
-    const q = vm.pairs[f.txq];
+    this.transmit(v, vm.pairs[f.txq], p);
+    vm.afterSend(f);
+  }
+
+  /** start_xmit of the buffer p on queue pair q (a send, or an ACK from the receive path). */
+  private transmit(v: Vcpu, q: QueuePair, p: number): void {
     this.reclaimTx(v, q);
     // start_xmit with napi_tx: after freeing old buffers, ask for an interrupt once 3/4 of the rest are used.
     if (q.napiTx) q.tx.driverEnableCbDelayed();
@@ -93,7 +109,6 @@ export class NetGuest implements GuestDriver {
       q.qdisc.push(p);
       q.txStopped = true;
     }
-    vm.afterSend(f);
   }
 
   private afterAdd(v: Vcpu, q: QueuePair, added: number): void {

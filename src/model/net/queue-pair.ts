@@ -83,6 +83,8 @@ export interface Flow {
   rxq: number;
   /** True when the guest sends the data (stream TX, or rr). */
   guestSends: boolean;
+  /** Stream data is acknowledged by packets of their own (TCP). */
+  acked: boolean;
   inflight: number;
   /** Messages the guest's application has yet to write. */
   toSend: number;

@@ -15,7 +15,9 @@ import { Link } from './link.js';
 import { Packets, type Flow, type QueuePair } from './queue-pair.js';
 import { VhostWorker, type VhostParams } from './vhost-worker.js';
 
-const DATA = 0, REQUEST = 1, RESPONSE = 2;
+const DATA = 0, REQUEST = 1, RESPONSE = 2, ACK = 3;
+/** A TCP ACK on the wire: Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12 bytes. */
+const ACK_BYTES = 66;
 const TO_PEER = 0, TO_GUEST = 1;
 
 /** What netperf / iperf3 measure in one VM, and, for Little's law, its messages in flight over time. */
@@ -116,7 +118,8 @@ export class NetWorld {
         // XPS maps a CPU to a TX queue; tun spreads flows over the enabled queues by their hash.
         this.flows.push({
           index: this.flows.length, vm: v, vcpu: base + vcpu, txq: firstPair + (vcpu % nic.combined),
-          rxq: firstPair + (flowHash(f) % nic.combined), guestSends, inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
+          rxq: firstPair + (flowHash(f) % nic.combined), guestSends, acked: w.mode === 'stream' && w.protocol === 'tcp',
+          inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
         });
       }
     });
@@ -153,7 +156,7 @@ export class NetWorld {
    *  messages from here to their read. */
   private alloc(f: Flow, kind: number): number {
     this.loads[f.vm].inFlight.track(1, this.sim.now);
-    return this.packets.alloc(f.index, this.net(f).workload.msgBytes, kind, this.sim.now);
+    return this.packets.alloc(f.index, kind === ACK ? ACK_BYTES : this.net(f).workload.msgBytes, kind, this.sim.now);
   }
 
   private release(f: Flow, p: number): void {
@@ -178,33 +181,54 @@ export class NetWorld {
     this.sim.after(this.costs.irq_inject_ns, Ev.NetIrq, q.index, 0);
   }
 
-  /** The guest's application read a buffer. */
-  deliver(p: number): void {
+  isAck(p: number): boolean {
+    return this.packets.kind[p] === ACK;
+  }
+
+  /** The guest took a buffer in: a response or stream data its application reads, or an ACK its TCP
+   *  stack consumes. Returns the ACK the guest sends back for stream data (TCP), or -1. */
+  deliver(p: number): number {
     const f = this.flows[this.packets.flow[p]];
     const load = this.loads[f.vm];
-    if (this.packets.kind[p] === RESPONSE) {
+    const kind = this.packets.kind[p];
+    if (kind === ACK) {
+      this.release(f, p);
+      this.onAck(f);
+      return -1;
+    }
+    if (kind === RESPONSE) {
       load.latency.record(this.sim.now - this.packets.t0[p]);
       load.transactions++;
       load.bytes += this.packets.bytes[p];
       this.release(f, p);
       this.onAck(f);
-      return;
+      return -1;
     }
     load.bytes += this.packets.bytes[p];
     this.release(f, p);
+    if (f.acked) return this.alloc(f, ACK);
     this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+    return -1;
   }
 
+  /** A packet reached the peer's stack: a request it answers, stream data it acknowledges (with an ACK
+   *  back through the wire and the guest's RX path, TCP; at once, UDP), an ACK that frees the window. */
   private atPeer(p: number): void {
     const f = this.flows[this.packets.flow[p]];
-    if (this.packets.kind[p] === REQUEST) {
+    const kind = this.packets.kind[p];
+    if (kind === REQUEST) {
       this.packets.kind[p] = RESPONSE;
       this.sim.after(this.net(f).peer.serviceNs, Ev.PeerRespond, 0, p);
       return;
     }
-    this.loads[f.vm].bytes += this.packets.bytes[p];
+    if (kind === DATA) this.loads[f.vm].bytes += this.packets.bytes[p];
     this.release(f, p);
-    this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+    if (kind === ACK) {
+      this.onAck(f);
+      return;
+    }
+    if (f.acked) this.links[this.firstLink[f.vm] + TO_GUEST].send(this.alloc(f, ACK));
+    else this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
   }
 
   private atTap(p: number): void {
