@@ -43,7 +43,8 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
     // Relative to where it will be used: a fio path is as the user gave it.
     scenarioFromText(resolve('imported.yaml'), text);
   } catch (e) {
-    if (e instanceof ScenarioError) throw new Error(`the imported scenario does not load (an importer bug): ${e.message}\n${text}`);
+    // The imported values break a rule of the scenario format (a limit, a power of 2): name the field.
+    if (e instanceof ScenarioError) throw new UsageError(`${file ?? 'the command line'}: imported as ${e.path.join('.')}, which ${e.reason}`);
     throw e;
   }
   return { text, notUnderstood: draft.notUnderstood };

@@ -68,6 +68,9 @@ describe('vqsim import', () => {
   });
 
   it('names what it cannot import in one line', () => {
+    expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', 'many', '-device', 'virtio-blk-pci,drive=d'])).toThrow(/^-smp cpus: expected a whole number, got "many"$/);
+    expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-device', 'virtio-blk-pci,drive=d,queue-size=100']))
+      .toThrow(/imported as disks\.0\.queue-size, which must be a power of 2/);
     expect(() => importCommand('libvirt', `${FIX}/vm.yaml`, [])).toThrow(/no <domain> element/);
     expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '2'])).toThrow(/no virtio-blk or virtio-net device/);
   });

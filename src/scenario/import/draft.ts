@@ -55,6 +55,13 @@ export class Draft {
   }
 }
 
+/** A whole number from another tool's configuration, or an error naming where it came from. */
+export function whole(value: unknown, from: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || String(value).trim() === '') throw new Error(`${from}: expected a whole number, got "${String(value)}"`);
+  return n;
+}
+
 /** The workload is not part of a VM's configuration: a closed-loop random-read job over the VM's
  *  vCPUs, stated as such, which a fio job file replaces (job: { fio: FILE }). */
 export function defaultWorkload(d: Draft, vcpus: number, fio?: string): void {

@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
-import { defaultWorkload, Draft } from './draft.js';
+import { parseAllDocuments } from 'yaml';
+import { defaultWorkload, Draft, whole } from './draft.js';
 
 type Obj = Record<string, unknown>;
 const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? x as Obj : {});
@@ -17,7 +17,11 @@ const QUIET_DEVICES = new Set(['rng', 'autoattachGraphicsDevice', 'autoattachSer
  * default 1 each); a virtio interface becomes the NIC, served by vhost-net as virt-launcher sets it up.
  */
 export function importKubevirt(text: string, file: string, fio?: string): Draft {
-  const docs = text.split(/^---\s*$/m).map((t) => parse(t) as unknown).filter((x) => x);
+  const docs = parseAllDocuments(text, { prettyErrors: true }).map((doc) => {
+    const e = doc.errors[0];
+    if (e) throw new Error(`${file}:${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+    return doc.toJS() as unknown;
+  }).filter((x) => x);
   const m = obj(docs.find((x) => ['VirtualMachine', 'VirtualMachineInstance'].includes(String(obj(x).kind))));
   if (!m.kind) throw new Error(`${file}: no VirtualMachine or VirtualMachineInstance manifest`);
   const specPath = m.kind === 'VirtualMachine' ? 'spec.template.spec' : 'spec';
@@ -31,7 +35,7 @@ export function importKubevirt(text: string, file: string, fio?: string): Draft 
     if (!QUIET_DOMAIN.has(key) && !['cpu', 'resources', 'devices', 'ioThreadsPolicy', 'ioThreads'].includes(key)) d.skip(`${at(key)}`);
   }
   const cpu = obj(dom.cpu);
-  const vcpus = Number(cpu.sockets ?? 1) * Number(cpu.cores ?? 1) * Number(cpu.threads ?? 1);
+  const vcpus = (['sockets', 'cores', 'threads'] as const).reduce((p, k) => p * whole(cpu[k] ?? 1, `${file}: ${at(`cpu.${k}`)}`), 1);
   d.set(['vm', 'vcpus'], vcpus, `${at('cpu')}: sockets x cores x threads (${cpu.sockets ?? 1} x ${cpu.cores ?? 1} x ${cpu.threads ?? 1})`);
   for (const key of Object.keys(cpu)) {
     if (!['sockets', 'cores', 'threads', 'model'].includes(key)) d.skip(at(`cpu.${key}`));

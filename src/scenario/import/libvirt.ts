@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { defaultWorkload, Draft } from './draft.js';
+import { defaultWorkload, Draft, whole } from './draft.js';
 
 type El = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   }
   const vcpuEl = dom.vcpu as El | string | undefined;
   const current = typeof vcpuEl === 'object' ? attr(vcpuEl, 'current') : undefined;
-  const vcpus = Number(current ?? text(vcpuEl) ?? 1);
+  const vcpus = whole(current ?? text(vcpuEl) ?? 1, `${file}: <vcpu>`);
   d.set(['vm', 'vcpus'], vcpus, current ? `<vcpu current='${current}'>` : `<vcpu>${vcpus}</vcpu>`);
   if (dom.cpu) d.skip('<cpu> (model and topology: vqsim takes the vCPU count from <vcpu>)');
 
@@ -57,7 +57,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   if (polls.length > 0) {
     const p = polls[0];
     for (const [a, key] of [['max', 'poll-max-ns'], ['grow', 'poll-grow'], ['shrink', 'poll-shrink']] as const) {
-      if (attr(p, a) !== undefined) d.set(['iothread', key], Number(attr(p, a)), `<iothread id='${attr(threads[0], 'id')}'><poll ${a}=>`);
+      if (attr(p, a) !== undefined) d.set(['iothread', key], whole(attr(p, a), `${file}: <poll ${a}>`), `<iothread id='${attr(threads[0], 'id')}'><poll ${a}=>`);
     }
     if (polls.some((q) => JSON.stringify(q) !== JSON.stringify(p))) d.skip('<poll> settings that differ between iothreads (vqsim applies the first to all)');
   }
@@ -84,8 +84,8 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
     d.set(at('aio'), attr(drv, 'io') ?? 'threads', attr(drv, 'io') ? `<driver io='${attr(drv, 'io')}'>` : 'no <driver io>: QEMU\'s default, threads');
     const cache = attr(drv, 'cache');
     if (cache && cache !== 'none' && cache !== 'directsync') d.skip(`<driver cache='${cache}'> on ${dev} (vqsim models O_DIRECT: cache=none)`);
-    if (attr(drv, 'queues')) d.set(at('num-queues'), Number(attr(drv, 'queues')), `<driver queues='${attr(drv, 'queues')}'>`);
-    if (attr(drv, 'queue_size')) d.set(at('queue-size'), Number(attr(drv, 'queue_size')), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
+    if (attr(drv, 'queues')) d.set(at('num-queues'), whole(attr(drv, 'queues'), `${file}: ${dev} <driver queues>`), `<driver queues='${attr(drv, 'queues')}'>`);
+    if (attr(drv, 'queue_size')) d.set(at('queue-size'), whole(attr(drv, 'queue_size'), `${file}: ${dev} <driver queue_size>`), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
     if (attr(drv, 'packed') === 'on') d.set(at('ring'), 'packed', '<driver packed=\'on\'>');
     if (attr(drv, 'event_idx') === 'off') d.set(at('event_idx'), false, '<driver event_idx=\'off\'>');
     const mapped = list((drv.iothreads as El | undefined)?.iothread);
@@ -94,7 +94,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
       d.set(at('handler'), 'pool', '<driver><iothreads>: QEMU iothread-vq-mapping');
       d.set(at('iothread-vq-mapping'), mapped.map((t) => ({
         iothread: `iothread${attr(t, 'id')}`,
-        ...(explicit ? { vqs: list(t.queue).map((q) => Number(attr(q, 'id'))) } : {}),
+        ...(explicit ? { vqs: list(t.queue).map((q) => whole(attr(q, 'id'), `${file}: ${dev} <queue id>`)) } : {}),
       })), explicit ? '<driver><iothreads><iothread id><queue id/> (queues from 0)' : '<driver><iothreads>: queues round-robin');
     } else if (attr(drv, 'iothread')) {
       d.set(at('handler'), 'shared', `<driver iothread='${attr(drv, 'iothread')}'>`);
@@ -112,7 +112,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   nics.slice(1).forEach(() => d.skip('a second virtio <interface> (vqsim models one NIC per VM)'));
   if (nics.length > 0) {
     const drv = (nics[0].driver ?? {}) as El;
-    const queues = Number(attr(drv, 'queues') ?? 1);
+    const queues = whole(attr(drv, 'queues') ?? 1, `${file}: <interface><driver queues>`);
     d.set(['nic', 'queues'], queues, attr(drv, 'queues') ? `<interface><driver queues='${queues}'>` : 'no <driver queues>: one queue pair');
     d.set(['nic', 'mq'], queues > 1, 'libvirt turns mq on with queues > 1');
     d.set(['nic', 'vhost'], attr(drv, 'name') !== 'qemu', attr(drv, 'name') ? `<driver name='${attr(drv, 'name')}'>` : 'libvirt uses vhost-net when the host has it');

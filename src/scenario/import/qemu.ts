@@ -1,4 +1,4 @@
-import { defaultWorkload, Draft } from './draft.js';
+import { defaultWorkload, Draft, whole } from './draft.js';
 
 type Opts = Record<string, unknown>;
 
@@ -32,7 +32,6 @@ export function qemuOpts(arg: string, implied: string): Opts {
 }
 
 const on = (v: unknown) => v === true || v === 'on' || v === 'yes' || v === 'true';
-const num = (v: unknown) => Number(v);
 
 /**
  * A QEMU command line as a vqsim scenario: -smp; -object iothread (poll-max-ns, poll-grow,
@@ -65,7 +64,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
     }
   }
 
-  const vcpus = smp ? (smp.cpus !== undefined ? num(smp.cpus) : ['sockets', 'dies', 'clusters', 'cores', 'threads'].reduce((p, k) => p * num(smp![k] ?? 1), 1)) : 1;
+  const vcpus = smp ? (smp.cpus !== undefined ? whole(smp.cpus, '-smp cpus') : ['sockets', 'dies', 'clusters', 'cores', 'threads'].reduce((p, k) => p * whole(smp![k] ?? 1, `-smp ${k}`), 1)) : 1;
   d.set(['name'], 'qemu-vm', 'the command line');
   d.set(['vm', 'vcpus'], vcpus, smp ? `-smp ${Object.entries(smp).map(([k, v]) => `${k}=${v}`).join(',')}` : 'no -smp: QEMU\'s default, 1');
 
@@ -74,7 +73,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
   if (iothreads.length > 0) {
     const t = iothreads[0];
     for (const key of ['poll-max-ns', 'poll-grow', 'poll-shrink', 'aio-max-batch']) {
-      if (t[key] !== undefined) d.set(['iothread', key], num(t[key]), `-object iothread,id=${t.id},${key}=${t[key]}`);
+      if (t[key] !== undefined) d.set(['iothread', key], whole(t[key], `-object iothread ${key}`), `-object iothread,id=${t.id},${key}=${t[key]}`);
     }
     if (iothreads.some((o) => ['poll-max-ns', 'poll-grow', 'poll-shrink', 'aio-max-batch'].some((k) => o[k] !== t[k]))) {
       d.skip('iothread polling settings that differ between iothreads (vqsim applies the first\'s to all)');
@@ -97,7 +96,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       const file = node.file;
       node = typeof file === 'string' ? blockdevs.get(file) : (file as Opts | undefined);
     }
-    return { aio: 'threads', direct: false, from: `no -drive or -blockdev named ${ref}: QEMU's default aio=threads` };
+    return { aio: 'threads', direct: true, from: `no -drive or -blockdev named ${ref}: QEMU's default` };
   };
 
   let n = 0;
@@ -111,8 +110,8 @@ export function importQemu(argv: string[], fio?: string): Draft {
       const st = storage(String(o.drive));
       d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
       if (!st.direct) d.skip(`${st.from}: host page cache (cache.direct off; vqsim models O_DIRECT)`);
-      if (o['num-queues'] !== undefined) d.set(at('num-queues'), num(o['num-queues']), `-device ${driver},num-queues=${o['num-queues']}`);
-      if (o['queue-size'] !== undefined) d.set(at('queue-size'), num(o['queue-size']), `-device ${driver},queue-size=${o['queue-size']}`);
+      if (o['num-queues'] !== undefined) d.set(at('num-queues'), whole(o['num-queues'], `-device ${driver},num-queues`), `-device ${driver},num-queues=${o['num-queues']}`);
+      if (o['queue-size'] !== undefined) d.set(at('queue-size'), whole(o['queue-size'], `-device ${driver},queue-size`), `-device ${driver},queue-size=${o['queue-size']}`);
       if (on(o.packed)) d.set(at('ring'), 'packed', `-device ${driver},packed=on`);
       if (o.event_idx !== undefined && !on(o.event_idx)) d.set(at('event_idx'), false, `-device ${driver},event_idx=off`);
       const mapping = o['iothread-vq-mapping'] as { iothread: string; vqs?: number[] }[] | undefined;
@@ -146,13 +145,13 @@ export function importQemu(argv: string[], fio?: string): Draft {
 
   if (nic) {
     const tap = netdevs.get(String(nic.netdev));
-    const queues = num(tap?.queues ?? 1);
+    const queues = whole(tap?.queues ?? 1, '-netdev tap,queues');
     d.set(['nic', 'queues'], queues, tap?.queues ? `-netdev tap,queues=${tap.queues}` : 'no queues=: one queue pair');
     d.set(['nic', 'mq'], on(nic.mq), `-device ${String(nic.driver)},mq=${String(nic.mq ?? 'off')}`);
     d.set(['nic', 'vhost'], on(tap?.vhost), `-netdev tap,vhost=${String(tap?.vhost ?? 'off')}`);
-    if (tap?.['poll-us'] !== undefined) d.set(['nic', 'poll-us'], num(tap['poll-us']), `-netdev tap,poll-us=${tap['poll-us']}`);
+    if (tap?.['poll-us'] !== undefined) d.set(['nic', 'poll-us'], whole(tap['poll-us'], '-netdev tap,poll-us'), `-netdev tap,poll-us=${tap['poll-us']}`);
     if (on(nic.packed)) d.set(['nic', 'ring'], 'packed', `-device ${String(nic.driver)},packed=on`);
-    if (nic.vectors !== undefined) d.set(['nic', 'vectors'], num(nic.vectors), `-device ${String(nic.driver)},vectors=${nic.vectors}`);
+    if (nic.vectors !== undefined) d.set(['nic', 'vectors'], whole(nic.vectors, `-device ${String(nic.driver)},vectors`), `-device ${String(nic.driver)},vectors=${nic.vectors}`);
     if (tap && tap.type !== 'tap') d.skip(`-netdev ${tap.type} (vqsim models a tap with vhost-net or QEMU)`);
     if (n === 0) d.set(['net'], { mode: 'stream', direction: 'tx', flows: vcpus }, 'workload: not on the command line; a TCP stream per vCPU');
   }
