@@ -83,6 +83,20 @@ export class EventQueue {
     time[i] = t; slot[i] = s;
   }
 
+  /** Removes the earliest event into topTime/topKind/topA/topB if it is due by `until`; false when
+   *  there is none (the run loop's one call per event). */
+  popUntil(until: number): boolean {
+    if (this.hasFirst) {
+      if (this.firstTime > until) return false;
+      this.hasFirst = false;
+      this.topTime = this.firstTime; this.topKind = this.firstKind; this.topA = this.firstA; this.topB = this.firstB;
+      return true;
+    }
+    if (this.n === 0 || this.time[0] > until) return false;
+    this.pop();
+    return true;
+  }
+
   /** Removes the earliest event into topTime/topKind/topA/topB and returns its time. The queue must
    *  not be empty. */
   pop(): number {

@@ -25,9 +25,8 @@ export class Simulation {
   runUntil(until: number, target: Dispatcher): void {
     const q = this.queue;
     let events = 0;
-    // peekTime is Infinity when the queue is empty.
-    while (q.peekTime() <= until) {
-      const t = q.pop();
+    while (q.popUntil(until)) {
+      const t = q.topTime;
       if (t < this.now) throw new Error(`time went back: ${t} < ${this.now}`);
       this.now = t;
       events++;
