@@ -72,7 +72,10 @@ export async function runOutputs(run: ScenarioRun, format: RunOptions['outputFor
   };
   if (format !== 'normal') {
     // A variant's name may hold any character; its file name only those safe everywhere.
-    for (const r of run.runs) files[`fio-${r.config.variant.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`] = fioJson(r.result, r.config, run.scenario, format);
+    for (const r of run.runs) {
+      if (!r.config.vms.some((vm) => vm.jobs.length > 0)) continue; // a network-only run has no fio job to report
+      files[`fio-${r.config.variant.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`] = fioJson(r.result, r.config, run.scenario, format);
+    }
   }
   return files;
 }
