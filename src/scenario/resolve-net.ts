@@ -49,6 +49,7 @@ export function resolveNic(s: VmSection, fail: Located, warn: Warn, behaviour: B
     workload: {
       mode: w.mode, direction: w.mode === 'rr' ? 'tx' : w.direction, flows: w.flows, msgBytes: w.msg_size,
       window: w.mode === 'rr' ? 1 : w.window, rateMsgs: w.rate ?? 0, protocol: w.protocol,
+      ackEvery: ackEvery(w.msg_size, w.mode === 'rr' ? 1 : w.window),
     },
     peer: { rttNs: p.rtt, lineRateBps: p.line_rate_gbit * 1e9, serviceNs: p.service },
   };
@@ -56,4 +57,21 @@ export function resolveNic(s: VmSection, fail: Located, warn: Warn, behaviour: B
 
 function definedOf<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** TCP_MSS_DEFAULT (include/net/tcp.h): the receiver's rcv_mss before it has seen a full segment. */
+const TCP_MSS_DEFAULT = 536;
+/** advmss on a 1500-byte MTU with timestamps: 1500 - 20 (IP) - 20 (TCP) - 12. */
+const ADVMSS = 1448;
+
+/**
+ * How many messages a Linux receiver takes in per ACK it sends at once (tcp_input.c
+ * __tcp_ack_snd_check: "more than one full frame received", i.e. more than rcv_mss bytes unacknowledged;
+ * tcp_measure_rcv_mss: rcv_mss follows the segments seen, up to advmss, and stays at 536 for smaller
+ * ones): 1 per 64 KiB GRO buffer, 2 per 1 KiB message, 3 per 256 B, 9 per 64 B. Never more than the
+ * window, which stands for TCP's and is in practice never so small that the delayed-ACK timer paces it.
+ */
+export function ackEvery(msgBytes: number, window: number): number {
+  const rcvMss = msgBytes >= TCP_MSS_DEFAULT ? Math.min(msgBytes, ADVMSS) : TCP_MSS_DEFAULT;
+  return Math.max(1, Math.min(window, Math.floor(rcvMss / msgBytes) + 1));
 }

@@ -3,6 +3,7 @@ import { simulatePoint } from '../../src/cli/simulate.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import type { NetSummary } from '../../src/stats/net-summary.js';
 import { scenario } from '../helpers.js';
+import { ackEvery } from '../../src/scenario/resolve-net.js';
 
 function net(obj: object): NetSummary {
   return simulatePoint(scenario({ duration: '100ms', warmup: '10ms', ...obj }).points[0].config(0)).summary as NetSummary;
@@ -124,6 +125,11 @@ describe('vhost-net TX batching (Linux 4.20, vhost_tx_batch)', () => {
 });
 
 describe('TCP acknowledgements', () => {
+  it('a Linux receiver ACKs once more than rcv_mss bytes are unacknowledged (rcv_mss 536 for small segments, up to 1448)', () => {
+    expect([65536, 1448, 1024, 536, 256, 64].map((b) => ackEvery(b, 64))).toEqual([1, 2, 2, 2, 3, 9]);
+    expect(ackEvery(64, 4)).toBe(4); // never more than the window
+  });
+
   it('a TCP stream\'s ACKs come back as packets: RX work and interrupts for a TX stream, TX work and kicks for an RX stream', () => {
     const run = (direction: string, protocol: string) => net({
       duration: '50ms', warmup: '5ms', vm: { vcpus: 2 }, nic: { queues: 1 },

@@ -45,6 +45,8 @@ export interface NetWorkload {
   /** tcp: each stream message is acknowledged by a packet of its own back through the virtio path
    *  (the receiver's ACK of a GRO-coalesced buffer); udp: no return packets (testpmd, iperf3 -u). */
   protocol: 'tcp' | 'udp';
+  /** TCP: the receiver acknowledges every this many messages (see resolve-net's ackEvery). */
+  ackEvery: number;
 }
 
 export interface PeerConfig {

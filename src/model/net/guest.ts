@@ -46,7 +46,9 @@ export class NetGuest implements GuestDriver {
     for (let i = 0; i < n; i++) {
       const p = q.rx.used.at(i);
       // An ACK taken in; or data read, and for a TCP stream an ACK sent back from the softirq.
-      const stack = vm.isAck(p) ? c.net_guest_ack_ns : c.net_guest_rx_ns + (vm.flows[vm.packets.flow[p]].acked ? c.net_guest_ack_ns : 0);
+      const f = vm.flows[vm.packets.flow[p]];
+      // (an ACK goes out every ackEvery messages: its cost spread over them)
+      const stack = vm.isAck(p) ? c.net_guest_ack_ns : c.net_guest_rx_ns + (f.acked ? c.net_guest_ack_ns / f.ackEvery : 0);
       cost += q.rx.reapNs + stack + (vm.packets.bytes[p] / 1024) * c.net_copy_per_kib_ns;
     }
     v.run(q.index, n, cost);

@@ -14,6 +14,8 @@ export class Packets {
   bytes = new Float64Array(256);
   t0 = new Float64Array(256);
   kind = new Uint8Array(256);
+  /** Of an ACK: the messages it acknowledges. */
+  acks = new Int32Array(256);
   alive = new Uint8Array(256);
   private free: number[] = [];
   private next = 0;
@@ -47,6 +49,7 @@ export class Packets {
   private grow(): void {
     const n = this.flow.length * 2;
     const f = new Int32Array(n); f.set(this.flow); this.flow = f;
+    const acks = new Int32Array(n); acks.set(this.acks); this.acks = acks;
     const b = new Float64Array(n); b.set(this.bytes); this.bytes = b;
     const t = new Float64Array(n); t.set(this.t0); this.t0 = t;
     const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
@@ -83,8 +86,11 @@ export interface Flow {
   rxq: number;
   /** True when the guest sends the data (stream TX, or rr). */
   guestSends: boolean;
-  /** Stream data is acknowledged by packets of their own (TCP). */
+  /** Stream data is acknowledged by packets of their own (TCP), one per ackEvery messages. */
   acked: boolean;
+  ackEvery: number;
+  /** Messages the receiver has taken in and not yet acknowledged. */
+  unacked: number;
   inflight: number;
   /** Messages the guest's application has yet to write. */
   toSend: number;

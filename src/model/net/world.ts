@@ -119,6 +119,7 @@ export class NetWorld {
         this.flows.push({
           index: this.flows.length, vm: v, vcpu: base + vcpu, txq: firstPair + (vcpu % nic.combined),
           rxq: firstPair + (flowHash(f) % nic.combined), guestSends, acked: w.mode === 'stream' && w.protocol === 'tcp',
+          ackEvery: w.ackEvery, unacked: 0,
           inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
         });
       }
@@ -192,8 +193,9 @@ export class NetWorld {
     const load = this.loads[f.vm];
     const kind = this.packets.kind[p];
     if (kind === ACK) {
+      const n = this.packets.acks[p];
       this.release(f, p);
-      this.onAck(f);
+      for (let i = 0; i < n; i++) this.onAck(f);
       return -1;
     }
     if (kind === RESPONSE) {
@@ -206,9 +208,18 @@ export class NetWorld {
     }
     load.bytes += this.packets.bytes[p];
     this.release(f, p);
-    if (f.acked) return this.alloc(f, ACK);
+    if (f.acked) return this.ackDue(f);
     this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
     return -1;
+  }
+
+  /** The receiver took a message in: an ACK for the unacknowledged ones once ackEvery are in, or -1. */
+  private ackDue(f: Flow): number {
+    if (++f.unacked < f.ackEvery) return -1;
+    const a = this.alloc(f, ACK);
+    this.packets.acks[a] = f.unacked;
+    f.unacked = 0;
+    return a;
   }
 
   /** A packet reached the peer's stack: a request it answers, stream data it acknowledges (with an ACK
@@ -222,13 +233,18 @@ export class NetWorld {
       return;
     }
     if (kind === DATA) this.loads[f.vm].bytes += this.packets.bytes[p];
+    const acks = this.packets.acks[p];
     this.release(f, p);
     if (kind === ACK) {
-      this.onAck(f);
+      for (let i = 0; i < acks; i++) this.onAck(f);
       return;
     }
-    if (f.acked) this.links[this.firstLink[f.vm] + TO_GUEST].send(this.alloc(f, ACK));
-    else this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+    if (!f.acked) {
+      this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
+      return;
+    }
+    const ack = this.ackDue(f);
+    if (ack >= 0) this.links[this.firstLink[f.vm] + TO_GUEST].send(ack);
   }
 
   private atTap(p: number): void {
