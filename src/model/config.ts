@@ -1,4 +1,5 @@
 import type { PollParams } from './qemu/adaptive-polling.js';
+import type { DiskBus } from './qemu/disk-emulation.js';
 import type { Costs, JitterParams } from './costs.js';
 import type { HaltPollParams } from './host/halt-polling.js';
 import type { HostParams } from './host/host-cpu.js';
@@ -80,6 +81,8 @@ export interface DiskConfig {
   aio: AioKind;
   /** QEMU virtio-blk request-merging (default on). */
   requestMerging: boolean;
+  /** virtio: a virtio-blk device; scsi: a LUN on a virtio-scsi controller of its own. */
+  bus: DiskBus;
   /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
   vqContexts: string[];
 }

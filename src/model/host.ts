@@ -10,6 +10,8 @@ import { InvariantError } from './invariants.js';
 import { NetWorld } from './net/world.js';
 import type { HostResult, VmResult } from './result.js';
 import { SimulatedRun } from './simulated-run.js';
+import { VIRTIO_BLK } from './blk/emulation.js';
+import { VIRTIO_SCSI } from './scsi/emulation.js';
 
 /** The guest drivers' numbers in the vCPUs' driver table. */
 const BLK = 0, NET = 1;
@@ -42,7 +44,7 @@ export class Host extends SimulatedRun<HostResult> {
       n += vm.vcpus;
     }
     const place = (t: HostThread, vm: number) => setUpThread(t, this.setups[vm], this.cpu);
-    this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place);
+    this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place, { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI });
     this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET);
     const drivers: GuestDriver[] = [];
     drivers[BLK] = this.blk.guest;

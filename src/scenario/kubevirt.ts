@@ -14,7 +14,9 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  *   dedicatedIOThread; auto: one per such disk (every bus counts), at most 2 x the VMI's CPU request
  *   (its limit without one, else 1 CPU) less the dedicated ones, at least one, disks round-robin;
  *   dedicatedIOThread: a disk's own iothread;
- * - a disk not on the virtio bus gets no iothread: QEMU's main loop;
+ * - a scsi disk is a LUN of the VM's virtio-scsi controller (a queue per vCPU): in QEMU's main loop,
+ *   unless one of the scsi disks is dedicatedIOThread, when the controller takes the next auto iothread;
+ * - a disk on another bus (sata, usb) gets no iothread: QEMU's main loop;
  * - blockMultiQueue: queues = vCPUs, else 1; networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
  * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
  *   cores, which the VM's threads share unless host.cores says otherwise.
@@ -46,6 +48,7 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     const base: DiskInput = { ...s.disk, ...(s.disks?.find((x) => x.name === k.name) ?? {}), name: k.name };
     const io = k.io ?? 'native';
     const out: DiskInput = { ...base, 'num-queues': queues, aio: io, iothreads: undefined, iothread: undefined, 'iothread-vq-mapping': undefined };
+    if (k.disk.bus === 'scsi') return { ...out, bus: 'scsi', 'num-queues': vcpus, handler: 'main-loop' }; // placed below
     if (k.disk.bus !== 'virtio') {
       warn(at('devices', 'disks', i, 'disk', 'bus'), `disk ${k.name} on the ${k.disk.bus} bus gets no iothread: its I/O runs in QEMU's main loop (modelled as virtio-blk there)`);
       return { ...out, handler: 'main-loop' };
@@ -59,6 +62,12 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     if (k.dedicatedIOThread) return { ...out, handler: 'dedicated' };
     return { ...out, handler: 'shared', iothread: `kubevirt-iothread${(nextAuto++ % autoThreads) + 1}` };
   });
+  // The SCSI controller (all scsi disks) gets the next auto iothread and a queue per vCPU when one of
+  // its disks asks for a dedicated thread; otherwise it runs in the main loop (SetIOThreads).
+  if (d.devices.disks.some((k) => k.disk.bus === 'scsi' && k.dedicatedIOThread)) {
+    const iothread = `kubevirt-iothread${(nextAuto % autoThreads) + 1}`;
+    disks.forEach((x, i) => { if (x.bus === 'scsi') disks[i] = { ...x, handler: 'shared', iothread }; });
+  }
   const request = d.resources?.requests?.cpu
     ?? (vcpus + (d.ioThreadsPolicy === 'supplementalPool' ? pool! : 0)) / kv.cpuAllocationRatio;
   // converter.CalculateNetworkQueues: the requested vCPUs, capped at MultiQueueMaxQueues (the tap's 256).

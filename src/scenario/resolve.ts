@@ -114,6 +114,10 @@ function resolveVm(
     if (diskNames.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
     diskNames.add(d.name);
     const numQueues = d['num-queues'] ?? vcpus;
+    // virtio-scsi took iothread-vq-mapping in QEMU 10.0; before, a controller has one AioContext.
+    if (d.bus === 'scsi' && (d.handler === 'pool' || d['iothread-vq-mapping']) && !atLeast(x.versions.qemu, '10.0')) {
+      throw fail(at('handler'), `a virtio-scsi controller spreads its queues over iothreads (iothread-vq-mapping) only since QEMU 10.0 (versions.qemu is ${x.versions.qemu}): give handler dedicated, shared or main-loop`);
+    }
     let vqContexts: string[];
     try {
       vqContexts = mapVirtqueues(d.name, numQueues, handlerOf(d, at, fail));
@@ -137,6 +141,7 @@ function resolveVm(
       eventIdx: d.event_idx ?? true,
       aio: d.aio ?? 'native',
       requestMerging: d['request-merging'] ?? true,
+      bus: d.bus ?? 'virtio',
       vqContexts,
     };
   });

@@ -76,6 +76,7 @@ const diskFields = {
   ring: z.enum(['split', 'packed']).optional().describe('Virtqueue layout: split, or packed (virtio 1.1, packed=on).'),
   event_idx: z.boolean().optional().describe('VIRTIO_RING_F_EVENT_IDX: notification suppression by ring index (on unless off).'),
   aio: z.enum(['native', 'io_uring', 'threads']).optional().describe('QEMU aio=: native (Linux AIO), io_uring, or threads (QEMU\'s thread pool).'),
+  bus: z.enum(['virtio', 'scsi']).optional().describe('The disk\'s bus, as libvirt\'s <target bus>: virtio (virtio-blk, the default) or scsi (a LUN on a virtio-scsi controller of its own).'),
   'request-merging': z.boolean().optional().describe('QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O.'),
   handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional().describe('Who runs the disk\'s virtqueues: QEMU\'s main loop, an iothread of its own, a shared named one, or a pool (iothread-vq-mapping round-robin).'),
   iothreads: count.optional().describe('Pool size, with handler: pool.'),

@@ -116,7 +116,8 @@ export class BlkGuest implements GuestDriver {
     const k = Math.min(job.batchSubmit, job.toSubmit);
     for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
     job.stats.submit[batchBucket(k)]++;
-    v.run(task, k, k * (c.guest_submit_ns + vm.vqs[job.vq].addNs));
+    const vq = vm.vqs[job.vq];
+    v.run(task, k, k * (c.guest_submit_ns + vq.addNs + vq.driverNs));
     job.stats.cpuNs += v.segmentNs;
   }
 

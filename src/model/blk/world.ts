@@ -10,6 +10,7 @@ import { IoUringAio } from '../qemu/aio/io-uring.js';
 import { NativeAio } from '../qemu/aio/native.js';
 import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from '../qemu/aio/threads.js';
 import { AioContext } from '../qemu/aio-context.js';
+import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emulation.js';
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device, type DeviceConfig } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
@@ -19,7 +20,6 @@ import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import { BlkGuest, Job } from './guest.js';
 import { depthBucket, FioJobStats } from './fio-stats.js';
 import { BlkLoad } from './load.js';
-import { MultiReqBuffer, VIRTIO_BLK_MAX_MERGE_REQS } from './multireq.js';
 
 /** Room between the regions of sequential job clones, far beyond what a run reaches. */
 const JOB_REGION_BYTES = 2 ** 40;
@@ -42,6 +42,7 @@ export interface BlkVmSetup {
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
     eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
+    bus: DiskBus;
   }[];
   jobs: readonly {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
@@ -88,8 +89,9 @@ export class BlkWorld {
   /** The VM of each AioContext and each disk (host-wide disk numbering). */
   readonly vmOfCtx: number[] = [];
   private readonly vmOfDisk: number[] = [];
-  /** Per disk: its MultiReqBuffer (request merging), and the device behind it. */
-  private readonly mrbs: MultiReqBuffer[] = [];
+  /** Per disk: how its popped requests reach the engine (virtio-blk's MultiReqBuffer), and the device
+   *  behind it. */
+  private readonly submitters: RequestSubmitter[] = [];
   private readonly deviceOfDisk: number[] = [];
   private readonly diskOfVq: number[] = [];
 
@@ -104,6 +106,7 @@ export class BlkWorld {
     vcpuBase: readonly number[],
     driver: number,
     private readonly setUpThread: (t: HostThread, vm: number) => void,
+    emulations: Readonly<Record<DiskBus, DiskEmulation>>,
   ) {
     const c = s.costs;
     this.costs = c;
@@ -159,10 +162,11 @@ export class BlkWorld {
 
       const firstVq: number[] = [];
       for (const d of vm.disks) {
-        const di = this.mrbs.length;
+        const di = this.submitters.length;
+        const emulation = emulations[d.bus];
         this.vmOfDisk.push(v);
         this.deviceOfDisk.push(d.deviceIndex);
-        this.mrbs.push(new MultiReqBuffer(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
+        this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
         firstVq.push(this.vqs.length);
         const queues = guestQueues(d.numQueues, vm.vcpus);
         const packed = d.ring === 'packed';
@@ -174,9 +178,7 @@ export class BlkWorld {
           vq.popNs = packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
           vq.pushNs = packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
           vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
-          vq.handleNs = c.blk_request_ns;
-          vq.completeNs = c.blk_complete_ns;
-          vq.maxPop = VIRTIO_BLK_MAX_MERGE_REQS;
+          emulation.configure(vq, c);
           this.vqs.push(vq);
           this.diskOfVq.push(di);
           ctx.addVq(vq);
@@ -229,9 +231,9 @@ export class BlkWorld {
     return this.devices[this.deviceOfDisk[this.diskOfVq[this.requests.vq[r]]]];
   }
 
-  /** virtio_blk_submit_multireq: the popped requests through the disk's MultiReqBuffer. */
+  /** The popped requests to the engine as the disk's device type hands them on. */
   submitPopped(vq: Virtqueue, popped: Int32Array, count: number, engine: AioEngine): void {
-    this.mrbs[vq.disk].submit(popped, count, engine);
+    this.submitters[vq.disk].submit(popped, count, engine);
   }
 
   /** A request that waited in the host got its device slot. */

@@ -60,6 +60,8 @@ export class Virtqueue {
   handleNs = 0;
   completeNs = 0;
   maxPop = 1;
+  /** The guest driver's work per request above blk-mq's (virtio-scsi: the SCSI midlayer), ns. */
+  driverNs = 0;
 
   /** Its handler's place among its AioContext's handlers. */
   handlerPos = 0;
