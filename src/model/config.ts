@@ -81,8 +81,10 @@ export interface DiskConfig {
   aio: AioKind;
   /** QEMU virtio-blk request-merging (default on). */
   requestMerging: boolean;
-  /** virtio: a virtio-blk device; scsi: a LUN on a virtio-scsi controller of its own. */
+  /** virtio: a virtio-blk device; scsi: a LUN on a virtio-scsi controller. */
   bus: DiskBus;
+  /** A virtio-scsi controller's name: its LUNs share its virtqueues; null, a controller of its own. */
+  controller: string | null;
   /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
   vqContexts: string[];
 }

@@ -48,7 +48,7 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     const base: DiskInput = { ...s.disk, ...(s.disks?.find((x) => x.name === k.name) ?? {}), name: k.name };
     const io = k.io ?? 'native';
     const out: DiskInput = { ...base, 'num-queues': queues, aio: io, iothreads: undefined, iothread: undefined, 'iothread-vq-mapping': undefined };
-    if (k.disk.bus === 'scsi') return { ...out, bus: 'scsi', 'num-queues': vcpus, handler: 'main-loop' }; // placed below
+    if (k.disk.bus === 'scsi') return { ...out, bus: 'scsi', controller: 'scsi0', 'num-queues': vcpus, handler: 'main-loop' }; // placed below
     if (k.disk.bus !== 'virtio') {
       warn(at('devices', 'disks', i, 'disk', 'bus'), `disk ${k.name} on the ${k.disk.bus} bus gets no iothread: its I/O runs in QEMU's main loop (modelled as virtio-blk there)`);
       return { ...out, handler: 'main-loop' };

@@ -113,6 +113,7 @@ function resolveVm(
   const disks: DiskConfig[] = diskInputs.map(({ input: d, at }) => {
     if (diskNames.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
     diskNames.add(d.name);
+    if (d.controller !== undefined && d.bus !== 'scsi') throw fail(at('controller'), 'a controller holds LUNs of bus: scsi only');
     const numQueues = d['num-queues'] ?? vcpus;
     // virtio-scsi took iothread-vq-mapping in QEMU 10.0; before, a controller has one AioContext.
     if (d.bus === 'scsi' && (d.handler === 'pool' || d['iothread-vq-mapping']) && !atLeast(x.versions.qemu, '10.0')) {
@@ -142,8 +143,24 @@ function resolveVm(
       aio: d.aio ?? 'native',
       requestMerging: d['request-merging'] ?? true,
       bus: d.bus ?? 'virtio',
+      controller: d.controller ?? null,
       vqContexts,
     };
+  });
+
+  // LUNs of one virtio-scsi controller share its queues: they must describe them alike.
+  const controllerOf = new Map<string, number>();
+  disks.forEach((d, i) => {
+    if (d.controller === null) return;
+    const first = controllerOf.get(d.controller);
+    if (first === undefined) {
+      controllerOf.set(d.controller, i);
+      return;
+    }
+    const a = diskInputs[first].input, b = diskInputs[i].input;
+    const keys = ['num-queues', 'queue-size', 'ring', 'event_idx', 'aio', 'handler', 'iothreads', 'iothread', 'iothread-vq-mapping'] as const;
+    const differs = keys.find((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    if (differs) throw fail(diskInputs[i].at(differs), `LUNs of controller ${d.controller} share its queues: ${differs} must be as on ${a.name}`);
   });
 
   const jobInputs: { input: JobInput; at: (key: string) => (string | number)[] }[] = s.jobs

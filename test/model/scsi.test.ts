@@ -25,6 +25,22 @@ describe('virtio-scsi', () => {
     expect(gain('scsi')).toBeCloseTo(1, 1);
   });
 
+  it('LUNs on one controller share its virtqueues, each with its own device behind it', () => {
+    const obj = {
+      duration: '50ms', warmup: '5ms', versions: { qemu: '10.0' }, vm: { vcpus: 4 },
+      disk: { bus: 'scsi', controller: 'scsi0', 'num-queues': 4, handler: 'pool', iothreads: 2 },
+      disks: [{ name: 'a' }, { name: 'b', device: 'null_blk' }],
+      jobs: [{ name: 'ja', disk: 'a', iodepth: 4 }, { name: 'jb', disk: 'b', iodepth: 4 }],
+    };
+    const { vm, result } = simulate(obj);
+    expect(vm.vqs.length).toBe(4); // one controller's queues, not 2 x 4
+    expect(vm.devices.map((d) => d.completions > 0)).toEqual([true, true]);
+    expect(result.ios).toBeGreaterThan(0);
+    expect(() => scenario({ ...obj, disks: [{ name: 'a' }, { name: 'b', 'num-queues': 2 }] }))
+      .toThrow(/disks\.1\.num-queues: LUNs of controller scsi0 share its queues: num-queues must be as on a/);
+    expect(() => scenario({ ...obj, disk: { controller: 'c' } })).toThrow(/disk\.controller: a controller holds LUNs of bus: scsi only/);
+  });
+
   it('spreads a controller\'s queues over iothreads only since QEMU 10.0', () => {
     expect(() => scenario(disk('scsi', 'randread', { versions: { qemu: '9.2' } })))
       .toThrow(/disk\.handler: a virtio-scsi controller spreads its queues over iothreads \(iothread-vq-mapping\) only since QEMU 10\.0/);

@@ -34,6 +34,8 @@ export class Job {
   /** rw read, write or rw: each I/O follows the last; random ones have no adjacent neighbour. */
   sequential = false;
   nextOffset = 0;
+  /** The disk (host-wide index) it reads and writes: its LUN when several share a controller's queues. */
+  disk = 0;
   /** fio bssplit: the sizes (bytes) and their cumulative shares; null: every I/O is `bytes`. */
   splitBytes: Float64Array | null = null;
   splitCum: Float64Array | null = null;

@@ -42,7 +42,7 @@ export interface BlkVmSetup {
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
     eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
-    bus: DiskBus;
+    bus: DiskBus; controller: string | null;
   }[];
   jobs: readonly {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
@@ -93,7 +93,6 @@ export class BlkWorld {
    *  behind it. */
   private readonly submitters: RequestSubmitter[] = [];
   private readonly deviceOfDisk: number[] = [];
-  private readonly diskOfVq: number[] = [];
 
   /**
    * `vcpuBase[v]` is VM v's first vCPU in the host's table; `driver` is this side's number in the
@@ -161,12 +160,21 @@ export class BlkWorld {
       };
 
       const firstVq: number[] = [];
+      const firstDisk = this.submitters.length;
+      /** A virtio-scsi controller's first virtqueue: its LUNs share its queues. */
+      const controllers = new Map<string, number>();
       for (const d of vm.disks) {
         const di = this.submitters.length;
         const emulation = emulations[d.bus];
         this.vmOfDisk.push(v);
         this.deviceOfDisk.push(d.deviceIndex);
         this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
+        const shared = d.controller === null ? undefined : controllers.get(d.controller);
+        if (shared !== undefined) {
+          firstVq.push(shared);
+          continue;
+        }
+        if (d.controller !== null) controllers.set(d.controller, this.vqs.length);
         firstVq.push(this.vqs.length);
         const queues = guestQueues(d.numQueues, vm.vcpus);
         const packed = d.ring === 'packed';
@@ -180,7 +188,6 @@ export class BlkWorld {
           vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
           emulation.configure(vq, c);
           this.vqs.push(vq);
-          this.diskOfVq.push(di);
           ctx.addVq(vq);
           this.engineOfVq.push(engineFor(ctx, d.aio));
         }
@@ -197,6 +204,7 @@ export class BlkWorld {
           const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
             j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
             j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
+          job.disk = firstDisk + j.disk;
           if (j.bssplit.length > 0) {
             job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
             let cum = 0;
@@ -228,7 +236,7 @@ export class BlkWorld {
   }
 
   deviceOf(r: number): Device {
-    return this.devices[this.deviceOfDisk[this.diskOfVq[this.requests.vq[r]]]];
+    return this.devices[this.deviceOfDisk[this.requests.disk[r]]];
   }
 
   /** The popped requests to the engine as the disk's device type hands them on. */
@@ -268,6 +276,7 @@ export class BlkWorld {
     const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
     job.stats.depth[depthBucket(job.inflight)]++;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
+    this.requests.disk[r] = job.disk;
     const bytes = job.splitBytes === null ? job.bytes : splitSize(job.splitBytes, job.splitCum!, job.rng());
     this.requests.bytes[r] = bytes;
     if (job.sequential) {

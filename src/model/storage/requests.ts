@@ -28,6 +28,8 @@ export const STAGE_COUNT = 9;
 export class RequestTable {
   readonly job: Int32Array;
   readonly vq: Int32Array;
+  /** The disk it is for (the device behind it): LUNs of one virtio-scsi controller share its queues. */
+  readonly disk: Int32Array;
   readonly write: Uint8Array;
   readonly stage: Uint8Array;
   readonly bytes: Float64Array;
@@ -52,6 +54,7 @@ export class RequestTable {
   constructor(readonly capacity: number) {
     this.job = new Int32Array(capacity);
     this.vq = new Int32Array(capacity);
+    this.disk = new Int32Array(capacity);
     this.write = new Uint8Array(capacity);
     this.stage = new Uint8Array(capacity);
     this.bytes = new Float64Array(capacity);
