@@ -27,6 +27,8 @@ describe('vqsim import', () => {
     // <iothread id='2'><queue id='1'/>, <iothread id='3'><queue id='0'/><queue id='2'/>
     expect(vda.vqContexts).toEqual(['iothread3', 'iothread2', 'iothread3']);
     expect([vdb.name, vdb.aio, vdb.queueSize, vdb.vqContexts[0]]).toEqual(['vdb', 'io_uring', 256, 'iothread1']);
+    // A LUN of the virtio-scsi controller: its queues and iothread are the controller's.
+    expect(vm.disks[2]).toMatchObject({ name: 'sdb', bus: 'scsi', controller: 'scsi0', numQueues: 4, aio: 'native', vqContexts: ['iothread1', 'iothread1', 'iothread1', 'iothread1'] });
     expect(vm.net!.nic).toMatchObject({ queues: 4, vhost: true });
     expect(notUnderstood).toEqual(['<memoryBacking>', '<disk device=\'cdrom\'> sda']);
     expect(text).toMatch(/aio: native # <driver io='native'>/);
@@ -59,6 +61,13 @@ describe('vqsim import', () => {
       'file=/dev/sdb,if=none,id=d0,aio=io_uring,cache=none', '-device', 'virtio-blk-pci,drive=d0,iothread=io0,queue-size=128'];
     const b = loaded(importCommand('qemu', undefined, argv).text).vm;
     expect([b.vcpus, b.disks[0].aio, b.disks[0].queueSize, b.disks[0].vqContexts[0]]).toEqual([4, 'io_uring', 128, 'io0']);
+    // LUNs (scsi-hd) of one virtio-scsi controller: its queues and iothread, shared.
+    const scsi = loaded(importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '4', '-object', 'iothread,id=iot0',
+      '-drive', 'file=/dev/sdb,if=none,id=d0,aio=native,cache=none', '-drive', 'file=/dev/sdc,if=none,id=d1,aio=native,cache=none',
+      '-device', 'virtio-scsi-pci,id=scsi0,iothread=iot0,num_queues=4', '-device', 'scsi-hd,drive=d0,bus=scsi0.0',
+      '-device', 'scsi-hd,drive=d1,bus=scsi0.0']).text + 'jobs: [{ name: a, disk: d0 }, { name: b, disk: d1 }]\n');
+    expect(scsi.vm.disks.map((x) => [x.name, x.bus, x.controller, x.numQueues])).toEqual([['d0', 'scsi', 'scsi0', 4], ['d1', 'scsi', 'scsi0', 4]]);
+    expect(scsi.result.vms[0].blk!.ios).toBeGreaterThan(0);
   });
 
   it('reads QEMU\'s option syntax: implied keys, ",," escapes, JSON', () => {

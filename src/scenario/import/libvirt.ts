@@ -29,7 +29,8 @@ function cpuset(v: string): number[] {
  * A libvirt domain XML (formatdomain) as a vqsim scenario: <vcpu> (current if set); <iothreads>,
  * <iothreadids> with <poll max grow shrink>; each virtio <disk> with <driver io cache queues
  * queue_size iothread packed event_idx> or <driver><iothreads><iothread id><queue id/> (queues
- * numbered from 0; round robin without <queue>); the first virtio <interface> with <driver name
+ * numbered from 0; round robin without <queue>); each scsi <disk> as a LUN of its virtio-scsi
+ * <controller>, whose <driver queues iothread> (or <iothreads>) it shares; the first virtio <interface> with <driver name
  * queues packed>; <cputune> vcpupin, iothreadpin and emulatorpin as host cpusets.
  */
 export function importLibvirt(xml: string, file: string, fio?: string): Draft {
@@ -68,37 +69,51 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   for (const key of Object.keys(devices)) {
     if (!QUIET_DEVICES.has(key) && !['disk', 'interface', 'controller'].includes(key)) d.skip(`<devices><${key}>`);
   }
+  // virtio-scsi controllers by index: their LUNs share their queues and iothread.
+  const scsi = new Map<string, El>();
   for (const c of list(devices.controller)) {
-    if (attr(c, 'type') === 'scsi') d.skip(`<controller type='scsi' model='${attr(c, 'model') ?? ''}'> (virtio-scsi is not modelled yet)`);
+    if (attr(c, 'type') !== 'scsi') continue;
+    if (attr(c, 'model') === 'virtio-scsi') scsi.set(attr(c, 'index') ?? '0', c);
+    else d.skip(`<controller type='scsi' model='${attr(c, 'model') ?? ''}'> (vqsim models virtio-scsi)`);
   }
   let n = 0;
   for (const disk of list(devices.disk)) {
     const target = disk.target as El | undefined;
     const dev = attr(target, 'dev') ?? `disk${n}`;
+    const bus = attr(target, 'bus');
     if (attr(disk, 'device') !== undefined && attr(disk, 'device') !== 'disk') { d.skip(`<disk device='${attr(disk, 'device')}'> ${dev}`); continue; }
-    if (attr(target, 'bus') !== 'virtio') { d.skip(`<disk> ${dev} on bus '${attr(target, 'bus')}' (vqsim models virtio-blk)`); continue; }
+    const index = attr(disk.address as El | undefined, 'controller') ?? '0';
+    const controller = bus === 'scsi' ? scsi.get(index) : undefined;
+    if (bus !== 'virtio' && !controller) { d.skip(`<disk> ${dev} on bus '${bus}' (vqsim models virtio-blk and virtio-scsi)`); continue; }
     const at = (k: string) => ['disks', n, k];
     const drv = (disk.driver ?? {}) as El;
-    d.set(['disks', n, 'name'], dev, `<target dev='${dev}' bus='virtio'/>`);
+    d.set(['disks', n, 'name'], dev, `<target dev='${dev}' bus='${bus}'/>`);
+    if (controller) {
+      d.set(at('bus'), 'scsi', `<target bus='scsi'/> on <controller type='scsi' index='${index}' model='virtio-scsi'>`);
+      d.set(at('controller'), `scsi${index}`, `<address controller='${index}'/>`);
+    }
     // QEMU's default without io=: aio=threads.
     d.set(at('aio'), attr(drv, 'io') ?? 'threads', attr(drv, 'io') ? `<driver io='${attr(drv, 'io')}'>` : 'no <driver io>: QEMU\'s default, threads');
     const cache = attr(drv, 'cache');
     if (cache && cache !== 'none' && cache !== 'directsync') d.skip(`<driver cache='${cache}'> on ${dev} (vqsim models O_DIRECT: cache=none)`);
-    if (attr(drv, 'queues')) d.set(at('num-queues'), whole(attr(drv, 'queues'), `${file}: ${dev} <driver queues>`), `<driver queues='${attr(drv, 'queues')}'>`);
+    // A virtio-blk disk's queues and iothreads are its own <driver>'s; a LUN's, its controller's.
+    const qdrv = (controller ? controller.driver ?? {} : drv) as El;
+    const of = controller ? `<controller index='${index}'><driver` : '<driver';
+    if (attr(qdrv, 'queues')) d.set(at('num-queues'), whole(attr(qdrv, 'queues'), `${file}: ${dev} ${of} queues>`), `${of} queues='${attr(qdrv, 'queues')}'>`);
     if (attr(drv, 'queue_size')) d.set(at('queue-size'), whole(attr(drv, 'queue_size'), `${file}: ${dev} <driver queue_size>`), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
     if (attr(drv, 'packed') === 'on') d.set(at('ring'), 'packed', '<driver packed=\'on\'>');
     if (attr(drv, 'event_idx') === 'off') d.set(at('event_idx'), false, '<driver event_idx=\'off\'>');
-    const mapped = list((drv.iothreads as El | undefined)?.iothread);
+    const mapped = list((qdrv.iothreads as El | undefined)?.iothread);
     if (mapped.length > 0) {
       const explicit = mapped.some((t) => list(t.queue).length > 0);
-      d.set(at('handler'), 'pool', '<driver><iothreads>: QEMU iothread-vq-mapping');
+      d.set(at('handler'), 'pool', `${of}><iothreads>: QEMU iothread-vq-mapping`);
       d.set(at('iothread-vq-mapping'), mapped.map((t) => ({
         iothread: `iothread${attr(t, 'id')}`,
         ...(explicit ? { vqs: list(t.queue).map((q) => whole(attr(q, 'id'), `${file}: ${dev} <queue id>`)) } : {}),
-      })), explicit ? '<driver><iothreads><iothread id><queue id/> (queues from 0)' : '<driver><iothreads>: queues round-robin');
-    } else if (attr(drv, 'iothread')) {
-      d.set(at('handler'), 'shared', `<driver iothread='${attr(drv, 'iothread')}'>`);
-      d.set(at('iothread'), `iothread${attr(drv, 'iothread')}`, `<driver iothread='${attr(drv, 'iothread')}'>`);
+      })), explicit ? `${of}><iothreads><iothread id><queue id/> (queues from 0)` : `${of}><iothreads>: queues round-robin`);
+    } else if (attr(qdrv, 'iothread')) {
+      d.set(at('handler'), 'shared', `${of} iothread='${attr(qdrv, 'iothread')}'>`);
+      d.set(at('iothread'), `iothread${attr(qdrv, 'iothread')}`, `${of} iothread='${attr(qdrv, 'iothread')}'>`);
     } else {
       d.set(at('handler'), 'main-loop', 'no iothread: QEMU\'s main loop');
     }

@@ -99,10 +99,31 @@ export function importQemu(argv: string[], fio?: string): Draft {
     return { aio: 'threads', direct: true, from: `no -drive or -blockdev named ${ref}: QEMU's default` };
   };
 
+  // virtio-scsi controllers by id: their LUNs (scsi-hd, bus=<id>.0) share their queues and iothreads.
+  const controllers = new Map(devices.filter(({ opts: o }) => String(o.driver).startsWith('virtio-scsi')).map(({ opts: o }) => [String(o.id ?? 'scsi0'), o]));
   let n = 0;
   let nic: Opts | undefined;
   for (const { opts: o } of devices) {
     const driver = String(o.driver);
+    if (driver.startsWith('virtio-scsi')) continue;
+    if (driver === 'scsi-hd' || driver === 'scsi-block') {
+      const id = String(o.bus ?? 'scsi0.0').split('.')[0];
+      const ctl = controllers.get(id);
+      if (!ctl) { d.skip(`-device ${driver},drive=${String(o.drive)} on ${id}, not a virtio-scsi controller`); continue; }
+      const at = (k: string) => ['disks', n, k];
+      const name = String(o.id ?? o.drive ?? `sd${String.fromCharCode(97 + n)}`);
+      d.set(at('name'), name, `-device ${driver},drive=${String(o.drive)}`);
+      d.set(at('bus'), 'scsi', `-device ${driver},bus=${id}.0 on -device ${String(ctl.driver)},id=${id}`);
+      d.set(at('controller'), id, `-device ${driver},bus=${id}.0`);
+      const st = storage(String(o.drive));
+      d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
+      if (!st.direct) d.skip(`${st.from}: host page cache (cache.direct off; vqsim models O_DIRECT)`);
+      if (ctl.num_queues !== undefined) d.set(at('num-queues'), whole(ctl.num_queues, `-device ${String(ctl.driver)},num_queues`), `-device ${String(ctl.driver)},num_queues=${String(ctl.num_queues)}`);
+      if (ctl.virtqueue_size !== undefined) d.set(at('queue-size'), whole(ctl.virtqueue_size, `-device ${String(ctl.driver)},virtqueue_size`), `-device ${String(ctl.driver)},virtqueue_size=${String(ctl.virtqueue_size)}`);
+      placeQueues(d, at, ctl, String(ctl.driver));
+      n++;
+      continue;
+    }
     if (driver === 'virtio-blk-pci' || driver === 'virtio-blk') {
       const at = (k: string) => ['disks', n, k];
       const name = String(o.id ?? o.drive ?? `vd${String.fromCharCode(97 + n)}`);
@@ -114,16 +135,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       if (o['queue-size'] !== undefined) d.set(at('queue-size'), whole(o['queue-size'], `-device ${driver},queue-size`), `-device ${driver},queue-size=${o['queue-size']}`);
       if (on(o.packed)) d.set(at('ring'), 'packed', `-device ${driver},packed=on`);
       if (o.event_idx !== undefined && !on(o.event_idx)) d.set(at('event_idx'), false, `-device ${driver},event_idx=off`);
-      const mapping = o['iothread-vq-mapping'] as { iothread: string; vqs?: number[] }[] | undefined;
-      if (mapping) {
-        d.set(at('handler'), 'pool', `-device ${driver}: iothread-vq-mapping`);
-        d.set(at('iothread-vq-mapping'), mapping.map((m) => ({ iothread: m.iothread, ...(m.vqs ? { vqs: m.vqs } : {}) })), '-device {... "iothread-vq-mapping": [...]}');
-      } else if (o.iothread !== undefined) {
-        d.set(at('handler'), 'shared', `-device ${driver},iothread=${o.iothread}`);
-        d.set(at('iothread'), String(o.iothread), `-device ${driver},iothread=${o.iothread}`);
-      } else {
-        d.set(at('handler'), 'main-loop', 'no iothread=: QEMU\'s main loop');
-      }
+      placeQueues(d, at, o, driver);
       n++;
     } else if (driver === 'virtio-net-pci' || driver === 'virtio-net') {
       if (nic) d.skip(`-device ${driver} (a second NIC: vqsim models one per VM)`);
@@ -158,4 +170,18 @@ export function importQemu(argv: string[], fio?: string): Draft {
   if (n === 0 && !nic) throw new Error('the command line has no virtio-blk or virtio-net device: nothing for vqsim to simulate');
   if (n > 0) defaultWorkload(d, vcpus, fio);
   return d;
+}
+
+/** Where a device's virtqueues run: iothread-vq-mapping (JSON -device), one iothread=, or the main loop. */
+function placeQueues(d: Draft, at: (k: string) => (string | number)[], o: Opts, driver: string): void {
+  const mapping = o['iothread-vq-mapping'] as { iothread: string; vqs?: number[] }[] | undefined;
+  if (mapping) {
+    d.set(at('handler'), 'pool', `-device ${driver}: iothread-vq-mapping`);
+    d.set(at('iothread-vq-mapping'), mapping.map((m) => ({ iothread: m.iothread, ...(m.vqs ? { vqs: m.vqs } : {}) })), '-device {... "iothread-vq-mapping": [...]}');
+  } else if (o.iothread !== undefined) {
+    d.set(at('handler'), 'shared', `-device ${driver},iothread=${String(o.iothread)}`);
+    d.set(at('iothread'), String(o.iothread), `-device ${driver},iothread=${String(o.iothread)}`);
+  } else {
+    d.set(at('handler'), 'main-loop', 'no iothread=: QEMU\'s main loop');
+  }
 }
