@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -38,7 +38,7 @@ profile.samples.forEach((id, i) => {
   self.set(key, (self.get(key) ?? 0) + dt);
   total += dt;
 });
-import('node:fs').then(({ writeFileSync }) => writeFileSync(out, text));
+writeFileSync(out, text);
 console.log(`self time, top 25 of ${(total / 1e6).toFixed(2)} s sampled (profile: ${out})`);
 for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
   console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);
