@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ScenarioError } from '../errors.js';
 import { jobEntrySchema } from '../schema.js';
-import { parseFioIni, FioSyntaxError, type IniSource } from './ini.js';
+import { parseFioIni, FioSyntaxError, type FioOption, type IniSource } from './ini.js';
 import { fioWorkload, FioOptionError } from './job-file.js';
 
 type Raw = Record<string, unknown>;
@@ -84,7 +84,8 @@ function readJobFile(file: string, ctx: FioContext, fail: (path: Path, reason: s
       const r = jobEntrySchema.safeParse(j);
       if (r.success) return;
       const field = String(r.error.issues[0].path[0]);
-      const option = w.origins[i][field];
+      const option = w.origins[i][field] as FioOption | undefined;
+      if (!option) throw new ScenarioError(file, [w.jobs[i].name, field], undefined, r.error.issues[0].message);
       throw new ScenarioError(option.file, [w.jobs[i].name, option.key], option.line, r.error.issues[0].message);
     });
     return w;
