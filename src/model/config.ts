@@ -1,5 +1,6 @@
 import type { PollParams } from './qemu/adaptive-polling.js';
 import type { DiskBus } from './qemu/disk-emulation.js';
+import type { DiskBackendKind } from './blk/world.js';
 import type { Costs, JitterParams } from './costs.js';
 import type { HaltPollParams } from './host/halt-polling.js';
 import type { HostParams } from './host/host-cpu.js';
@@ -35,6 +36,8 @@ export interface ModelConfig extends RunConfig {
   /** The host's physical NIC, when every VM's virtio-net traffic goes out through it (null: each VM's
    *  NIC has a wire of its own to its peer). */
   uplink: { lineRateBps: number } | null;
+  /** The host's vhost-user target (SPDK): its reactors, and the cores they run on (null: any). */
+  vhostUser: { reactors: number; cpuset: number[] | null } | null;
   vms: VmConfig[];
 }
 
@@ -85,8 +88,13 @@ export interface DiskConfig {
   bus: DiskBus;
   /** A virtio-scsi controller's name: its LUNs share its virtqueues; null, a controller of its own. */
   controller: string | null;
-  /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP). */
+  /** Per virtqueue: the AioContext that runs its handler (an iothread id, or MAIN_LOOP); none when the
+   *  disk is served outside QEMU. */
   vqContexts: string[];
+  /** QEMU, a vhost-scsi kernel worker (bus scsi) or a vhost-user target (bus virtio). */
+  backend: DiskBackendKind;
+  /** vhost-scsi: a vhost worker per virtqueue rather than one for the device. */
+  workerPerVirtqueue: boolean;
 }
 
 export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';

@@ -125,6 +125,26 @@ export const COST_TABLE = {
    *  virtscsi_queuecommand, and scsi_done / scsi_finish_command on completion (estimate). */
   guest_scsi_ns: estimate(1500, 700, 3000),
 
+  // --- storage paths outside QEMU (vhost-scsi, vhost-user-blk) ---
+  /** vhost-scsi per command beyond the ring pop: vhost_scsi_get_cmd, the request header copy,
+   *  vhost_scsi_mapal pinning the data pages, target_submit_prep (LUN lookup, CDB parse), and LIO's
+   *  iblock submission (bio set-up, submit_bio) in the kworker on the worker's CPU (estimate; with the
+   *  completion side and the ring accesses, ~2.1 us per request: the single worker "stuck at around
+   *  500K IOPs" of Mike Christie's multi-worker series, Linux 6.4, commit c1ecd8e9, is that order; a
+   *  sanity bound, not a calibration row). */
+  vhost_scsi_cmd_ns: estimate(1200, 600, 2500),
+  /** vhost-scsi per completed command: LIO's completion work (target_complete_ok_work), the response
+   *  copy and vhost_add_used in vhost_scsi_complete_cmd_work, unpinning the pages (estimate). */
+  vhost_scsi_complete_ns: estimate(500, 250, 1200),
+  /** SPDK vhost-blk per request beyond the ring pop: the task from the descriptor chain (guest address
+   *  translation), spdk_bdev_readv_blocks, bdev_nvme and the NVMe command in the user-space driver, no
+   *  syscall (estimate; with the completion side ~1.1 us per request, the order of SPDK's published
+   *  vhost figures of up to about a million 4 KiB IOPS per reactor core). */
+  spdk_blk_request_ns: estimate(450, 200, 1000),
+  /** SPDK per completion: the NVMe completion entry, the bdev callback, the status byte and the used
+   *  ring enqueue (estimate). */
+  spdk_blk_complete_ns: estimate(250, 100, 600),
+
   // --- virtio-net (MODEL.md section 7) ---
   /** Guest TCP/IP transmit + virtio-net start_xmit, per buffer (estimate: ~2 us per send, netperf). */
   net_guest_tx_ns: estimate(2000, 1000, 4000),

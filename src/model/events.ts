@@ -46,6 +46,12 @@ export const enum Ev {
   FlowAck,
   /** a = flow: the next offered-rate message is due. */
   FlowTimer,
+  /** a = backend server (vhost-scsi worker, vhost-user reactor): its step is done. */
+  BackendStepDone,
+  /** a = backend server: woken (a kick, a completion). */
+  BackendWake,
+  /** a = backend server, b = its argument: a timer of its own (a workqueue hop, a poll pass's end). */
+  BackendTimer,
   /** End of warmup: statistics restart. */
   WarmupEnd,
 }

@@ -12,6 +12,8 @@ import type { HostResult, VmResult } from './result.js';
 import { SimulatedRun } from './simulated-run.js';
 import { VIRTIO_BLK } from './blk/emulation.js';
 import { VIRTIO_SCSI } from './scsi/emulation.js';
+import { VHOST_SCSI } from './vhost-scsi/backend.js';
+import { VHOST_USER_BLK } from './vhost-user-blk/backend.js';
 
 /** The guest drivers' numbers in the vCPUs' driver table. */
 const BLK = 0, NET = 1;
@@ -44,7 +46,8 @@ export class Host extends SimulatedRun<HostResult> {
       n += vm.vcpus;
     }
     const place = (t: HostThread, vm: number) => setUpThread(t, this.setups[vm], this.cpu);
-    this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place, { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI });
+    this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place,
+      { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI }, { vhost: VHOST_SCSI, 'vhost-user': VHOST_USER_BLK });
     this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET);
     const drivers: GuestDriver[] = [];
     drivers[BLK] = this.blk.guest;
@@ -55,13 +58,17 @@ export class Host extends SimulatedRun<HostResult> {
       }
     });
     if (config.cpu) {
-      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.workers.length;
+      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.workers.length + this.blk.backends.length;
       this.cpu = new HostCpu(config.cpu, this.sim, threads);
     }
-    // VM by VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).
+    // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by
+    // VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).
+    const target: ThreadSetup = { ...this.setups[0], vm: '', streams: 'vhost-user/', cpusets: config.vhostUser?.cpuset ? { reactor: config.vhostUser.cpuset } : {}, numaRemote: [] };
+    this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] < 0) setUpThread(b, target, this.cpu); });
     config.vms.forEach((_, v) => {
       for (const t of this.vcpusOf(v)) place(t, v);
       this.blk.ctxs.forEach((x, i) => { if (this.blk.vmOfCtx[i] === v) place(x, v); });
+      this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] === v) place(b, v); });
       this.net.workers.forEach((w, i) => { if (this.net.vmOfWorker[i] === v) place(w, v); });
     });
   }
@@ -89,6 +96,9 @@ export class Host extends SimulatedRun<HostResult> {
       case Ev.VhostStepDone: this.net.workers[a].onStepDone(); break;
       case Ev.VhostWake: this.net.workers[a].onWake(); break;
       case Ev.VhostPollTimeout: this.net.workers[a].onPollTimeout(b); break;
+      case Ev.BackendStepDone: this.blk.backends[a].onStepDone(); break;
+      case Ev.BackendWake: this.blk.backends[a].onWake(); break;
+      case Ev.BackendTimer: this.blk.backends[a].onTimer(b); break;
       case Ev.CoreGranted: this.cpu!.onGrantedEvent(a); break;
       case Ev.WarmupEnd: this.resetStats(); break;
       default: this.net.dispatchLink(kind, a, b);
@@ -118,9 +128,14 @@ export class Host extends SimulatedRun<HostResult> {
       ...this.vcpusOf(v).map((x) => x.acct),
       ...this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v).map((x) => x.acct),
       ...this.blk.workers.filter((w) => this.blk.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
+      ...this.blk.backends.filter((_, i) => this.blk.vmOfBackend[i] === v).map((b) => b.acct),
       ...this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v).map((w) => w.acct),
     ]);
-    for (const t of accounts.flat()) t.close(end);
+    // The vhost-user target's reactors serve the host's VMs: the single VM of the single-VM form counts
+    // them among its threads; the host form lists them once, beside every VM's.
+    const targetThreads = this.blk.backends.filter((_, i) => this.blk.vmOfBackend[i] < 0).map((b) => b.acct);
+    if (cfg.form === 'vm') accounts[0].push(...targetThreads);
+    for (const t of [...accounts.flat(), ...(cfg.form === 'vm' ? [] : targetThreads)]) t.close(end);
     for (const l of this.blk.loads) for (const j of l.jobs) j.finish(end);
     const use = (t: CpuAccount): ThreadUse => ({ name: t.name, role: t.role, vm: t.vm, busyNs: t.busyNs, pollNs: t.pollNs });
     const coreUtil = this.cpu && cfg.cpu!.cores > 0 ? this.cpu.coreUtilization(end, T) : [];
@@ -163,7 +178,7 @@ export class Host extends SimulatedRun<HostResult> {
     if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${cfg.variant}: ${broken.join('; ')}`);
     return {
       variant: cfg.variant, replication: cfg.replication, windowNs: T, vms,
-      threads: vms.flatMap((v) => v.threads),
+      threads: [...vms.flatMap((v) => v.threads), ...(cfg.form === 'vm' ? [] : targetThreads.map(use))],
       devices: this.blk.devices.map((d) => ({ name: d.name, util: d.utilization(end, T) })),
       ...host,
     };

@@ -2,6 +2,7 @@ import { Distribution, type DistSpec } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
 import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
+import type { DiskBackendKind } from '../model/blk/world.js';
 import type { HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
@@ -58,7 +59,7 @@ export function resolveScenario(
     const { vm, kubevirtCores } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
     const cpu = cpuOf(s, kubevirtCores);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
-    return { ...run, form: 'vm', cpu, devices, uplink: null, vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
+    return { ...run, form: 'vm', cpu, devices, uplink: null, vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
   }
   const cpu = cpuOf(s, undefined);
   for (const [name, input] of Object.entries(s.host?.devices ?? {})) {
@@ -85,7 +86,21 @@ export function resolveScenario(
       if (e.peer?.line_rate_gbit !== undefined) throw fail(['vms', i, 'peer', 'line_rate_gbit'], 'the VMs share the host\'s NIC (host.nic.line_rate_gbit)');
     });
   }
-  return { ...run, form: 'host', cpu, devices, uplink, vms };
+  return { ...run, form: 'host', cpu, devices, uplink, vhostUser: vhostUserOf(s, cpu, vms, fail), vms };
+}
+
+/** The host's vhost-user target, when a disk uses it. */
+function vhostUserOf(s: Scenario, cpu: HostParams | null, vms: { disks: DiskConfig[] }[], fail: Located): ModelConfig['vhostUser'] {
+  const t = s.host?.vhost_user;
+  if (!vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))) return null;
+  const cpuset = t?.cpuset ?? null;
+  if (cpuset) {
+    const cores = cpu?.cores ?? 0;
+    if (cores === 0) throw fail(['host', 'vhost_user', 'cpuset'], 'cpusets need host.cores (the cores the VMs share)');
+    const bad = cpuset.find((c) => c >= cores);
+    if (bad !== undefined) throw fail(['host', 'vhost_user', 'cpuset'], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
+  }
+  return { reactors: t?.reactors ?? 1, cpuset };
 }
 
 /** One VM's disks, jobs and NIC. */
@@ -119,9 +134,10 @@ function resolveVm(
     if (d.bus === 'scsi' && (d.handler === 'pool' || d['iothread-vq-mapping']) && !atLeast(x.versions.qemu, '10.0')) {
       throw fail(at('handler'), `a virtio-scsi controller spreads its queues over iothreads (iothread-vq-mapping) only since QEMU 10.0 (versions.qemu is ${x.versions.qemu}): give handler dedicated, shared or main-loop`);
     }
-    let vqContexts: string[];
+    const backend = backendOf(d, at, x);
+    let vqContexts: string[] = [];
     try {
-      vqContexts = mapVirtqueues(d.name, numQueues, handlerOf(d, at, fail));
+      if (backend === 'qemu') vqContexts = mapVirtqueues(d.name, numQueues, handlerOf(d, at, fail));
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
       throw fail(at('iothread-vq-mapping'), (e as Error).message);
@@ -145,6 +161,8 @@ function resolveVm(
       bus: d.bus ?? 'virtio',
       controller: d.controller ?? null,
       vqContexts,
+      backend,
+      workerPerVirtqueue: d.worker_per_virtqueue ?? false,
     };
   });
 
@@ -158,7 +176,7 @@ function resolveVm(
       return;
     }
     const a = diskInputs[first].input, b = diskInputs[i].input;
-    const keys = ['num-queues', 'queue-size', 'ring', 'event_idx', 'aio', 'handler', 'iothreads', 'iothread', 'iothread-vq-mapping'] as const;
+    const keys = ['backend', 'worker_per_virtqueue', 'num-queues', 'queue-size', 'ring', 'event_idx', 'aio', 'handler', 'iothreads', 'iothread', 'iothread-vq-mapping'] as const;
     const differs = keys.find((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     if (differs) throw fail(diskInputs[i].at(differs), `LUNs of controller ${d.controller} share its queues: ${differs} must be as on ${a.name}`);
   });
@@ -299,6 +317,31 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
     if (allowed) cpusets[role] = allowed;
   }
   return { cpusets, numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
+}
+
+/** QEMU's fields that have no meaning for a disk served outside QEMU. */
+const QEMU_ONLY = ['handler', 'iothreads', 'iothread', 'iothread-vq-mapping', 'aio', 'request-merging'] as const;
+
+/** Who serves the disk, with the fields and releases that go with it. */
+function backendOf(d: DiskInput, at: (k: string) => (string | number)[], x: VmContext): DiskBackendKind {
+  const { fail } = x;
+  const backend = d.backend ?? 'qemu';
+  if (backend === 'vhost' && d.bus !== 'scsi') throw fail(at('backend'), 'vhost is vhost-scsi-pci: it needs bus: scsi');
+  if (backend === 'vhost-user' && d.bus === 'scsi') throw fail(at('backend'), 'vhost-user is vhost-user-blk-pci here: it needs bus: virtio');
+  if (backend !== 'qemu') {
+    const given = QEMU_ONLY.find((k) => d[k] !== undefined);
+    if (given) throw fail(at(given), `applies to disks QEMU serves (backend: qemu); this disk's backend is ${backend}`);
+  }
+  if (d.worker_per_virtqueue !== undefined) {
+    if (backend !== 'vhost') throw fail(at('worker_per_virtqueue'), 'applies only to backend: vhost (vhost-scsi)');
+    if (d.worker_per_virtqueue && !atLeast(x.versions.qemu, '9.0')) {
+      throw fail(at('worker_per_virtqueue'), `needs QEMU 9.0 or later (versions.qemu is ${x.versions.qemu})`);
+    }
+    if (d.worker_per_virtqueue && !atLeast(x.versions.host_kernel, '6.4')) {
+      throw fail(at('worker_per_virtqueue'), `needs a host kernel with VHOST_NEW_WORKER, Linux 6.4 or later (versions.host_kernel is ${x.versions.host_kernel})`);
+    }
+  }
+  return backend;
 }
 
 function handlerOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): Handler {

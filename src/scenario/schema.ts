@@ -78,6 +78,8 @@ const diskFields = {
   aio: z.enum(['native', 'io_uring', 'threads']).optional().describe('QEMU aio=: native (Linux AIO), io_uring, or threads (QEMU\'s thread pool).'),
   bus: z.enum(['virtio', 'scsi']).optional().describe('The disk\'s bus, as libvirt\'s <target bus>: virtio (virtio-blk, the default) or scsi (a LUN on a virtio-scsi controller).'),
   controller: z.string().min(1).optional().describe('With bus: scsi, the virtio-scsi controller the LUN sits on: LUNs naming the same one share its virtqueues (their queue and iothread settings must agree). Default: a controller of its own.'),
+  backend: z.enum(['qemu', 'vhost', 'vhost-user']).optional().describe('Who serves the disk\'s virtqueues: qemu (virtio-blk-pci or virtio-scsi-pci, the default), vhost (vhost-scsi-pci: the Linux kernel\'s vhost-scsi with LIO, bus scsi) or vhost-user (vhost-user-blk-pci: a polling user-space target such as SPDK, host.vhost_user, bus virtio).'),
+  worker_per_virtqueue: z.boolean().optional().describe('vhost-scsi-pci worker_per_virtqueue: a vhost worker thread per virtqueue instead of one per device (QEMU 9.0, Linux 6.4).'),
   'request-merging': z.boolean().optional().describe('QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O.'),
   handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional().describe('Who runs the disk\'s virtqueues: QEMU\'s main loop, an iothread of its own, a shared named one, or a pool (iothread-vq-mapping round-robin).'),
   iothreads: count.optional().describe('Pool size, with handler: pool.'),
@@ -145,6 +147,10 @@ const host = z.strictObject({
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way
    *  (a bridge or macvtap to one uplink); each VM's peer keeps its round trip and service time. */
   nic: z.strictObject({ line_rate_gbit: z.number().positive().describe('Its line rate each way, Gbit/s.') }).optional().describe('The host\'s physical NIC (host form): every VM\'s virtio-net traffic shares its line rate each way.'),
+  vhost_user: z.strictObject({
+    reactors: count.max(LIMITS.hostCores).default(1).describe('Reactor threads of the target (SPDK -m cpumask): each busy-polls a core; controllers are placed on them in turn.'),
+    cpuset: cpulist.optional().describe('The host cores the reactors run on (SPDK\'s cpumask), a cpulist or a list.'),
+  }).optional().describe('The host\'s vhost-user target (SPDK vhost), for disks with backend: vhost-user. Default: one reactor.'),
   sched_slice: duration.default(3e6).describe('A thread that has run this long yields to a waiter for its core at its next step (as CFS\'s slice).'),
   halt_poll_ns: nonNegInt.default(200_000).describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps.'),
   halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),

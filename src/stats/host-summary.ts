@@ -1,10 +1,11 @@
 import type { ModelConfig } from '../model/config.js';
 import type { NetConfig } from '../model/net/config.js';
 import type { NetResult } from '../model/net/result.js';
+import type { ThreadUse } from '../model/host/cpu-account.js';
 import type { HostResult, RunResult, VmResult } from '../model/result.js';
 import { Histogram } from './histogram.js';
 import { NET_SUMMARY_COLUMNS, summarizeNet } from './net-summary.js';
-import { SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
+import { BACKEND_COLUMNS, SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
 
 /** Columns of the VM's threads, in both kinds of summary. */
 const SHARED = ['vcpu_busy_pct', 'vcpu_poll_pct', 'main_loop_busy_pct', 'host_cpus'] as const;
@@ -30,13 +31,14 @@ export function layoutOf(cfgs: ModelConfig[]): Layout {
  *  `host`), how many VMs the row pools, their spread, and disk and network columns. */
 export function summaryColumns(layout: Layout, cfgs: ModelConfig[]): string[] {
   const net = NET_BESIDE.map(besideName);
+  const vms = cfgs.flatMap((c) => c.vms);
+  const disk = vms.some((vm) => vm.disks.some((d) => d.backend !== 'qemu')) ? [...SUMMARY_COLUMNS, ...BACKEND_COLUMNS] : SUMMARY_COLUMNS;
   switch (layout) {
-    case 'blk': return [...SUMMARY_COLUMNS];
+    case 'blk': return [...disk];
     case 'net': return [...NET_SUMMARY_COLUMNS];
-    case 'both': return [...SUMMARY_COLUMNS, ...net];
+    case 'both': return [...disk, ...net];
     case 'host': {
-      const vms = cfgs.flatMap((c) => c.vms);
-      const blk = vms.some((vm) => vm.disks.length > 0) ? [...SUMMARY_COLUMNS.slice(1), 'min_iops', 'max_iops', 'lat_p99_min_us', 'lat_p99_max_us'] : [];
+      const blk = vms.some((vm) => vm.disks.length > 0) ? [...disk.slice(1), 'min_iops', 'max_iops', 'lat_p99_min_us', 'lat_p99_max_us'] : [];
       return ['variant', 'vm', 'vms', ...blk, ...(vms.some((vm) => vm.net) ? net : [])];
     }
   }
@@ -49,7 +51,9 @@ export function summaryRows(r: HostResult, cfg: ModelConfig, layout: Layout): Ro
   if (cfg.form === 'vm') return [vmRow(r.vms[0], cfg.vms[0].net)];
   const groups = [...new Set(r.vms.map((v) => v.group))];
   const rows = groups.map((g) => pooledRow(r.vms.filter((v) => v.group === g), g, cfg, true));
-  const host = pooledRow(r.vms, 'host', cfg, false);
+  // The host's own threads (a vhost-user target's reactors) follow the VMs' in r.threads.
+  const own = r.threads.slice(r.vms.reduce((n, v) => n + v.threads.length, 0));
+  const host = pooledRow(r.vms, 'host', cfg, false, own);
   if (host.device_util_pct !== undefined) host.device_util_pct = r.devices.length ? (100 * r.devices.reduce((s, d) => s + d.util, 0)) / r.devices.length : 0;
   return [...rows, host];
 }
@@ -105,14 +109,14 @@ function vmRow(vm: VmResult, netCfg: NetConfig | null): Row {
 
 /** VMs pooled: their I/Os and threads together; with `perVm`, rates and host CPUs per VM, and the
  *  spread of IOPS and p99 across the VMs. */
-function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boolean): Row {
+function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boolean, own: ThreadUse[] = []): Row {
   const n = vms.length;
   const withBlk = vms.filter((v) => v.blk), withNet = vms.filter((v) => v.net);
-  const blk = withBlk.length ? poolBlk(withBlk.map((v) => v.blk!)) : null;
+  const blk = withBlk.length ? poolBlk(withBlk.map((v) => v.blk!), own) : null;
   const net = withNet.length ? poolNet(withNet.map((v) => v.net!)) : null;
   const netCfg = net ? cfg.vms.find((v) => v.name === withNet[0].name)!.net : null;
   const row = vmRow({ name, group: name, blk, net, threads: [] }, netCfg);
-  const threads = vms.flatMap((v) => v.threads);
+  const threads = [...vms.flatMap((v) => v.threads), ...own];
   row.host_cpus = threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / (blk ?? net)!.windowNs;
   const scale = perVm ? 1 / n : 1;
   for (const c of ['iops', 'read_iops', 'write_iops', 'bw_mib_s', 'host_cpus', 'gbit_s', 'pps', 'trans_s']) {
@@ -129,13 +133,13 @@ function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boole
   return out;
 }
 
-function poolBlk(rs: RunResult[]): RunResult {
+function poolBlk(rs: RunResult[], own: ThreadUse[]): RunResult {
   const sum = (f: (r: RunResult) => number) => rs.reduce((s, r) => s + f(r), 0);
   return {
     ...rs[0],
     ios: sum((r) => r.ios), reads: sum((r) => r.reads), bytes: sum((r) => r.bytes),
     latency: pooled(rs.map((r) => r.latency)),
-    threads: rs.flatMap((r) => r.threads),
+    threads: [...rs.flatMap((r) => r.threads), ...own],
     kicks: sum((r) => r.kicks), irqs: sum((r) => r.irqs),
     pollWindows: sum((r) => r.pollWindows), pollHits: sum((r) => r.pollHits),
     deviceUtil: rs.flatMap((r) => r.deviceUtil),

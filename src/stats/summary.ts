@@ -33,6 +33,11 @@ export type Summary = {
   irqs_per_io: number;
   poll_hit_pct: number;
   device_util_pct: number;
+  /** Servers outside QEMU (vhost-scsi workers, vhost-user reactors): mean and busiest busy %, mean
+   *  polling %. Columns only where a disk has such a backend. */
+  backend_busy_pct: number;
+  backend_busy_max_pct: number;
+  backend_poll_pct: number;
 };
 
 /** A summary row of any kind of run (virtio-blk or virtio-net): column -> value. */
@@ -45,6 +50,11 @@ export const SUMMARY_COLUMNS: (keyof Summary)[] = [
   'aio_worker_cpus', 'host_cpus', 'host_core_util_pct', 'runq_wait_us', 'kicks_per_io', 'irqs_per_io', 'poll_hit_pct', 'device_util_pct',
 ];
 
+/** Columns added where a disk is served outside QEMU. */
+export const BACKEND_COLUMNS: (keyof Summary)[] = ['backend_busy_pct', 'backend_busy_max_pct', 'backend_poll_pct'];
+/** The roles of those servers' threads. */
+const BACKEND_ROLES = ['vhost-scsi', 'reactor'];
+
 const us = (ns: number) => ns / 1000;
 
 export function summarize(r: RunResult): Summary {
@@ -52,6 +62,9 @@ export function summarize(r: RunResult): Summary {
   const sec = T / 1e9;
   const { role, busy, poll, hostCpus } = threadShares(r.threads, T);
   const iothreads = role('iothread');
+  const backends = r.threads.filter((t) => BACKEND_ROLES.includes(t.role));
+  const backendPct = (f: (t: { busyNs: number; pollNs: number }) => number) =>
+    backends.length ? (100 * backends.reduce((s, t) => s + f(t), 0)) / backends.length / T : 0;
   const perIo = (n: number) => (r.ios > 0 ? n / r.ios : 0);
   return {
     variant: r.variant,
@@ -79,5 +92,8 @@ export function summarize(r: RunResult): Summary {
     irqs_per_io: perIo(r.irqs),
     poll_hit_pct: r.pollWindows > 0 ? (100 * r.pollHits) / r.pollWindows : 0,
     device_util_pct: r.deviceUtil.length ? (100 * r.deviceUtil.reduce((a, b) => a + b, 0)) / r.deviceUtil.length : 0,
+    backend_busy_pct: backendPct((t) => t.busyNs),
+    backend_busy_max_pct: backends.length ? (100 * Math.max(...backends.map((t) => t.busyNs))) / T : 0,
+    backend_poll_pct: backendPct((t) => t.pollNs),
   };
 }

@@ -4,16 +4,17 @@ import { batchBucket, type FioJobStats } from './fio-stats.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { GuestDriver, Vcpu } from '../host/vcpu.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
+import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 
 /** What the guest's virtio-blk driver and fio need from their world: the vCPUs, queues and jobs, fio's
- *  issue and reap, and the AioContext of each queue to tell of new requests. */
+ *  issue and reap, and the server of each queue to tell of new requests. */
 export interface GuestOwner extends World {
   readonly requests: RequestTable;
   readonly vqs: readonly Virtqueue[];
   readonly jobs: readonly Job[];
   readonly vcpus: readonly Vcpu[];
-  readonly ctxs: readonly { onAvail(vq: Virtqueue, kick: boolean): void }[];
+  readonly servers: readonly VqServer[];
   issue(job: Job): number;
   reap(job: Job, n: number): void;
 }
@@ -184,7 +185,7 @@ export class BlkGuest implements GuestDriver {
   /** The host sees new avail entries (a polling AioContext notices); kick if the ring says so. */
   private afterAdd(v: Vcpu, vq: Virtqueue, added: number): void {
     const kick = vq.driverKickPrepare(added);
-    this.vm.ctxs[vq.ctx].onAvail(vq, kick);
+    this.vm.servers[vq.server].onAvail(vq, kick);
     if (kick) v.kick(vq.index);
   }
 }

@@ -15,11 +15,16 @@ import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device, type DeviceConfig } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
+import type { VqServer } from '../virtio/vq-server.js';
+import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
 import type { Behaviour } from '../versions.js';
 import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
 import { BlkGuest, Job } from './guest.js';
 import { depthBucket, FioJobStats } from './fio-stats.js';
 import { BlkLoad } from './load.js';
+
+/** Who serves a disk's virtqueues: QEMU, a kernel vhost worker (vhost-scsi), a vhost-user target. */
+export type DiskBackendKind = 'qemu' | 'vhost' | 'vhost-user';
 
 /** Room between the regions of sequential job clones, far beyond what a run reaches. */
 const JOB_REGION_BYTES = 2 ** 40;
@@ -33,6 +38,8 @@ export interface BlkSetup {
   behaviour: Behaviour;
   devices: readonly (DeviceConfig & { stream: string })[];
   vms: readonly BlkVmSetup[];
+  /** The vhost-user target's reactors, when a disk has backend vhost-user. */
+  vhostUser: { reactors: number } | null;
 }
 
 export interface BlkVmSetup {
@@ -42,7 +49,7 @@ export interface BlkVmSetup {
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
     eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
-    bus: DiskBus; controller: string | null;
+    bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean;
   }[];
   jobs: readonly {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
@@ -76,10 +83,17 @@ export class BlkWorld {
   readonly jobs: Job[] = [];
   readonly vqs: Virtqueue[] = [];
   readonly ctxs: AioContext[] = [];
+  /** Servers outside QEMU: vhost-scsi workers (a VM's) and vhost-user reactors (the host's). */
+  readonly backends: BackendServer[] = [];
+  /** The VM of each backend server, -1 for the host's reactors. */
+  readonly vmOfBackend: number[] = [];
+  /** Every queue's server, by the queue's `server`: AioContexts and backend servers. */
+  readonly servers: VqServer[] = [];
   readonly devices: Device[] = [];
   readonly workers: PoolWorker[] = [];
   readonly requests: RequestTable;
-  readonly engineOfVq: AioEngine[] = [];
+  /** Who takes each queue's device completions: its AioContext's aio engine, or its backend server. */
+  private readonly completerOfVq: { onDeviceDone(r: number): void }[] = [];
   /** Scratch flags used by an AioContext to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
   /** Thread-pool worker holding each request (aio=threads). */
@@ -106,6 +120,7 @@ export class BlkWorld {
     driver: number,
     private readonly setUpThread: (t: HostThread, vm: number) => void,
     emulations: Readonly<Record<DiskBus, DiskEmulation>>,
+    backends: Readonly<Record<Exclude<DiskBackendKind, 'qemu'>, DiskBackend>>,
   ) {
     const c = s.costs;
     this.costs = c;
@@ -126,6 +141,12 @@ export class BlkWorld {
       }, stream(s.seed, s.pointKey, s.replication, d.stream), this));
     });
 
+    const serverOf = new Map<VqServer, number>();
+    // The host's vhost-user target runs all its reactors, busy or not.
+    const reactors = s.vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))
+      ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(backends['vhost-user'], `reactor${k}`, -1))
+      : [];
+    let reactorTurn = 0;
     s.vms.forEach((vm, v) => {
       const base = vcpuBase[v];
       const ctxByName = new Map<string, AioContext>();
@@ -178,18 +199,45 @@ export class BlkWorld {
         firstVq.push(this.vqs.length);
         const queues = guestQueues(d.numQueues, vm.vcpus);
         const packed = d.ring === 'packed';
+        const backend = d.backend === 'qemu' ? null : backends[d.backend];
+        let reactor: BackendServer | null = null;
+        if (d.backend === 'vhost-user') {
+          // SPDK places each controller on its reactors in turn (the static scheduler).
+          reactor = reactors[reactorTurn++ % reactors.length];
+        }
+        let worker: BackendServer | null = null;
         for (let q = 0; q < d.numQueues; q++) {
-          const ctx = contextFor(d.vqContexts[q]);
           const owner = base + (q < queues ? ownerOfQueue(q, queues, vm.vcpus) : 0);
-          const vq = new Virtqueue(this.vqs.length, di, d.queueSize, packed, d.eventIdx, owner, ctx.index);
+          let server: VqServer;
+          if (backend === null) {
+            server = contextFor(d.vqContexts[q]);
+          } else {
+            // vhost-scsi: one worker per device, or one per virtqueue (worker_per_virtqueue).
+            if (reactor === null && (worker === null || d.workerPerVirtqueue)) {
+              worker = this.addBackend(backend, `vhost-scsi-${d.name}${d.workerPerVirtqueue ? `-q${q}` : ''}`, v);
+            }
+            server = reactor ?? worker!;
+          }
+          if (!serverOf.has(server)) {
+            serverOf.set(server, this.servers.length);
+            this.servers.push(server);
+          }
+          const vq = new Virtqueue(this.vqs.length, di, d.queueSize, packed, d.eventIdx, owner, serverOf.get(server)!);
           vq.addNs = packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
           vq.popNs = packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
           vq.pushNs = packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
           vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
-          emulation.configure(vq, c);
           this.vqs.push(vq);
-          ctx.addVq(vq);
-          this.engineOfVq.push(engineFor(ctx, d.aio));
+          if (server instanceof AioContext) {
+            emulation.configure(vq, c);
+            const engine = engineFor(server, d.aio);
+            server.addVq(vq, engine);
+            this.completerOfVq.push(engine);
+          } else {
+            backend!.configure(vq, c);
+            (server as BackendServer).addVq(vq, d.deviceIndex);
+            this.completerOfVq.push(server as BackendServer);
+          }
         }
       }
 
@@ -224,6 +272,13 @@ export class BlkWorld {
     for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
   }
 
+  private addBackend(kind: DiskBackend, name: string, vm: number): BackendServer {
+    const b = kind.server(this.backends.length, name, this);
+    this.backends.push(b);
+    this.vmOfBackend.push(vm);
+    return b;
+  }
+
   /** Threads a thread pool may spawn at most, for sizing the host's tables. */
   get maxPoolWorkers(): number {
     return this.ctxs.reduce((n, x) => n + x.engines.filter((e) => e instanceof ThreadsAio).length, 0) * THREAD_POOL_MAX;
@@ -254,7 +309,7 @@ export class BlkWorld {
   }
 
   onDeviceDone(r: number): void {
-    this.engineOfVq[this.requests.vq[r]].onDeviceDone(r);
+    this.completerOfVq[this.requests.vq[r]].onDeviceDone(r);
   }
 
   /** virtio_notify_irqfd: the interrupt reaches the queue's vCPU after the injection latency; one
@@ -337,6 +392,7 @@ export class BlkWorld {
 
   /** The jobs start. */
   start(): void {
+    for (const b of this.backends) b.start();
     for (const job of this.jobs) {
       if (job.arrivalGap > 0) {
         this.sim.at(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
@@ -352,6 +408,7 @@ export class BlkWorld {
     for (const l of this.loads) l.reset(now);
     for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
     for (const w of this.workers) w.acct.reset(now);
+    for (const b of this.backends) b.acct.reset(now);
     for (const d of this.devices) d.resetStats(now);
   }
 

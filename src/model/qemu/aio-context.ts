@@ -7,6 +7,7 @@ import { Ev } from '../events.js';
 import { AioPolling } from './poll-handlers.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
+import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
@@ -20,8 +21,6 @@ const EPOLL_ENABLE_THRESHOLD = 64;
 export interface AioContextOwner extends World {
   readonly requests: RequestTable;
   readonly vqs: readonly Virtqueue[];
-  /** The engine of each queue's AioContext. */
-  readonly engineOfVq: readonly AioEngine[];
   /** Scratch flags to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
   sendIrq(vq: Virtqueue): void;
@@ -49,8 +48,10 @@ export interface AioContextParams extends PollParams {
  * io_poll each) and blocks. Polling passes and the fd monitor cost what QEMU's do (AioPolling,
  * waitScanNs); poll_ns adapts after every wait.
  */
-export class AioContext extends HostThread {
+export class AioContext extends HostThread implements VqServer {
   readonly vqs: Virtqueue[] = [];
+  /** The aio engine each of our queues submits through, by handler position. */
+  private readonly vqEngines: AioEngine[] = [];
   readonly engines: AioEngine[] = [];
   /** Built by setUpPolling once the handlers are known. */
   polling!: AioPolling;
@@ -102,9 +103,10 @@ export class AioContext extends HostThread {
     this.perRequestNs = isMainLoop ? vm.costs.main_loop_request_ns : 0;
   }
 
-  addVq(vq: Virtqueue): void {
+  addVq(vq: Virtqueue, engine: AioEngine): void {
     vq.handlerPos = this.vqs.length;
     this.vqs.push(vq);
+    this.vqEngines.push(engine);
     if (vq.maxPop > this.popped.length) this.popped = new Int32Array(vq.maxPop);
   }
 
@@ -354,7 +356,7 @@ export class AioContext extends HostThread {
       // The device's handle_output (virtio_blk_handle_vq): notifications suppressed while popping unless
       // poll mode already did.
       this.curVq = vq;
-      this.curEngine = this.vm.engineOfVq[h];
+      this.curEngine = this.vqEngines[vq.handlerPos];
       this.curSuppress = vq.notification;
       const dispatch = vq.kickPending ? c.fd_dispatch_ns : 0;
       vq.kickPending = false;

@@ -1,3 +1,4 @@
+import { passSeenAt } from '../host/poll-pass.js';
 import { adjustPollNs, type PollParams } from './adaptive-polling.js';
 
 /**
@@ -90,10 +91,7 @@ export class AioPolling {
   seenAt(now: number, h: number): number {
     const P = this.passNs;
     if (P === 0) return now;
-    const into = now - this.passStart;
-    const pass = Math.floor(into / P);
-    if (!this.inList[h]) return this.passStart + (pass + 1) * P;
-    const turn = pass * P + (this.order[h] + 1) * this.pollHandlerNs;
-    return this.passStart + (into <= turn ? pass + 1 : pass + 2) * P;
+    if (!this.inList[h]) return this.passStart + (Math.floor((now - this.passStart) / P) + 1) * P;
+    return passSeenAt(now, this.passStart, P, this.pollHandlerNs, this.order[h], true);
   }
 }

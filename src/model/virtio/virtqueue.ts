@@ -63,7 +63,7 @@ export class Virtqueue {
   /** The guest driver's work per request above blk-mq's (virtio-scsi: the SCSI midlayer), ns. */
   driverNs = 0;
 
-  /** Its handler's place among its AioContext's handlers. */
+  /** Its handler's place among its server's handlers. */
   handlerPos = 0;
   /** The ioeventfd has been signalled and not yet read by the handler. */
   kickPending = false;
@@ -78,8 +78,8 @@ export class Virtqueue {
     readonly eventIdx: boolean,
     /** vCPU whose MSI-X vector this queue's interrupt targets. */
     readonly ownerVcpu: number,
-    /** AioContext that runs this queue's handler. */
-    readonly ctx: number,
+    /** Its server (AioContext, vhost worker, reactor): index in its world's server table. */
+    readonly server: number,
   ) {}
 
   get hasAvail(): boolean {
