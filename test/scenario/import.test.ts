@@ -70,6 +70,20 @@ describe('vqsim import', () => {
     expect(scsi.result.vms[0].blk!.ios).toBeGreaterThan(0);
   });
 
+  it('disks served outside QEMU: vhost-user-blk and vhost-scsi, from libvirt and from QEMU', () => {
+    const lv = importCommand('libvirt', `${FIX}/vhost-domain.xml`, []);
+    const a = loaded(lv.text + 'jobs: [{ name: a, disk: vdb }, { name: b, disk: vhost-scsi1 }]\n');
+    expect(a.vm.disks.map((x) => [x.name, x.bus, x.backend, x.numQueues])).toEqual([['vdb', 'virtio', 'vhost-user', 4], ['vhost-scsi1', 'scsi', 'vhost', 4]]);
+    expect(lv.text).toMatch(/backend: vhost # <source protocol='vhost'>: the kernel's vhost-scsi with the LIO target naa\.5001405df3e54061/);
+    expect(lv.notUnderstood).toEqual(['<memoryBacking>']);
+    expect(a.result.vms[0].blk!.ios).toBeGreaterThan(0);
+    const q = loaded(importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '4', '-chardev', 'socket,id=c0,path=/tmp/vhost.0',
+      '-device', 'vhost-user-blk-pci,chardev=c0,num-queues=2', '-device', 'vhost-scsi-pci,wwpn=naa.1,num_queues=4,worker_per_virtqueue=true']).text
+      + 'jobs: [{ name: a, disk: vhost-user-blk0 }, { name: b, disk: vhost-scsi1 }]\n');
+    expect(q.vm.disks.map((x) => [x.backend, x.numQueues, x.workerPerVirtqueue])).toEqual([['vhost-user', 2, false], ['vhost', 4, true]]);
+    expect(q.result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
   it('reads QEMU\'s option syntax: implied keys, ",," escapes, JSON', () => {
     expect(qemuOpts('virtio-blk-pci,drive=d0,serial=a,,b', 'driver')).toEqual({ driver: 'virtio-blk-pci', drive: 'd0', serial: 'a,b' });
     expect(qemuOpts('4', 'cpus')).toEqual({ cpus: '4' });

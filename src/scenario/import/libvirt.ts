@@ -30,8 +30,10 @@ function cpuset(v: string): number[] {
  * <iothreadids> with <poll max grow shrink>; each virtio <disk> with <driver io cache queues
  * queue_size iothread packed event_idx> or <driver><iothreads><iothread id><queue id/> (queues
  * numbered from 0; round robin without <queue>); each scsi <disk> as a LUN of its virtio-scsi
- * <controller>, whose <driver queues iothread> (or <iothreads>) it shares; the first virtio <interface> with <driver name
- * queues packed>; <cputune> vcpupin, iothreadpin and emulatorpin as host cpusets.
+ * <controller>, whose <driver queues iothread> (or <iothreads>) it shares; <disk type='vhostuser'> as
+ * vhost-user-blk and <hostdev type='scsi_host'> with <source protocol='vhost'> as vhost-scsi; the first
+ * virtio <interface> with <driver name queues packed>; <cputune> vcpupin, iothreadpin and emulatorpin
+ * as host cpusets.
  */
 export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   const parsed = new XMLParser({
@@ -67,7 +69,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
 
   const devices = (dom.devices ?? {}) as El;
   for (const key of Object.keys(devices)) {
-    if (!QUIET_DEVICES.has(key) && !['disk', 'interface', 'controller'].includes(key)) d.skip(`<devices><${key}>`);
+    if (!QUIET_DEVICES.has(key) && !['disk', 'interface', 'controller', 'hostdev'].includes(key)) d.skip(`<devices><${key}>`);
   }
   // virtio-scsi controllers by index: their LUNs share their queues and iothread.
   const scsi = new Map<string, El>();
@@ -88,6 +90,14 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
     const at = (k: string) => ['disks', n, k];
     const drv = (disk.driver ?? {}) as El;
     d.set(['disks', n, 'name'], dev, `<target dev='${dev}' bus='${bus}'/>`);
+    if (attr(disk, 'type') === 'vhostuser') {
+      // vhost-user-blk: a user-space target serves the queues; QEMU's iothreads and aio play no part.
+      d.set(at('backend'), 'vhost-user', `<disk type='vhostuser'> (vhost-user-blk-pci, the target at ${attr(disk.source as El | undefined, 'path') ?? '?'})`);
+      if (attr(drv, 'queues')) d.set(at('num-queues'), whole(attr(drv, 'queues'), `${file}: ${dev} <driver queues>`), `<driver queues='${attr(drv, 'queues')}'>`);
+      if (attr(drv, 'queue_size')) d.set(at('queue-size'), whole(attr(drv, 'queue_size'), `${file}: ${dev} <driver queue_size>`), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
+      n++;
+      continue;
+    }
     if (controller) {
       d.set(at('bus'), 'scsi', `<target bus='scsi'/> on <controller type='scsi' index='${index}' model='virtio-scsi'>`);
       d.set(at('controller'), `scsi${index}`, `<address controller='${index}'/>`);
@@ -118,6 +128,16 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
       d.set(at('handler'), 'main-loop', 'no iothread: QEMU\'s main loop');
     }
     if (disk.iotune) d.skip(`<iotune> on ${dev} (I/O throttling is not modelled)`);
+    n++;
+  }
+  // vhost-scsi: <hostdev type='scsi_host'><source protocol='vhost' wwpn=.../>, the kernel's LIO target.
+  for (const h of list(devices.hostdev)) {
+    const src = h.source as El | undefined;
+    if (attr(h, 'type') !== 'scsi_host' || attr(src, 'protocol') !== 'vhost') { d.skip(`<hostdev type='${attr(h, 'type') ?? ''}'> (device assignment is not modelled)`); continue; }
+    const wwpn = attr(src, 'wwpn') ?? '';
+    d.set(['disks', n, 'name'], `vhost-scsi${n}`, `<hostdev type='scsi_host'><source protocol='vhost' wwpn='${wwpn}'/>`);
+    d.set(['disks', n, 'bus'], 'scsi', '<hostdev type=\'scsi_host\'>: a vhost-scsi-pci controller');
+    d.set(['disks', n, 'backend'], 'vhost', `<source protocol='vhost'>: the kernel's vhost-scsi with the LIO target ${wwpn}`);
     n++;
   }
   if (n > 0) d.set(['disk', 'device'], 'nvme-tlc', 'the backing device is not in the domain XML: vqsim\'s preset nvme-tlc');

@@ -37,7 +37,8 @@ const on = (v: unknown) => v === true || v === 'on' || v === 'yes' || v === 'tru
  * A QEMU command line as a vqsim scenario: -smp; -object iothread (poll-max-ns, poll-grow,
  * poll-shrink, aio-max-batch); -drive and -blockdev (aio, cache, following a format node's `file` to
  * its protocol node); -device virtio-blk-pci (drive, num-queues, queue-size, iothread, packed,
- * event_idx, iothread-vq-mapping in its JSON form); -netdev tap (vhost, queues, poll-us) with
+ * event_idx, iothread-vq-mapping in its JSON form); vhost-scsi-pci (num_queues, virtqueue_size,
+ * worker_per_virtqueue) and vhost-user-blk-pci (num-queues, queue-size); -netdev tap (vhost, queues, poll-us) with
  * -device virtio-net-pci (netdev, mq, packed, vectors).
  */
 export function importQemu(argv: string[], fio?: string): Draft {
@@ -121,6 +122,21 @@ export function importQemu(argv: string[], fio?: string): Draft {
       if (ctl.num_queues !== undefined) d.set(at('num-queues'), whole(ctl.num_queues, `-device ${String(ctl.driver)},num_queues`), `-device ${String(ctl.driver)},num_queues=${String(ctl.num_queues)}`);
       if (ctl.virtqueue_size !== undefined) d.set(at('queue-size'), whole(ctl.virtqueue_size, `-device ${String(ctl.driver)},virtqueue_size`), `-device ${String(ctl.driver)},virtqueue_size=${String(ctl.virtqueue_size)}`);
       placeQueues(d, at, ctl, String(ctl.driver));
+      n++;
+      continue;
+    }
+    if (driver === 'vhost-user-blk-pci' || driver === 'vhost-user-blk' || driver === 'vhost-scsi-pci' || driver === 'vhost-scsi') {
+      // Served outside QEMU: the kernel's vhost-scsi (LIO) or a vhost-user target behind its chardev.
+      const scsi = driver.startsWith('vhost-scsi');
+      const at = (k: string) => ['disks', n, k];
+      const name = String(o.id ?? `${scsi ? 'vhost-scsi' : 'vhost-user-blk'}${n}`);
+      d.set(at('name'), name, `-device ${driver}`);
+      if (scsi) d.set(at('bus'), 'scsi', `-device ${driver}: a virtio-scsi controller in the guest`);
+      d.set(at('backend'), scsi ? 'vhost' : 'vhost-user', scsi ? `-device ${driver},wwpn=${String(o.wwpn ?? '?')}: the kernel's vhost-scsi with LIO` : `-device ${driver},chardev=${String(o.chardev ?? '?')}: a vhost-user target`);
+      const queues = o[scsi ? 'num_queues' : 'num-queues'], size = o[scsi ? 'virtqueue_size' : 'queue-size'];
+      if (queues !== undefined) d.set(at('num-queues'), whole(queues, `-device ${driver},num-queues`), `-device ${driver},${scsi ? 'num_queues' : 'num-queues'}=${String(queues)}`);
+      if (size !== undefined) d.set(at('queue-size'), whole(size, `-device ${driver},queue-size`), `-device ${driver},${scsi ? 'virtqueue_size' : 'queue-size'}=${String(size)}`);
+      if (scsi && o.worker_per_virtqueue !== undefined) d.set(at('worker_per_virtqueue'), on(o.worker_per_virtqueue), `-device ${driver},worker_per_virtqueue=${String(o.worker_per_virtqueue)}`);
       n++;
       continue;
     }
