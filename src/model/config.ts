@@ -7,6 +7,7 @@ import type { HostParams } from './host/host-cpu.js';
 import type { Behaviour } from './versions.js';
 import type { NetConfig } from './net/config.js';
 import type { DeviceConfig } from './storage/device.js';
+import type { CacheMode, PageCacheParams } from './storage/page-cache.js';
 
 /** What every VM of a run shares: the point, its timing, the costs and the releases. Times in ns. */
 export interface RunConfig {
@@ -36,6 +37,8 @@ export interface ModelConfig extends RunConfig {
   /** The host's physical NIC, when every VM's virtio-net traffic goes out through it (null: each VM's
    *  NIC has a wire of its own to its peer). */
   uplink: { lineRateBps: number } | null;
+  /** The host's page cache, for disks whose cache mode is not none. */
+  pageCache: PageCacheParams;
   /** The host's vhost-user target (SPDK): its reactors, and the cores they run on (null: any). */
   vhostUser: { reactors: number; cpuset: number[] | null } | null;
   vms: VmConfig[];
@@ -95,6 +98,8 @@ export interface DiskConfig {
   backend: DiskBackendKind;
   /** vhost-scsi: a vhost worker per virtqueue rather than one for the device. */
   workerPerVirtqueue: boolean;
+  /** QEMU -drive cache= (none: O_DIRECT, today's path). */
+  cache: CacheMode;
 }
 
 export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';
@@ -114,6 +119,9 @@ export interface JobConfig {
   rateProcess: 'linear' | 'poisson';
   /** fio's thinktime: a closed-loop job waits this long after reaping before it issues again. */
   thinktimeNs: number;
+  /** fio size: the bytes the job reads and writes over (its working set); 0 = the whole disk, larger
+   *  than any page cache. */
+  sizeBytes: number;
   /** fio iodepth_batch_submit: I/Os per io_submit call. */
   batchSubmit: number;
   /** fio iodepth_batch_complete_min / _max: io_getevents waits for at least min, takes at most max. */

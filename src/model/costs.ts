@@ -145,6 +145,19 @@ export const COST_TABLE = {
    *  ring enqueue (estimate). */
   spdk_blk_complete_ns: estimate(250, 100, 600),
 
+  // --- the host's page cache (QEMU cache modes other than none) ---
+  /** A buffered read that hits, or a write into the cache, inside the syscall beyond the copy: the page
+   *  cache lookup and the filemap_read / generic_perform_write path, per request (estimate). */
+  page_cache_op_ns: estimate(500, 200, 1500),
+  /** Copying between the page cache and QEMU's buffer, per KiB: copy_to_user / copy_from_user at
+   *  ~10 GB/s (as net_copy_per_kib_ns). */
+  page_cache_copy_per_kib_ns: measured(100, 50, 200),
+  /** QEMU's flush after each write when the guest sees no write cache (writethrough, directsync:
+   *  bdrv_co_flush emulating FUA): an fdatasync through the aio engine (a thread-pool hop or an
+   *  io_uring fsync) with the syscall; the device's own flush is free on drives with power-loss
+   *  protection, which report no volatile cache (estimate). */
+  fdatasync_ns: estimate(5000, 2000, 15000),
+
   // --- virtio-net (MODEL.md section 7) ---
   /** Guest TCP/IP transmit + virtio-net start_xmit, per buffer (estimate: ~2 us per send, netperf). */
   net_guest_tx_ns: estimate(2000, 1000, 4000),

@@ -52,6 +52,8 @@ export const enum Ev {
   BackendWake,
   /** a = backend server, b = its argument: a timer of its own (a workqueue hop, a poll pass's end). */
   BackendTimer,
+  /** b = request: its copy to or from the host's page cache is done (a hit, an absorbed write). */
+  CacheDone,
   /** End of warmup: statistics restart. */
   WarmupEnd,
 }

@@ -99,6 +99,7 @@ export class Host extends SimulatedRun<HostResult> {
       case Ev.BackendStepDone: this.blk.backends[a].onStepDone(); break;
       case Ev.BackendWake: this.blk.backends[a].onWake(); break;
       case Ev.BackendTimer: this.blk.backends[a].onTimer(b); break;
+      case Ev.CacheDone: this.blk.pageCache!.onCopyDone(b); break;
       case Ev.CoreGranted: this.cpu!.onGrantedEvent(a); break;
       case Ev.WarmupEnd: this.resetStats(); break;
       default: this.net.dispatchLink(kind, a, b);

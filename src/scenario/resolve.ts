@@ -1,8 +1,9 @@
 import { Distribution, type DistSpec } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
-import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
+import type { AioKind, DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
 import type { DiskBackendKind } from '../model/blk/world.js';
+import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/page-cache.js';
 import type { HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
@@ -59,7 +60,7 @@ export function resolveScenario(
     const { vm, kubevirtCores } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
     const cpu = cpuOf(s, kubevirtCores);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
-    return { ...run, form: 'vm', cpu, devices, uplink: null, vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
+    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
   }
   const cpu = cpuOf(s, undefined);
   for (const [name, input] of Object.entries(s.host?.devices ?? {})) {
@@ -86,7 +87,13 @@ export function resolveScenario(
       if (e.peer?.line_rate_gbit !== undefined) throw fail(['vms', i, 'peer', 'line_rate_gbit'], 'the VMs share the host\'s NIC (host.nic.line_rate_gbit)');
     });
   }
-  return { ...run, form: 'host', cpu, devices, uplink, vhostUser: vhostUserOf(s, cpu, vms, fail), vms };
+  return { ...run, form: 'host', cpu, devices, uplink, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, vms, fail), vms };
+}
+
+/** The host's page cache: the scenario's, else 16 GiB with Linux's default dirty ratios and read-ahead. */
+function pageCacheOf(s: Scenario): PageCacheParams {
+  const p = s.host?.page_cache ?? { size: 16 * 2 ** 30, dirty_ratio: 20, dirty_background_ratio: 10, read_ahead_kb: 128 };
+  return { sizeBytes: p.size, dirtyRatio: p.dirty_ratio, dirtyBackgroundRatio: p.dirty_background_ratio, readAheadBytes: p.read_ahead_kb * 1024 };
 }
 
 /** The host's vhost-user target, when a disk uses it. */
@@ -156,13 +163,14 @@ function resolveVm(
       queueSize: d['queue-size'] ?? DEFAULT_QUEUE_SIZE,
       ring: d.ring ?? 'split',
       eventIdx: d.event_idx ?? true,
-      aio: d.aio ?? 'native',
+      aio: aioOf(d, at, fail),
       requestMerging: d['request-merging'] ?? true,
       bus: d.bus ?? 'virtio',
       controller: d.controller ?? null,
       vqContexts,
       backend,
       workerPerVirtqueue: d.worker_per_virtqueue ?? false,
+      cache: d.cache ?? 'none',
     };
   });
 
@@ -199,6 +207,7 @@ function resolveVm(
       numjobs: j.numjobs ?? 1,
       rateIops: j.rate_iops ?? 0,
       rateProcess: j.rate_process ?? 'linear',
+      sizeBytes: j.size ?? 0,
       thinktimeNs: j.thinktime ?? 0,
       batchSubmit: Math.min(j.iodepth_batch_submit ?? 1, j.iodepth ?? 1),
       batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
@@ -319,8 +328,18 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
   return { cpusets, numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
 }
 
+/** The disk's aio engine: native unless given, or threads (QEMU's default) where the host page cache is
+ *  used: QEMU refuses aio=native without cache.direct=on. */
+function aioOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): AioKind {
+  const direct = CACHE_DIRECT[d.cache ?? 'none'];
+  if (d.aio === 'native' && !direct) {
+    throw fail(at('aio'), `aio=native requires cache.direct=on (QEMU refuses it): with cache ${d.cache}, give aio io_uring or threads, or cache none or directsync`);
+  }
+  return d.aio ?? (direct ? 'native' : 'threads');
+}
+
 /** QEMU's fields that have no meaning for a disk served outside QEMU. */
-const QEMU_ONLY = ['handler', 'iothreads', 'iothread', 'iothread-vq-mapping', 'aio', 'request-merging'] as const;
+const QEMU_ONLY = ['handler', 'iothreads', 'iothread', 'iothread-vq-mapping', 'aio', 'request-merging', 'cache'] as const;
 
 /** Who serves the disk, with the fields and releases that go with it. */
 function backendOf(d: DiskInput, at: (k: string) => (string | number)[], x: VmContext): DiskBackendKind {

@@ -79,6 +79,7 @@ const diskFields = {
   bus: z.enum(['virtio', 'scsi']).optional().describe('The disk\'s bus, as libvirt\'s <target bus>: virtio (virtio-blk, the default) or scsi (a LUN on a virtio-scsi controller).'),
   controller: z.string().min(1).optional().describe('With bus: scsi, the virtio-scsi controller the LUN sits on: LUNs naming the same one share its virtqueues (their queue and iothread settings must agree). Default: a controller of its own.'),
   backend: z.enum(['qemu', 'vhost', 'vhost-user']).optional().describe('Who serves the disk\'s virtqueues: qemu (virtio-blk-pci or virtio-scsi-pci, the default), vhost (vhost-scsi-pci: the Linux kernel\'s vhost-scsi with LIO, bus scsi) or vhost-user (vhost-user-blk-pci: a polling user-space target such as SPDK, host.vhost_user, bus virtio).'),
+  cache: z.enum(['none', 'directsync', 'writethrough', 'writeback', 'unsafe']).optional().describe('QEMU -drive cache= (libvirt <driver cache>): none (O_DIRECT, the default), directsync (O_DIRECT, each write flushed), writethrough (host page cache, each write flushed), writeback (host page cache), unsafe (writeback, guest flushes ignored). The page cache modes need aio io_uring or threads (the default with them).'),
   worker_per_virtqueue: z.boolean().optional().describe('vhost-scsi-pci worker_per_virtqueue: a vhost worker thread per virtqueue instead of one per device (QEMU 9.0, Linux 6.4).'),
   'request-merging': z.boolean().optional().describe('QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O.'),
   handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional().describe('Who runs the disk\'s virtqueues: QEMU\'s main loop, an iothread of its own, a shared named one, or a pool (iothread-vq-mapping round-robin).'),
@@ -106,6 +107,7 @@ const jobFields = {
   iodepth_batch_submit: count.optional().describe('fio: I/Os per io_submit (default 1), and io_getevents\' min and max (default 1 and iodepth).'),
   iodepth_batch_complete_min: count.optional().describe('fio iodepth_batch_complete_min: io_getevents waits for this many completions (default 1).'),
   iodepth_batch_complete_max: count.optional().describe('fio iodepth_batch_complete_max: io_getevents takes at most this many (default iodepth).'),
+  size: size.optional().describe('fio size: the bytes the job reads and writes over, its working set in the host page cache; omitted, the whole disk (larger than any cache).'),
   thinktime: duration.optional().describe('fio\'s thinktime (with a unit: a bare number would be microseconds to fio and is refused here).'),
 };
 const jobDefaults = z.strictObject({
@@ -147,6 +149,12 @@ const host = z.strictObject({
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way
    *  (a bridge or macvtap to one uplink); each VM's peer keeps its round trip and service time. */
   nic: z.strictObject({ line_rate_gbit: z.number().positive().describe('Its line rate each way, Gbit/s.') }).optional().describe('The host\'s physical NIC (host form): every VM\'s virtio-net traffic shares its line rate each way.'),
+  page_cache: z.strictObject({
+    size: size.default(16 * 2 ** 30).describe('Memory the host\'s page cache may hold (free and file-backed), for disks with a page cache mode.'),
+    dirty_ratio: z.number().min(0).max(100).default(20).describe('vm.dirty_ratio: % of it that dirty and writeback data may reach before writers wait.'),
+    dirty_background_ratio: z.number().min(0).max(100).default(10).describe('vm.dirty_background_ratio: % at which background writeback starts.'),
+    read_ahead_kb: count.default(128).describe('The backing device\'s read_ahead_kb: a sequential reader\'s window.'),
+  }).optional().describe('The host\'s page cache (Linux vm.dirty_* and read-ahead), for disks with cache writethrough, writeback or unsafe. Default: 16 GiB, 20 %, 10 %, 128 KiB.'),
   vhost_user: z.strictObject({
     reactors: count.max(LIMITS.hostCores).default(1).describe('Reactor threads of the target (SPDK -m cpumask): each busy-polls a core; controllers are placed on them in turn.'),
     cpuset: cpulist.optional().describe('The host cores the reactors run on (SPDK\'s cpumask), a cpulist or a list.'),

@@ -25,6 +25,7 @@ export function blkViolations(w: BlkWorld, windowNs: number): string[] {
   for (const vq of w.vqs) {
     if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse} requests, queue-size ${vq.size}`);
   }
+  if (w.pageCache) broken.push(...w.pageCache.violations());
   for (const d of w.devices) {
     if (d.maxAdmitted > d.queueDepth) broken.push(`device ${d.name} admitted ${d.maxAdmitted}, queue depth ${d.queueDepth}`);
   }
@@ -39,7 +40,7 @@ export function blkViolations(w: BlkWorld, windowNs: number): string[] {
   }
   const oldest = w.loads.map(() => Infinity);
   for (let i = 0; i < req.capacity; i++) {
-    if (req.stage[i] === Stage.Free) continue;
+    if (req.stage[i] === Stage.Free || req.job[i] < 0) continue;
     const v = w.jobs[req.job[i]].vm;
     if (req.issued[i] < oldest[v]) oldest[v] = req.issued[i];
   }

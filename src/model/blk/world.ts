@@ -14,6 +14,7 @@ import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emul
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device, type DeviceConfig } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
+import { PageCache, type BlockTarget, type CacheMode, type PageCacheParams } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
@@ -40,6 +41,7 @@ export interface BlkSetup {
   vms: readonly BlkVmSetup[];
   /** The vhost-user target's reactors, when a disk has backend vhost-user. */
   vhostUser: { reactors: number } | null;
+  pageCache: PageCacheParams;
 }
 
 export interface BlkVmSetup {
@@ -49,14 +51,44 @@ export interface BlkVmSetup {
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
     eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
-    bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean;
+    bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
   }[];
   jobs: readonly {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
     iodepth: number; numjobs: number;
     rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
-    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number;
+    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number;
   }[];
+}
+
+/**
+ * The chance a random read finds its pages in the host's page cache, in steady state: the cache's
+ * share of the working sets of every disk it holds (a disk's: the largest fio size among its random
+ * jobs, which share the disk's region; none given, the whole disk, larger than any cache).
+ */
+function randomHitRatio(s: BlkSetup): number {
+  let working = 0;
+  for (const vm of s.vms) {
+    vm.disks.forEach((d, i) => {
+      if (d.cache === 'none' || d.cache === 'directsync') return;
+      const random = vm.jobs.filter((j) => j.disk === i && j.rw !== 'read' && j.rw !== 'write' && j.rw !== 'rw');
+      working += random.some((j) => j.sizeBytes === 0) ? Infinity : Math.max(0, ...random.map((j) => j.sizeBytes));
+    });
+  }
+  return working === 0 ? 1 : Math.min(1, s.pageCache.sizeBytes / working);
+}
+
+/** Room in the request table for the page cache's own I/Os: writeback up to each device's queue depth,
+ *  and per sequential reader the read-ahead windows its reads in flight may need, one ahead. */
+function pageCacheSlots(s: BlkSetup): number {
+  let slots = s.devices.reduce((n, d) => n + d.queueDepth, 0);
+  for (const vm of s.vms) {
+    for (const j of vm.jobs) {
+      const largest = Math.max(j.bs, ...j.bssplit.map((e) => e.bytes));
+      slots += j.numjobs * (j.iodepth * (Math.ceil(largest / s.pageCache.readAheadBytes) + 1) + 1);
+    }
+  }
+  return slots;
 }
 
 /** The size of a bssplit entry drawn with u in [0, 1). */
@@ -92,6 +124,8 @@ export class BlkWorld {
   readonly devices: Device[] = [];
   readonly workers: PoolWorker[] = [];
   readonly requests: RequestTable;
+  /** The host's page cache and QEMU's write-through flushes, for disks in a cache mode other than none. */
+  readonly pageCache: PageCache | null;
   /** Who takes each queue's device completions: its AioContext's aio engine, or its backend server. */
   private readonly completerOfVq: { onDeviceDone(r: number): void }[] = [];
   /** Scratch flags used by an AioContext to coalesce notifications per queue. */
@@ -125,8 +159,9 @@ export class BlkWorld {
     const c = s.costs;
     this.costs = c;
     const capacity = s.vms.reduce((n, vm) => n + vm.jobs.reduce((m, j) => m + j.iodepth * j.numjobs, 0), 0);
-    this.requests = new RequestTable(capacity);
-    this.workerOf = new Int32Array(capacity);
+    const cached = s.vms.some((vm) => vm.disks.some((d) => d.cache !== 'none'));
+    this.requests = new RequestTable(capacity + (cached ? pageCacheSlots(s) : 0));
+    this.workerOf = new Int32Array(this.requests.capacity);
     this.guest = new BlkGuest(driver, this);
     this.loads = s.vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
       const reads = readFractionOf(j);
@@ -147,6 +182,8 @@ export class BlkWorld {
       ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(backends['vhost-user'], `reactor${k}`, -1))
       : [];
     let reactorTurn = 0;
+    this.pageCache = cached ? new PageCache(s.pageCache, this, s.devices.map((d) => d.maxTransfer)) : null;
+    const hitRatio = randomHitRatio(s);
     s.vms.forEach((vm, v) => {
       const base = vcpuBase[v];
       const ctxByName = new Map<string, AioContext>();
@@ -190,6 +227,7 @@ export class BlkWorld {
         this.vmOfDisk.push(v);
         this.deviceOfDisk.push(d.deviceIndex);
         this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
+        this.pageCache?.addDisk(d.cache, d.deviceIndex, hitRatio, rng(vm.streams, `cache:${d.name}`));
         const shared = d.controller === null ? undefined : controllers.get(d.controller);
         if (shared !== undefined) {
           firstVq.push(shared);
@@ -290,8 +328,11 @@ export class BlkWorld {
     this.setUpThread(w, this.vmOfCtx[w.pool.ctx]);
   }
 
-  deviceOf(r: number): Device {
-    return this.devices[this.deviceOfDisk[this.requests.disk[r]]];
+  /** Where request r goes below QEMU: the host's page cache, or its disk's device. */
+  deviceOf(r: number): BlockTarget {
+    const d = this.requests.disk[r];
+    if (this.pageCache !== null && this.pageCache.serves(d)) return this.pageCache;
+    return this.devices[this.deviceOfDisk[d]];
   }
 
   /** The popped requests to the engine as the disk's device type hands them on. */
@@ -309,6 +350,14 @@ export class BlkWorld {
   }
 
   onDeviceDone(r: number): void {
+    const vq = this.requests.vq[r];
+    if (vq < 0) this.pageCache!.onInternalDone(r);
+    else if (this.pageCache !== null && this.pageCache.serves(this.requests.disk[r])) this.pageCache.onDeviceDone(r);
+    else this.completerOfVq[vq].onDeviceDone(r);
+  }
+
+  /** The page cache completed r (a hit, an absorbed write, a flushed write). */
+  complete(r: number): void {
     this.completerOfVq[this.requests.vq[r]].onDeviceDone(r);
   }
 

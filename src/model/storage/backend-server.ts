@@ -6,7 +6,7 @@ import { Ev } from '../events.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
-import type { Device } from './device.js';
+import type { BlockTarget } from './page-cache.js';
 import { Stage, type RequestTable } from './requests.js';
 
 /** What a server outside QEMU needs from its world: the requests and queues, each request's device,
@@ -14,7 +14,7 @@ import { Stage, type RequestTable } from './requests.js';
 export interface BackendOwner extends World {
   readonly requests: RequestTable;
   readonly vqs: readonly Virtqueue[];
-  deviceOf(r: number): Device;
+  deviceOf(r: number): BlockTarget;
   sendIrq(vq: Virtqueue): void;
 }
 

@@ -23,7 +23,8 @@ export const STAGE_COUNT = 9;
 
 /**
  * Request records pooled in typed arrays: a request is an index. Capacity is the sum of the jobs'
- * iodepths, since fio never has more than iodepth I/Os of a job in flight.
+ * iodepths, since fio never has more than iodepth I/Os of a job in flight, plus room for the host's
+ * own I/Os (the page cache's read-ahead and writeback), which have no job (job -1, vq -1).
  */
 export class RequestTable {
   readonly job: Int32Array;
@@ -49,7 +50,9 @@ export class RequestTable {
   readonly unit: Int32Array;
   private readonly free: Int32Array;
   private freeTop: number;
+  /** Live guest requests, and live host I/Os of the page cache. */
   live = 0;
+  internalLive = 0;
 
   constructor(readonly capacity: number) {
     this.job = new Int32Array(capacity);
@@ -84,16 +87,27 @@ export class RequestTable {
     return r;
   }
 
+  /** A host I/O of the page cache's own, for `disk`'s device. */
+  allocInternal(write: boolean, bytes: number, disk: number, now: number): number {
+    const r = this.alloc(-1, -1, write, now);
+    this.live--;
+    this.internalLive++;
+    this.disk[r] = disk;
+    this.bytes[r] = this.hostBytes[r] = bytes;
+    return r;
+  }
+
   release(r: number): void {
     this.stage[r] = Stage.Free;
     this.free[this.freeTop++] = r;
-    this.live--;
+    if (this.job[r] < 0) this.internalLive--;
+    else this.live--;
   }
 
-  /** Number of live requests in each stage. */
+  /** Number of live guest requests in each stage (free slots under Free). */
   census(): number[] {
     const counts = new Array<number>(STAGE_COUNT).fill(0);
-    for (let i = 0; i < this.capacity; i++) counts[this.stage[i]]++;
+    for (let i = 0; i < this.capacity; i++) if (this.job[i] >= 0 || this.stage[i] === Stage.Free) counts[this.stage[i]]++;
     return counts;
   }
 }

@@ -28,7 +28,7 @@ const NO_EFFECT = new Set([
   'log_avg_msec', 'log_hist_msec', 'log_offset', 'percentile_list', 'clat_percentiles', 'lat_percentiles',
   'slat_percentiles', 'significant_figures', 'norandommap', 'randrepeat', 'random_generator', 'randseed',
   'invalidate', 'exitall', 'exitall_on_error', 'clocksource', 'gtod_reduce', 'disable_lat', 'disable_clat',
-  'disable_slat', 'disable_bw_measurement', 'thread', 'size', 'filesize', 'nrfiles', 'offset',
+  'disable_slat', 'disable_bw_measurement', 'thread', 'filesize', 'nrfiles', 'offset',
   'offset_increment', 'allow_file_create', 'create_on_open', 'overwrite', 'kb_base', 'unit_base',
   'output-format', 'eta', 'eta_newline', 'status_interval', 'refill_buffers', 'buffer_compress_percentage',
   'scramble_buffers', 'zero_buffers', 'loops', 'fallocate', 'group_reporting', 'continue_on_error',
@@ -108,6 +108,7 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
         case 'rwmixwrite': job.rwmixread = 100 - int(o, 0); break;
         case 'bs': case 'bssplit': break; // below, with the job's direction
         case 'iodepth': job.iodepth = int(o, 1); break;
+        case 'size': job.size = `${size(o)}`; break;
         case 'numjobs': job.numjobs = int(o, 1); break;
         case 'rate_iops': {
           const [r, w] = o.value.split(',').map((x) => (x === '' ? undefined : Number(x)));

@@ -1,12 +1,12 @@
 import { IntFifo } from '../../../engine/int-fifo.js';
-import type { Device } from '../../storage/device.js';
+import type { BlockTarget } from '../../storage/page-cache.js';
 import { Stage, type RequestTable } from '../../storage/requests.js';
 
 /** What an engine needs from the world it serves: the requests, their devices, and the AioContexts to
  *  tell of completions. */
 export interface EngineOwner {
   readonly requests: RequestTable;
-  deviceOf(r: number): Device;
+  deviceOf(r: number): BlockTarget;
   readonly ctxs: readonly { onCompletion(e: AioEngine): void }[];
 }
 

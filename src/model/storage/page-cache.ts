@@ -1,0 +1,315 @@
+import { IntFifo } from '../../engine/int-fifo.js';
+import type { Rng } from '../../engine/random.js';
+import type { Simulation } from '../../engine/simulation.js';
+import type { Costs } from '../costs.js';
+import { Ev } from '../events.js';
+import type { Device } from './device.js';
+import { Stage, type RequestTable } from './requests.js';
+
+/** QEMU's -drive cache= modes. */
+export type CacheMode = 'none' | 'directsync' | 'writethrough' | 'writeback' | 'unsafe';
+/** cache.direct (O_DIRECT: no host page cache) per mode (QEMU block.c bdrv_parse_cache_mode). */
+export const CACHE_DIRECT: Readonly<Record<CacheMode, boolean>> = { none: true, directsync: true, writethrough: false, writeback: false, unsafe: false };
+/** cache.writeback off: QEMU completes a write only after a flush (FUA emulated by bdrv_co_flush). */
+const WRITE_THROUGH: Readonly<Record<CacheMode, boolean>> = { none: false, directsync: true, writethrough: true, writeback: false, unsafe: false };
+
+/** The host's page cache (Linux mm): its size and the vm.dirty_* and read-ahead settings. */
+export interface PageCacheParams {
+  sizeBytes: number;
+  /** vm.dirty_ratio and vm.dirty_background_ratio, % of the cache. */
+  dirtyRatio: number;
+  dirtyBackgroundRatio: number;
+  /** The block device's read_ahead_kb, bytes. */
+  readAheadBytes: number;
+}
+
+/** Where a disk's requests go below QEMU: its device, or the host's page cache in front of it. */
+export interface BlockTarget {
+  /** Takes request r; false when it waits in the host for a device slot. */
+  submit(r: number): boolean;
+}
+
+/** What the page cache needs from its world: the clock, costs, requests and devices, and the way to
+ *  complete a guest request (as its device completion would). */
+export interface PageCacheOwner {
+  readonly sim: Simulation;
+  readonly costs: Readonly<Costs>;
+  readonly requests: RequestTable;
+  readonly devices: readonly Device[];
+  complete(r: number): void;
+}
+
+/** A disk in front of its device, in a cache mode other than none. */
+interface CachedDisk {
+  mode: CacheMode;
+  device: number;
+  /** The chance a random read finds its pages cached (the cache's share of the working set). */
+  hitRatio: number;
+  rng: Rng;
+}
+
+/** A sequential reader's read-ahead: bytes cached up to readyEnd, asked of the device up to fetchEnd. */
+interface ReadAhead {
+  readyEnd: number;
+  fetchEnd: number;
+  /** Windows in flight, oldest first. */
+  windows: IntFifo;
+}
+
+const NONE = -1;
+
+/**
+ * The host's page cache in front of the disks whose cache mode is not O_DIRECT, and QEMU's write-through
+ * flush for those whose guest sees no write cache (writethrough, directsync). In steady state:
+ * - A random read finds its pages with the cache's share of the working set (size / the working sets
+ *   of every cached disk); a miss reads them from the device. A sequential reader reads ahead in
+ *   windows of read_ahead_kb, one device read each, and keeps a window ahead of itself (the async
+ *   read-ahead): a read waits only for a window still in flight.
+ * - writeback and unsafe: a write is copied into the cache and completes; background writeback starts
+ *   past dirty_background_ratio and writes the dirty data back in the order it was dirtied (sequential
+ *   extents merged up to the device's largest I/O); a writer that would take dirty and writeback
+ *   pages past dirty_ratio waits until writeback brings them down (balance_dirty_pages at its limit).
+ * - writethrough: reads as above, writes copied and written to the device at once, then flushed.
+ * - directsync: O_DIRECT, each write flushed.
+ * A hit or an absorbed write costs the lookup and the copy (`page_cache_op_ns`, per KiB
+ * `page_cache_copy_per_kib_ns`), a flush `fdatasync_ns`, all as latency of the request.
+ */
+export class PageCache {
+  private readonly disks: (CachedDisk | null)[] = [];
+  private readonly readAhead = new Map<number, ReadAhead>();
+  /** Per request: the read-ahead window a waiting read hangs on, and the next waiter of that window. */
+  private readonly waitHead: Int32Array;
+  private readonly waitNext: Int32Array;
+  private readonly windowEnd: Float64Array;
+  private readonly windowDone: Uint8Array;
+  /** The reader (job) a read-ahead window is for. */
+  private readonly windowJob: Int32Array;
+  /** Per device: dirty extents in the order they were dirtied, whether each continues the one before,
+   *  and writeback I/Os in flight. */
+  private readonly dirtyQ: IntFifo[];
+  private readonly dirtyJoins: IntFifo[];
+  private readonly lastEnd: Float64Array;
+  private readonly inflight: Int32Array;
+  /** Dirty bytes not yet under writeback, and under writeback. */
+  dirty = 0;
+  writeback = 0;
+  /** The most dirty + writeback bytes ever held (an invariant keeps it within dirty_ratio). */
+  maxHeld = 0;
+  private readonly throttled = new IntFifo(16);
+  private readonly limit: number;
+  private readonly background: number;
+  /** Device I/Os of the cache's own in flight at most per device (its queue depth). */
+  private readonly writebackCap: number[];
+
+  constructor(
+    private readonly p: PageCacheParams,
+    private readonly owner: PageCacheOwner,
+    private readonly maxTransfer: readonly number[],
+  ) {
+    const n = owner.requests.capacity;
+    this.waitHead = new Int32Array(n).fill(NONE);
+    this.waitNext = new Int32Array(n).fill(NONE);
+    this.windowEnd = new Float64Array(n);
+    this.windowDone = new Uint8Array(n);
+    this.windowJob = new Int32Array(n);
+    const devices = owner.devices.length;
+    this.dirtyQ = Array.from({ length: devices }, () => new IntFifo(64));
+    this.dirtyJoins = Array.from({ length: devices }, () => new IntFifo(64));
+    this.lastEnd = new Float64Array(devices).fill(NaN);
+    this.inflight = new Int32Array(devices);
+    this.writebackCap = owner.devices.map((d) => d.queueDepth);
+    this.limit = (p.dirtyRatio / 100) * p.sizeBytes;
+    this.background = (p.dirtyBackgroundRatio / 100) * p.sizeBytes;
+  }
+
+  /** The next disk (host-wide numbering) is in `mode` on `device`; with cache=none it is not ours. */
+  addDisk(mode: CacheMode, device: number, hitRatio: number, rng: Rng): void {
+    if (mode !== 'none' && this.diskOf[device] === undefined) this.diskOf[device] = this.disks.length;
+    this.disks.push(mode === 'none' ? null : { mode, device, hitRatio, rng });
+  }
+
+  /** A disk of ours on each device (the one writeback I/Os are accounted to). */
+  private readonly diskOf: number[] = [];
+
+  /** Whether disk d's requests go through here (its cache mode is not none). */
+  serves(d: number): boolean {
+    return this.disks[d] !== null;
+  }
+
+  submit(r: number): boolean {
+    const req = this.owner.requests;
+    const disk = this.disks[req.disk[r]]!;
+    const device = this.owner.devices[disk.device];
+    if (req.write[r]) {
+      if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return device.submit(r); // written through, flushed on completion
+      this.absorb(r);
+      return true;
+    }
+    if (CACHE_DIRECT[disk.mode]) return device.submit(r);
+    if (Number.isNaN(req.offset[r])) {
+      if (disk.rng() >= disk.hitRatio) return device.submit(r);
+      this.copyDone(r);
+      return true;
+    }
+    this.readSequential(r, disk);
+    return true;
+  }
+
+  /** A guest request of one of our disks came back from its device. */
+  onDeviceDone(r: number): void {
+    const req = this.owner.requests;
+    const disk = this.disks[req.disk[r]]!;
+    if (req.write[r] && WRITE_THROUGH[disk.mode]) {
+      this.after(this.owner.costs.fdatasync_ns + (CACHE_DIRECT[disk.mode] ? 0 : this.copyNs(r)), r);
+    } else if (!CACHE_DIRECT[disk.mode] && !req.write[r]) {
+      this.copyDone(r);
+    } else {
+      this.owner.complete(r);
+    }
+  }
+
+  /** One of our own I/Os (a read-ahead window, a writeback) came back. */
+  onInternalDone(w: number): void {
+    const req = this.owner.requests;
+    if (req.write[w]) {
+      const dev = this.disks[req.disk[w]]!.device;
+      this.inflight[dev]--;
+      this.writeback -= req.bytes[w];
+      req.release(w);
+      this.admitThrottled();
+      this.startWriteback(dev);
+      return;
+    }
+    this.windowDone[w] = 1;
+    const ra = this.readAhead.get(this.windowJob[w])!;
+    // Windows become readable in file order: a later one that finished first waits for those before it.
+    while (ra.windows.size > 0 && this.windowDone[ra.windows.at(0)]) {
+      const x = ra.windows.shift();
+      ra.readyEnd = this.windowEnd[x];
+      for (let r = this.waitHead[x]; r !== NONE;) {
+        const next = this.waitNext[r];
+        this.waitNext[r] = NONE;
+        this.copyDone(r);
+        r = next;
+      }
+      this.waitHead[x] = NONE;
+      this.windowDone[x] = 0;
+      req.release(x);
+    }
+  }
+
+  /** The cache's law, for the run's invariants: dirty and writeback data never past dirty_ratio. */
+  violations(): string[] {
+    return this.maxHeld > this.limit ? [`page cache held ${this.maxHeld} dirty and writeback bytes, dirty_ratio allows ${this.limit}`] : [];
+  }
+
+  /** A hit's or absorbed write's copy is done: the request completes as its device completion would. */
+  onCopyDone(r: number): void {
+    this.owner.complete(r);
+  }
+
+  private readSequential(r: number, disk: CachedDisk): void {
+    const req = this.owner.requests;
+    const job = req.job[r];
+    let ra = this.readAhead.get(job);
+    const start = req.offset[r], end = start + req.hostBytes[r];
+    if (!ra || start > ra.fetchEnd) {
+      // A reader starts (or jumps): read-ahead begins at its offset.
+      ra = { readyEnd: start, fetchEnd: start, windows: new IntFifo(4) };
+      this.readAhead.set(job, ra);
+    }
+    if (end <= ra.readyEnd) {
+      this.copyDone(r);
+    } else {
+      while (ra.fetchEnd < end) this.fetchWindow(ra, job, req.disk[r], disk);
+      // Wait on the oldest window in flight that reaches the read's end.
+      let w = NONE;
+      for (let i = 0; i < ra.windows.size; i++) {
+        const x = ra.windows.at(i);
+        if (this.windowEnd[x] >= end) { w = x; break; }
+      }
+      req.stage[r] = Stage.HostWait;
+      this.waitNext[r] = this.waitHead[w];
+      this.waitHead[w] = r;
+    }
+    // Async read-ahead: keep a window in flight ahead of the reader.
+    if (ra.fetchEnd - end < this.p.readAheadBytes) this.fetchWindow(ra, job, req.disk[r], disk);
+  }
+
+  private fetchWindow(ra: ReadAhead, job: number, diskIndex: number, disk: CachedDisk): void {
+    const req = this.owner.requests;
+    const w = req.allocInternal(false, this.p.readAheadBytes, diskIndex, this.owner.sim.now);
+    req.offset[w] = ra.fetchEnd;
+    ra.fetchEnd += this.p.readAheadBytes;
+    this.windowEnd[w] = ra.fetchEnd;
+    this.windowJob[w] = job;
+    ra.windows.push(w);
+    this.owner.devices[disk.device].submit(w);
+  }
+
+  /** writeback / unsafe: the write is copied into the cache, or waits for writeback to make room. */
+  private absorb(r: number): void {
+    const req = this.owner.requests;
+    if (this.throttled.size > 0 || this.dirty + this.writeback + req.hostBytes[r] > this.limit) {
+      req.stage[r] = Stage.HostWait;
+      this.throttled.push(r);
+      return;
+    }
+    this.dirtyBy(r);
+  }
+
+  private dirtyBy(r: number): void {
+    const req = this.owner.requests;
+    const bytes = req.hostBytes[r];
+    const dev = this.disks[req.disk[r]]!.device;
+    this.dirty += bytes;
+    if (this.dirty + this.writeback > this.maxHeld) this.maxHeld = this.dirty + this.writeback;
+    const joins = req.offset[r] === this.lastEnd[dev];
+    this.lastEnd[dev] = Number.isNaN(req.offset[r]) ? NaN : req.offset[r] + bytes;
+    this.dirtyQ[dev].push(bytes);
+    this.dirtyJoins[dev].push(joins ? 1 : 0);
+    this.copyDone(r);
+    if (this.dirty > this.background) this.startWriteback(dev);
+  }
+
+  private admitThrottled(): void {
+    const req = this.owner.requests;
+    while (this.throttled.size > 0 && this.dirty + this.writeback + req.hostBytes[this.throttled.at(0)] <= this.limit) {
+      this.dirtyBy(this.throttled.shift());
+    }
+  }
+
+  /** Background writeback of a device's dirty extents, oldest first, while dirty data is past
+   *  dirty_background_ratio and the device has tags. */
+  private startWriteback(dev: number): void {
+    const q = this.dirtyQ[dev], joins = this.dirtyJoins[dev], req = this.owner.requests;
+    while (q.size > 0 && this.dirty > this.background && this.inflight[dev] < this.writebackCap[dev]) {
+      let bytes = q.shift();
+      joins.shift();
+      while (q.size > 0 && joins.at(0) === 1 && bytes + q.at(0) <= this.maxTransfer[dev]) {
+        bytes += q.shift();
+        joins.shift();
+      }
+      this.dirty -= bytes;
+      this.writeback += bytes;
+      this.inflight[dev]++;
+      const w = req.allocInternal(true, bytes, this.diskOf[dev], this.owner.sim.now);
+      this.owner.devices[dev].submit(w);
+    }
+  }
+
+  private copyNs(r: number): number {
+    const c = this.owner.costs;
+    return c.page_cache_op_ns + (this.owner.requests.hostBytes[r] / 1024) * c.page_cache_copy_per_kib_ns;
+  }
+
+  /** r completes once its data is copied between the cache and QEMU's buffer. */
+  private copyDone(r: number): void {
+    this.after(this.copyNs(r), r);
+  }
+
+  private after(ns: number, r: number): void {
+    this.owner.requests.stage[r] = Stage.Device;
+    this.owner.sim.after(ns, Ev.CacheDone, 0, r);
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COSTS } from '../../src/model/costs.js';
+import { iops, scenario, simulate } from '../helpers.js';
+
+const c = DEFAULT_COSTS;
+const GiB = 2 ** 30;
+/** One disk on nvme-tlc, io_uring on its own iothread, 4 jobs: the host page cache in front of it. */
+const base = (cache: string, job: object = {}, host: object = {}) => ({
+  duration: '50ms', warmup: '5ms', exact_costs: true, vm: { vcpus: 4 },
+  host: { page_cache: { size: '4g' }, ...host },
+  disk: { device: 'nvme-tlc', 'num-queues': 4, aio: 'io_uring', cache },
+  job: { rw: 'randread', bs: '4k', iodepth: 8, numjobs: 4, size: '2g', ...job },
+});
+const deviceIos = (vm: { devices: { completions: number }[] }) => vm.devices.reduce((s, d) => s + d.completions, 0);
+
+describe('host page cache (cache writeback, writethrough, unsafe)', () => {
+  it('serves a working set that fits from memory: no device I/O, latency of the copy rather than the flash', () => {
+    const qd1 = { iodepth: 1, numjobs: 1 };
+    const cached = simulate(base('writeback', qd1));
+    const direct = simulate(base('none', qd1));
+    expect(deviceIos(cached.vm)).toBe(0);
+    expect(deviceIos(direct.vm)).toBeGreaterThan(0);
+    expect(cached.result.latency.quantile(0.5)).toBeLessThan(direct.result.latency.quantile(0.5) / 3);
+  });
+
+  it('hits in proportion to the cache\'s share of the working set', () => {
+    const { vm, result } = simulate(base('writethrough', { size: '16g' }));
+    // 4 GiB of 16: a quarter of the reads hit; the rest read the device.
+    expect(deviceIos(vm) / result.ios).toBeCloseTo(0.75, 1);
+  });
+
+  it('reads ahead for sequential readers: one device read per read_ahead_kb window', () => {
+    const { vm, result } = simulate(base('writeback', { rw: 'read', iodepth: 4, numjobs: 1 }));
+    const windows = deviceIos(vm);
+    expect(result.ios / windows).toBeGreaterThan(0.8 * (128 * 1024) / 4096);
+    expect(vm.devices[0].bytesDone / windows).toBe(128 * 1024);
+  });
+
+  it('absorbs writes until dirty_ratio, writes back past dirty_background_ratio, and throttles writers at the limit', () => {
+    // A device that writes 4 KiB in 100 us, one at a time: 10 k writes/s, 40 MB/s. 16 MiB of cache:
+    // writeback starts at 1.6 MiB dirty, writers wait at 3.2 MiB, reached within the warmup.
+    const slow = { preset: 'null_blk', parallelism: 1, write: { dist: 'constant', value: '100us' } };
+    const small = simulate({ ...base('writeback', { rw: 'randwrite' }, { page_cache: { size: '16m' } }), disk: { device: slow, aio: 'io_uring', cache: 'writeback' } });
+    const pc = small.vm.pageCache!;
+    expect(pc.maxHeld).toBeLessThanOrEqual(0.2 * 16 * 2 ** 20);
+    expect(pc.maxHeld).toBeGreaterThan(0.2 * 16 * 2 ** 20 - 4096);
+    // Throttled, the writers go at the device's pace.
+    expect(iops(small.result) / 10_000).toBeCloseTo(1, 1);
+    // A cache far larger than what a short run writes: nothing reaches the device.
+    const large = simulate(base('writeback', { rw: 'randwrite' }, { page_cache: { size: '64g' } }));
+    expect(deviceIos(large.vm)).toBe(0);
+    expect(large.vm.pageCache!.dirty).toBeGreaterThan(0);
+  });
+
+  it('writethrough and directsync write every request to the device and flush it', () => {
+    for (const cache of ['writethrough', 'directsync']) {
+      const { vm, result } = simulate(base(cache, { rw: 'randwrite', iodepth: 1, numjobs: 1 }));
+      expect(deviceIos(vm)).toBeGreaterThanOrEqual(result.ios - 1);
+      const none = simulate(base('none', { rw: 'randwrite', iodepth: 1, numjobs: 1 })).result;
+      expect(result.latency.mean - none.latency.mean).toBeGreaterThan(0.9 * c.fdatasync_ns);
+    }
+  });
+
+  it('cache none stays the O_DIRECT path: no page cache is built', () => {
+    expect(simulate(base('none')).vm.pageCache).toBeNull();
+    expect(iops(simulate(base('none')).result)).toBeGreaterThan(0);
+  });
+
+  it('refuses aio=native with the page cache, as QEMU does, and takes threads by default there', () => {
+    expect(() => scenario({ ...base('writeback'), disk: { cache: 'writeback', aio: 'native' } }))
+      .toThrow(/disk\.aio: aio=native requires cache\.direct=on \(QEMU refuses it\)/);
+    const s = scenario({ ...base('writeback'), disk: { cache: 'writeback' } });
+    expect(s.points[0].config(0).vms[0].disks[0].aio).toBe('threads');
+    expect(() => scenario({ ...base('none'), disk: { backend: 'vhost-user', cache: 'writeback' } }))
+      .toThrow(/disk\.cache: applies to disks QEMU serves/);
+    expect(GiB).toBe(1073741824);
+  });
+});
