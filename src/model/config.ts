@@ -122,6 +122,8 @@ export interface JobConfig {
   /** fio size: the bytes the job reads and writes over (its working set); 0 = the whole disk, larger
    *  than any page cache. */
   sizeBytes: number;
+  /** fio fsync: an fsync after every this many writes (0: never). */
+  fsync: number;
   /** fio iodepth_batch_submit: I/Os per io_submit call. */
   batchSubmit: number;
   /** fio iodepth_batch_complete_min / _max: io_getevents waits for at least min, takes at most max. */

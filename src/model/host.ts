@@ -156,7 +156,7 @@ export class Host extends SimulatedRun<HostResult> {
         threads,
         blk: vm.disks.length === 0 ? null : {
           variant: cfg.variant, replication: cfg.replication, windowNs: T,
-          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency(), jobs: bl.jobs, threads,
+          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency(), syncs: bl.syncs, syncLatency: bl.syncLatency(), jobs: bl.jobs, threads,
           kicks: kicks(BLK), irqs: bl.irqs,
           pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
           pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),

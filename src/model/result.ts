@@ -14,6 +14,9 @@ export interface RunResult {
   reads: number;
   bytes: number;
   latency: Histogram;
+  /** fio's fsyncs (not among the ios) and their latency. */
+  syncs: number;
+  syncLatency: Histogram;
   /** fio's report of each job of the VM (its clones pooled), in the order of the VM's jobs. */
   jobs: readonly FioJobStats[];
   threads: ThreadUse[];

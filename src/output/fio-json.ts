@@ -79,7 +79,7 @@ function jobJson(name: string, group: number, j: JobConfig, s: FioJobStats, runt
     read: dirJson(s.dirs[0], runtimeMs, format),
     write: dirJson(s.dirs[1], runtimeMs, format),
     trim: dirJson(null, runtimeMs, format),
-    sync: { total_ios: 0, lat_ns: latJson(new Histogram(), false, format) },
+    sync: { total_ios: s.syncs, lat_ns: latJson(s.sync, false, format) },
     job_runtime: threadMs,
     // vqsim does not split fio's user time from its kernel time: the guest CPU of its submit and reap
     // steps (io_submit, io_getevents, the block layer below them) is all reported as sys_cpu.
@@ -107,6 +107,7 @@ function jobOptions(name: string, j: JobConfig): Record<string, string> {
   if (j.bssplit.length > 0) o.bssplit = j.bssplit.map((e) => `${e.bytes}/${Math.round(e.share * 1e4) / 100}`).join(':');
   if (j.rw === 'rw' || j.rw === 'randrw') o.rwmixread = String(j.rwmixread);
   if (j.rateIops > 0) { o.rate_iops = String(j.rateIops); o.rate_process = j.rateProcess; }
+  if (j.fsync > 0) o.fsync = String(j.fsync);
   if (j.thinktimeNs > 0) o.thinktime = `${j.thinktimeNs / 1e3}us`;
   if (j.batchSubmit > 1) o.iodepth_batch_submit = String(j.batchSubmit);
   if (j.batchCompleteMin > 1) o.iodepth_batch_complete_min = String(j.batchCompleteMin);

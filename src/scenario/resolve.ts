@@ -208,6 +208,7 @@ function resolveVm(
       rateIops: j.rate_iops ?? 0,
       rateProcess: j.rate_process ?? 'linear',
       sizeBytes: j.size ?? 0,
+      fsync: fsyncOf(j, at, fail),
       thinktimeNs: j.thinktime ?? 0,
       batchSubmit: Math.min(j.iodepth_batch_submit ?? 1, j.iodepth ?? 1),
       batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
@@ -326,6 +327,14 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
     if (allowed) cpusets[role] = allowed;
   }
   return { cpusets, numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
+}
+
+/** fio fsync: refused on a job that never writes (it would never fsync). */
+function fsyncOf(j: JobInput, at: (k: string) => (string | number)[], fail: Located): number {
+  if (j.fsync === undefined) return 0;
+  const rw = j.rw ?? 'randread';
+  if (rw === 'read' || rw === 'randread') throw fail(at('fsync'), `fsync follows writes; this job (rw ${rw}) does none: give rw write, randwrite, rw or randrw, or drop fsync`);
+  return j.fsync;
 }
 
 /** The disk's aio engine: native unless given, or threads (QEMU's default) where the host page cache is

@@ -5,7 +5,7 @@ import type { ThreadUse } from '../model/host/cpu-account.js';
 import type { HostResult, RunResult, VmResult } from '../model/result.js';
 import { Histogram } from './histogram.js';
 import { NET_SUMMARY_COLUMNS, summarizeNet } from './net-summary.js';
-import { BACKEND_COLUMNS, SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
+import { BACKEND_COLUMNS, FSYNC_COLUMNS, SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
 
 /** Columns of the VM's threads, in both kinds of summary. */
 const SHARED = ['vcpu_busy_pct', 'vcpu_poll_pct', 'main_loop_busy_pct', 'host_cpus'] as const;
@@ -32,7 +32,11 @@ export function layoutOf(cfgs: ModelConfig[]): Layout {
 export function summaryColumns(layout: Layout, cfgs: ModelConfig[]): string[] {
   const net = NET_BESIDE.map(besideName);
   const vms = cfgs.flatMap((c) => c.vms);
-  const disk = vms.some((vm) => vm.disks.some((d) => d.backend !== 'qemu')) ? [...SUMMARY_COLUMNS, ...BACKEND_COLUMNS] : SUMMARY_COLUMNS;
+  const disk = [
+    ...SUMMARY_COLUMNS,
+    ...(vms.some((vm) => vm.disks.some((d) => d.backend !== 'qemu')) ? BACKEND_COLUMNS : []),
+    ...(vms.some((vm) => vm.jobs.some((j) => j.fsync > 0)) ? FSYNC_COLUMNS : []),
+  ];
   switch (layout) {
     case 'blk': return [...disk];
     case 'net': return [...NET_SUMMARY_COLUMNS];
@@ -119,7 +123,7 @@ function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boole
   const threads = [...vms.flatMap((v) => v.threads), ...own];
   row.host_cpus = threads.reduce((s, t) => s + t.busyNs + t.pollNs, 0) / (blk ?? net)!.windowNs;
   const scale = perVm ? 1 / n : 1;
-  for (const c of ['iops', 'read_iops', 'write_iops', 'bw_mib_s', 'host_cpus', 'gbit_s', 'pps', 'trans_s']) {
+  for (const c of ['iops', 'read_iops', 'write_iops', 'fsync_iops', 'bw_mib_s', 'host_cpus', 'gbit_s', 'pps', 'trans_s']) {
     if (typeof row[c] === 'number') row[c] = (row[c] as number) * scale;
   }
   const out: Row = { variant: row.variant, vm: name, vms: n, ...row };
@@ -139,6 +143,7 @@ function poolBlk(rs: RunResult[], own: ThreadUse[]): RunResult {
     ...rs[0],
     ios: sum((r) => r.ios), reads: sum((r) => r.reads), bytes: sum((r) => r.bytes),
     latency: pooled(rs.map((r) => r.latency)),
+    syncs: sum((r) => r.syncs), syncLatency: pooled(rs.map((r) => r.syncLatency)),
     threads: [...rs.flatMap((r) => r.threads), ...own],
     kicks: sum((r) => r.kicks), irqs: sum((r) => r.irqs),
     pollWindows: sum((r) => r.pollWindows), pollHits: sum((r) => r.pollHits),

@@ -38,6 +38,10 @@ export type Summary = {
   backend_busy_pct: number;
   backend_busy_max_pct: number;
   backend_poll_pct: number;
+  /** fio's fsyncs: per second, and their latency (issue to reap). Columns only where a job has fsync. */
+  fsync_iops: number;
+  fsync_lat_p50_us: number;
+  fsync_lat_p99_us: number;
 };
 
 /** A summary row of any kind of run (virtio-blk or virtio-net): column -> value. */
@@ -52,6 +56,8 @@ export const SUMMARY_COLUMNS: (keyof Summary)[] = [
 
 /** Columns added where a disk is served outside QEMU. */
 export const BACKEND_COLUMNS: (keyof Summary)[] = ['backend_busy_pct', 'backend_busy_max_pct', 'backend_poll_pct'];
+/** Columns added where a job has fsync. */
+export const FSYNC_COLUMNS: (keyof Summary)[] = ['fsync_iops', 'fsync_lat_p50_us', 'fsync_lat_p99_us'];
 /** The roles of those servers' threads. */
 const BACKEND_ROLES = ['vhost-scsi', 'reactor'];
 
@@ -95,5 +101,8 @@ export function summarize(r: RunResult): Summary {
     backend_busy_pct: backendPct((t) => t.busyNs),
     backend_busy_max_pct: backends.length ? (100 * Math.max(...backends.map((t) => t.busyNs))) / T : 0,
     backend_poll_pct: backendPct((t) => t.pollNs),
+    fsync_iops: r.syncs / sec,
+    fsync_lat_p50_us: us(r.syncLatency.quantile(0.5)),
+    fsync_lat_p99_us: us(r.syncLatency.quantile(0.99)),
   };
 }

@@ -3,7 +3,6 @@ import { DEFAULT_COSTS } from '../../src/model/costs.js';
 import { iops, scenario, simulate } from '../helpers.js';
 
 const c = DEFAULT_COSTS;
-const GiB = 2 ** 30;
 /** One disk on nvme-tlc, io_uring on its own iothread, 4 jobs: the host page cache in front of it. */
 const base = (cache: string, job: object = {}, host: object = {}) => ({
   duration: '50ms', warmup: '5ms', exact_costs: true, vm: { vcpus: 4 },
@@ -73,6 +72,49 @@ describe('host page cache (cache writeback, writethrough, unsafe)', () => {
     expect(s.points[0].config(0).vms[0].disks[0].aio).toBe('threads');
     expect(() => scenario({ ...base('none'), disk: { backend: 'vhost-user', cache: 'writeback' } }))
       .toThrow(/disk\.cache: applies to disks QEMU serves/);
-    expect(GiB).toBe(1073741824);
+  });
+});
+
+describe('fio fsync: a flush the guest sends where it sees a write cache', () => {
+  const qd1 = (cache: string, job: object = {}) => simulate(base(cache, { rw: 'randwrite', iodepth: 1, numjobs: 1, fsync: 1, ...job }));
+  const syncP50 = (r: { syncLatency: { quantile(q: number): number } }) => r.syncLatency.quantile(0.5);
+
+  it('after every fsync writes an fsync of its own, in the iodepth, not among the IOPS', () => {
+    const { result } = qd1('none', { fsync: 4 });
+    expect(result.syncs * 4 / result.ios).toBeCloseTo(1, 1);
+    expect(result.reads).toBe(0);
+  });
+
+  it('cache none: the flush goes through the virtqueue and QEMU to an fdatasync, never to the device as I/O', () => {
+    const { vm, result } = qd1('none');
+    expect(deviceIos(vm)).toBeLessThanOrEqual(result.ios + 1);
+    expect(syncP50(result)).toBeGreaterThan(c.fdatasync_ns);
+  });
+
+  it('writethrough and directsync: no write cache in the guest, so the fsync completes there', () => {
+    const none = qd1('none').result;
+    for (const cache of ['writethrough', 'directsync']) {
+      const { result } = qd1(cache);
+      expect(syncP50(result)).toBeLessThan(syncP50(none) / 3);
+    }
+  });
+
+  it('unsafe: QEMU ignores the flush (no fdatasync)', () => {
+    const unsafe = qd1('unsafe').result, none = qd1('none').result;
+    expect(syncP50(none) - syncP50(unsafe)).toBeGreaterThan(0.8 * c.fdatasync_ns);
+  });
+
+  it('writeback: the fsync writes back the data dirtied before it and waits for it', () => {
+    const bigCache = { page_cache: { size: '64g' } };
+    const synced = simulate(base('writeback', { rw: 'randwrite', fsync: 8 }, bigCache));
+    const unsynced = simulate(base('writeback', { rw: 'randwrite' }, bigCache));
+    expect(deviceIos(unsynced.vm)).toBe(0);
+    // Everything written is written back, less what the last fsyncs had not yet asked for.
+    expect(deviceIos(synced.vm)).toBeGreaterThan(0.9 * synced.result.ios);
+    expect(syncP50(synced.result)).toBeGreaterThan(c.fdatasync_ns + 20_000);
+  });
+
+  it('refuses fsync on a job that never writes', () => {
+    expect(() => scenario(base('none', { fsync: 4 }))).toThrow(/job\.fsync: fsync follows writes; this job \(rw randread\) does none/);
   });
 });

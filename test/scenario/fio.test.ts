@@ -136,8 +136,15 @@ describe('fio job files in scenarios', () => {
     expect(jobs.map((j) => j.iodepth)).toEqual([32, 32]);
   });
 
+  it('takes fsync and fdatasync (one call on the guest\'s block device) as the job\'s fsync', () => {
+    const d = folder({ 'a.fio': `${jobFile}fsync=4\n`, 'b.fio': `${jobFile}fdatasync=4\n`, 'a.yaml': 'vm: {vcpus: 2}\njob: {fio: a.fio}\n', 'b.yaml': 'vm: {vcpus: 2}\njob: {fio: b.fio}\n' });
+    for (const f of ['a.yaml', 'b.yaml']) {
+      expect(loadScenario(join(d, f)).points[0].config(0).vms[0].jobs.map((j) => j.fsync)).toEqual([0, 4]);
+    }
+  });
+
   it('locates a job file\'s error in the job file: its path, line, section and option', () => {
-    const d = folder({ 'job.fio': `${jobFile}fsync=1\n`, 's.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\n', 'missing.yaml': 'vm: {vcpus: 2}\njob:\n  fio: nope.fio\n' });
+    const d = folder({ 'job.fio': `${jobFile}end_fsync=1\n`, 's.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\n', 'missing.yaml': 'vm: {vcpus: 2}\njob:\n  fio: nope.fio\n' });
     const message = (f: string) => {
       try {
         loadScenario(join(d, f));
@@ -147,7 +154,7 @@ describe('fio job files in scenarios', () => {
       }
       throw new Error('expected a ScenarioError');
     };
-    expect(message('s.yaml')).toBe(`${join(d, 'job.fio')}:17: writer.fsync: fsync would change the answer (fsync calls) and is not modelled`);
+    expect(message('s.yaml')).toBe(`${join(d, 'job.fio')}:17: writer.end_fsync: end_fsync would change the answer (a final fsync) and is not modelled`);
     expect(message('missing.yaml')).toMatch(/missing\.yaml:3: job\.fio: cannot read the fio job file .*nope\.fio$/);
   });
 

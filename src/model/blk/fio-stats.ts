@@ -107,6 +107,9 @@ export class FioJobStats {
   readonly depth = new Float64Array(7);
   readonly submit = new Float64Array(7);
   readonly complete = new Float64Array(7);
+  /** fio's sync entry: the fsyncs and their latency (issue to reap). */
+  readonly sync = new Histogram();
+  syncs = 0;
   cpuNs = 0;
 
   constructor(reads: boolean, writes: boolean) {
@@ -116,7 +119,8 @@ export class FioJobStats {
   reset(now: number): void {
     for (const d of this.dirs) d.reset(now);
     for (const a of [this.depth, this.submit, this.complete]) a.fill(0);
-    this.cpuNs = 0;
+    this.sync.reset();
+    this.cpuNs = this.syncs = 0;
   }
 
   /** The window ends: its last whole sampling intervals are sampled. */

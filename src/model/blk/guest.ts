@@ -15,6 +15,8 @@ export interface GuestOwner extends World {
   readonly jobs: readonly Job[];
   readonly vcpus: readonly Vcpu[];
   readonly servers: readonly VqServer[];
+  /** Per disk (host-wide): 1 when the guest sees a volatile write cache, so an fsync sends a flush. */
+  readonly guestWriteCache: Uint8Array;
   issue(job: Job): number;
   reap(job: Job, n: number): void;
 }
@@ -37,6 +39,11 @@ export class Job {
   nextOffset = 0;
   /** The disk (host-wide index) it reads and writes: its LUN when several share a controller's queues. */
   disk = 0;
+  /** fio fsync: an fsync after every this many writes (0: never); the writes issued, and whether the
+   *  last I/O issued was one. */
+  fsyncEvery = 0;
+  writesIssued = 0;
+  lastWasWrite = false;
   /** fio bssplit: the sizes (bytes) and their cumulative shares; null: every I/O is `bytes`. */
   splitBytes: Float64Array | null = null;
   splitCum: Float64Array | null = null;
@@ -164,7 +171,12 @@ export class BlkGuest implements GuestDriver {
     while (v.batch.size > 0) {
       const r = v.batch.shift();
       vm.requests.submitted[r] = now;
-      if (vq.hasRoom && vq.blkmqWait.size === 0) {
+      if (vm.requests.flush[r] && !vm.guestWriteCache[vm.requests.disk[r]]) {
+        // No write cache: blk-flush completes the empty flush at once (blk_flush_policy is 0).
+        vm.requests.stage[r] = Stage.GuestDone;
+        job.done.push(r);
+        this.queueReap(job);
+      } else if (vq.hasRoom && vq.blkmqWait.size === 0) {
         vq.driverAdd(r);
         vm.requests.stage[r] = Stage.Avail;
         added++;

@@ -46,7 +46,9 @@ export function blkViolations(w: BlkWorld, windowNs: number): string[] {
   }
   w.loads.forEach((l, v) => {
     const age = oldest[v] === Infinity ? 0 : w.sim.now - oldest[v];
-    const little = littleViolation(l.inFlight.area / windowNs, l.ios, windowNs, l.latency(), l.inFlight.max, age);
+    const lat = l.latency();
+    lat.add(l.syncLatency());
+    const little = littleViolation(l.inFlight.area / windowNs, l.ios + l.syncs, windowNs, lat, l.inFlight.max, age);
     if (little) broken.push(w.loads.length > 1 ? `VM ${v}: ${little}` : little);
   });
   return broken;

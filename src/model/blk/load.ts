@@ -8,6 +8,8 @@ import type { FioJobStats } from './fio-stats.js';
 export class BlkLoad {
   ios = 0;
   reads = 0;
+  /** fsyncs reaped (not among the ios). */
+  syncs = 0;
   bytes = 0;
   /** Interrupts the VM's disks sent (irqfd writes). */
   irqs = 0;
@@ -21,7 +23,7 @@ export class BlkLoad {
   /** The measurement window starts. */
   reset(now: number): void {
     for (const j of this.jobs) j.reset(now);
-    this.ios = this.reads = this.bytes = this.irqs = 0;
+    this.ios = this.reads = this.syncs = this.bytes = this.irqs = 0;
     this.inFlight.reset(now);
   }
 
@@ -29,6 +31,13 @@ export class BlkLoad {
   latency(): Histogram {
     const h = new Histogram();
     for (const j of this.jobs) for (const d of j.dirs) h.add(d.lat);
+    return h;
+  }
+
+  /** fio's sync latency of every job of the VM. */
+  syncLatency(): Histogram {
+    const h = new Histogram();
+    for (const j of this.jobs) h.add(j.sync);
     return h;
   }
 }

@@ -32,6 +32,12 @@ export class MultiReqBuffer {
     for (let i = 0; i < count; i++) {
       const r = popped[i];
       t.hostBytes[r] = t.bytes[r];
+      if (t.flush[r]) {
+        // virtio_blk_handle_flush: what the buffer holds goes first, then the flush on its own.
+        this.flush(engine);
+        engine.queue(r);
+        continue;
+      }
       if (this.reqs.length > 0 && t.write[this.reqs[0]] !== t.write[r]) this.flush(engine);
       this.reqs.push(r);
       if (t.offset[r] === t.offset[r]) this.sequential = true;
@@ -41,6 +47,7 @@ export class MultiReqBuffer {
 
   private flush(engine: AioEngine): void {
     const t = this.table, reqs = this.reqs;
+    if (reqs.length === 0) return;
     if (!this.merging || !this.sequential || reqs.length === 1) {
       for (const r of reqs) engine.queue(r);
     } else {

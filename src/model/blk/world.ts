@@ -14,7 +14,7 @@ import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emul
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device, type DeviceConfig } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
-import { PageCache, type BlockTarget, type CacheMode, type PageCacheParams } from '../storage/page-cache.js';
+import { GUEST_WRITE_CACHE, PageCache, type BlockTarget, type CacheMode, type PageCacheParams } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
@@ -57,7 +57,7 @@ export interface BlkVmSetup {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
     iodepth: number; numjobs: number;
     rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
-    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number;
+    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number; fsync: number;
   }[];
 }
 
@@ -130,6 +130,8 @@ export class BlkWorld {
   private readonly completerOfVq: { onDeviceDone(r: number): void }[] = [];
   /** Scratch flags used by an AioContext to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
+  /** Per disk (host-wide): 1 when the guest sees a volatile write cache (its fsyncs send flushes). */
+  readonly guestWriteCache: Uint8Array;
   /** Thread-pool worker holding each request (aio=threads). */
   readonly workerOf: Int32Array;
   /** Per VM: what fio measured. */
@@ -160,8 +162,10 @@ export class BlkWorld {
     this.costs = c;
     const capacity = s.vms.reduce((n, vm) => n + vm.jobs.reduce((m, j) => m + j.iodepth * j.numjobs, 0), 0);
     const cached = s.vms.some((vm) => vm.disks.some((d) => d.cache !== 'none'));
+    const flushes = s.vms.some((vm) => vm.jobs.some((j) => j.fsync > 0));
     this.requests = new RequestTable(capacity + (cached ? pageCacheSlots(s) : 0));
     this.workerOf = new Int32Array(this.requests.capacity);
+    this.guestWriteCache = new Uint8Array(s.vms.reduce((n, vm) => n + vm.disks.length, 0));
     this.guest = new BlkGuest(driver, this);
     this.loads = s.vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
       const reads = readFractionOf(j);
@@ -182,7 +186,7 @@ export class BlkWorld {
       ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(backends['vhost-user'], `reactor${k}`, -1))
       : [];
     let reactorTurn = 0;
-    this.pageCache = cached ? new PageCache(s.pageCache, this, s.devices.map((d) => d.maxTransfer)) : null;
+    this.pageCache = cached || flushes ? new PageCache(s.pageCache, this, s.devices.map((d) => d.maxTransfer)) : null;
     const hitRatio = randomHitRatio(s);
     s.vms.forEach((vm, v) => {
       const base = vcpuBase[v];
@@ -228,6 +232,9 @@ export class BlkWorld {
         this.deviceOfDisk.push(d.deviceIndex);
         this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
         this.pageCache?.addDisk(d.cache, d.deviceIndex, hitRatio, rng(vm.streams, `cache:${d.name}`));
+        // Servers outside QEMU advertise no volatile cache (LIO's emulate_write_cache is 0 by default;
+        // an SPDK NVMe bdev on a drive with power-loss protection has none).
+        this.guestWriteCache[di] = d.backend === 'qemu' && GUEST_WRITE_CACHE[d.cache] ? 1 : 0;
         const shared = d.controller === null ? undefined : controllers.get(d.controller);
         if (shared !== undefined) {
           firstVq.push(shared);
@@ -291,6 +298,7 @@ export class BlkWorld {
             j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
             j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
           job.disk = firstDisk + j.disk;
+          job.fsyncEvery = j.fsync;
           if (j.bssplit.length > 0) {
             job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
             let cum = 0;
@@ -331,7 +339,7 @@ export class BlkWorld {
   /** Where request r goes below QEMU: the host's page cache, or its disk's device. */
   deviceOf(r: number): BlockTarget {
     const d = this.requests.disk[r];
-    if (this.pageCache !== null && this.pageCache.serves(d)) return this.pageCache;
+    if (this.pageCache !== null && (this.requests.flush[r] || this.pageCache.serves(d))) return this.pageCache;
     return this.devices[this.deviceOfDisk[d]];
   }
 
@@ -377,8 +385,20 @@ export class BlkWorld {
     const load = this.loads[job.vm];
     load.inFlight.track(1, this.sim.now);
     load.issuedTotal++;
-    const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
     job.stats.depth[depthBucket(job.inflight)]++;
+    if (job.lastWasWrite && job.fsyncEvery > 0 && job.writesIssued % job.fsyncEvery === 0) {
+      // fio's get_rw_ddir: right after a write that makes the writes a multiple of fsync, a DDIR_SYNC
+      // (libaio: IOCB_CMD_FSYNC), an I/O of the job's iodepth like any other.
+      job.lastWasWrite = false;
+      const f = this.requests.alloc(job.index, job.vq, false, this.sim.now);
+      this.requests.flush[f] = 1;
+      this.requests.disk[f] = job.disk;
+      this.requests.bytes[f] = 0;
+      return f;
+    }
+    const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
+    job.lastWasWrite = write;
+    if (write) job.writesIssued++;
     const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
     this.requests.disk[r] = job.disk;
     const bytes = job.splitBytes === null ? job.bytes : splitSize(job.splitBytes, job.splitCum!, job.rng());
@@ -395,10 +415,16 @@ export class BlkWorld {
     const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
-      job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
-      load.ios++;
-      if (!req.write[r]) load.reads++;
-      load.bytes += req.bytes[r];
+      if (req.flush[r]) {
+        job.stats.sync.record(now - req.issued[r]);
+        job.stats.syncs++;
+        load.syncs++;
+      } else {
+        job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
+        load.ios++;
+        if (!req.write[r]) load.reads++;
+        load.bytes += req.bytes[r];
+      }
       req.release(r);
     }
     job.inflight -= n;

@@ -10,8 +10,11 @@ import { Stage, type RequestTable } from './requests.js';
 export type CacheMode = 'none' | 'directsync' | 'writethrough' | 'writeback' | 'unsafe';
 /** cache.direct (O_DIRECT: no host page cache) per mode (QEMU block.c bdrv_parse_cache_mode). */
 export const CACHE_DIRECT: Readonly<Record<CacheMode, boolean>> = { none: true, directsync: true, writethrough: false, writeback: false, unsafe: false };
-/** cache.writeback off: QEMU completes a write only after a flush (FUA emulated by bdrv_co_flush). */
-const WRITE_THROUGH: Readonly<Record<CacheMode, boolean>> = { none: false, directsync: true, writethrough: true, writeback: false, unsafe: false };
+/** cache.writeback per mode: on, the guest sees a volatile write cache (virtio-blk VIRTIO_BLK_F_FLUSH
+ *  with WCE, scsi-disk's WCE bit) and sends flushes; off, QEMU completes a write only after flushing it
+ *  (FUA emulated by bdrv_co_flush) and the guest's fsync sends nothing (QEMU block.c bdrv_parse_cache_mode,
+ *  Linux blk-flush.c: no write cache, no flush). */
+export const GUEST_WRITE_CACHE: Readonly<Record<CacheMode, boolean>> = { none: true, directsync: false, writethrough: false, writeback: true, unsafe: true };
 
 /** The host's page cache (Linux mm): its size and the vm.dirty_* and read-ahead settings. */
 export interface PageCacheParams {
@@ -39,7 +42,7 @@ export interface PageCacheOwner {
   complete(r: number): void;
 }
 
-/** A disk in front of its device, in a cache mode other than none. */
+/** A disk in front of its device. */
 interface CachedDisk {
   mode: CacheMode;
   device: number;
@@ -71,11 +74,12 @@ const NONE = -1;
  *   pages past dirty_ratio waits until writeback brings them down (balance_dirty_pages at its limit).
  * - writethrough: reads as above, writes copied and written to the device at once, then flushed.
  * - directsync: O_DIRECT, each write flushed.
+ * - A guest flush (fio's fsync, where the guest sees a write cache: none, writeback, unsafe): see flush().
  * A hit or an absorbed write costs the lookup and the copy (`page_cache_op_ns`, per KiB
  * `page_cache_copy_per_kib_ns`), a flush `fdatasync_ns`, all as latency of the request.
  */
 export class PageCache {
-  private readonly disks: (CachedDisk | null)[] = [];
+  private readonly disks: CachedDisk[] = [];
   private readonly readAhead = new Map<number, ReadAhead>();
   /** Per request: the read-ahead window a waiting read hangs on, and the next waiter of that window. */
   private readonly waitHead: Int32Array;
@@ -90,6 +94,16 @@ export class PageCache {
   private readonly dirtyJoins: IntFifo[];
   private readonly lastEnd: Float64Array;
   private readonly inflight: Int32Array;
+  /** Per device, bytes ever dirtied, sent to writeback, and written back; and the bytes an fsync has
+   *  asked to be sent (writeback runs below dirty_background_ratio until they are). */
+  private readonly dirtied: Float64Array;
+  private readonly sentBack: Float64Array;
+  private readonly cleaned: Float64Array;
+  private readonly forced: Float64Array;
+  /** Per device, fsyncs waiting for the data dirtied before them to be written back, oldest first;
+   *  per request, the bytes written back it waits for. */
+  private readonly syncWaiters: IntFifo[];
+  private readonly syncTarget: Float64Array;
   /** Dirty bytes not yet under writeback, and under writeback. */
   dirty = 0;
   writeback = 0;
@@ -117,28 +131,39 @@ export class PageCache {
     this.dirtyJoins = Array.from({ length: devices }, () => new IntFifo(64));
     this.lastEnd = new Float64Array(devices).fill(NaN);
     this.inflight = new Int32Array(devices);
+    this.dirtied = new Float64Array(devices);
+    this.sentBack = new Float64Array(devices);
+    this.cleaned = new Float64Array(devices);
+    this.forced = new Float64Array(devices);
+    this.syncWaiters = Array.from({ length: devices }, () => new IntFifo(4));
+    this.syncTarget = new Float64Array(n);
     this.writebackCap = owner.devices.map((d) => d.queueDepth);
     this.limit = (p.dirtyRatio / 100) * p.sizeBytes;
     this.background = (p.dirtyBackgroundRatio / 100) * p.sizeBytes;
   }
 
-  /** The next disk (host-wide numbering) is in `mode` on `device`; with cache=none it is not ours. */
+  /** The next disk (host-wide numbering) is in `mode` on `device`. */
   addDisk(mode: CacheMode, device: number, hitRatio: number, rng: Rng): void {
     if (mode !== 'none' && this.diskOf[device] === undefined) this.diskOf[device] = this.disks.length;
-    this.disks.push(mode === 'none' ? null : { mode, device, hitRatio, rng });
+    this.disks.push({ mode, device, hitRatio, rng });
   }
 
   /** A disk of ours on each device (the one writeback I/Os are accounted to). */
   private readonly diskOf: number[] = [];
 
-  /** Whether disk d's requests go through here (its cache mode is not none). */
+  /** Whether disk d's reads and writes go through here (its cache mode is not none); flushes of
+   *  every disk do. */
   serves(d: number): boolean {
-    return this.disks[d] !== null;
+    return this.disks[d].mode !== 'none';
   }
 
   submit(r: number): boolean {
     const req = this.owner.requests;
-    const disk = this.disks[req.disk[r]]!;
+    const disk = this.disks[req.disk[r]];
+    if (req.flush[r]) {
+      this.flush(r, disk);
+      return true;
+    }
     const device = this.owner.devices[disk.device];
     if (req.write[r]) {
       if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return device.submit(r); // written through, flushed on completion
@@ -158,8 +183,8 @@ export class PageCache {
   /** A guest request of one of our disks came back from its device. */
   onDeviceDone(r: number): void {
     const req = this.owner.requests;
-    const disk = this.disks[req.disk[r]]!;
-    if (req.write[r] && WRITE_THROUGH[disk.mode]) {
+    const disk = this.disks[req.disk[r]];
+    if (req.write[r] && !GUEST_WRITE_CACHE[disk.mode]) {
       this.after(this.owner.costs.fdatasync_ns + (CACHE_DIRECT[disk.mode] ? 0 : this.copyNs(r)), r);
     } else if (!CACHE_DIRECT[disk.mode] && !req.write[r]) {
       this.copyDone(r);
@@ -172,10 +197,12 @@ export class PageCache {
   onInternalDone(w: number): void {
     const req = this.owner.requests;
     if (req.write[w]) {
-      const dev = this.disks[req.disk[w]]!.device;
+      const dev = this.disks[req.disk[w]].device;
       this.inflight[dev]--;
       this.writeback -= req.bytes[w];
+      this.cleaned[dev] += req.bytes[w];
       req.release(w);
+      this.wakeSyncs(dev);
       this.admitThrottled();
       this.startWriteback(dev);
       return;
@@ -261,8 +288,9 @@ export class PageCache {
   private dirtyBy(r: number): void {
     const req = this.owner.requests;
     const bytes = req.hostBytes[r];
-    const dev = this.disks[req.disk[r]]!.device;
+    const dev = this.disks[req.disk[r]].device;
     this.dirty += bytes;
+    this.dirtied[dev] += bytes;
     if (this.dirty + this.writeback > this.maxHeld) this.maxHeld = this.dirty + this.writeback;
     const joins = req.offset[r] === this.lastEnd[dev];
     this.lastEnd[dev] = Number.isNaN(req.offset[r]) ? NaN : req.offset[r] + bytes;
@@ -279,11 +307,11 @@ export class PageCache {
     }
   }
 
-  /** Background writeback of a device's dirty extents, oldest first, while dirty data is past
-   *  dirty_background_ratio and the device has tags. */
+  /** Writeback of a device's dirty extents, oldest first, while the device has tags and dirty data is
+   *  past dirty_background_ratio or an fsync waits for it. */
   private startWriteback(dev: number): void {
     const q = this.dirtyQ[dev], joins = this.dirtyJoins[dev], req = this.owner.requests;
-    while (q.size > 0 && this.dirty > this.background && this.inflight[dev] < this.writebackCap[dev]) {
+    while (q.size > 0 && (this.dirty > this.background || this.sentBack[dev] < this.forced[dev]) && this.inflight[dev] < this.writebackCap[dev]) {
       let bytes = q.shift();
       joins.shift();
       while (q.size > 0 && joins.at(0) === 1 && bytes + q.at(0) <= this.maxTransfer[dev]) {
@@ -292,10 +320,41 @@ export class PageCache {
       }
       this.dirty -= bytes;
       this.writeback += bytes;
+      this.sentBack[dev] += bytes;
       this.inflight[dev]++;
       const w = req.allocInternal(true, bytes, this.diskOf[dev], this.owner.sim.now);
       this.owner.devices[dev].submit(w);
     }
+  }
+
+  /**
+   * A guest flush reached the host (QEMU's bdrv_co_flush -> raw_co_flush_to_disk): unsafe completes it
+   * at once (BDRV_O_NO_FLUSH); otherwise an fdatasync of the disk's file, which in writeback first
+   * writes back every page dirtied before it and waits for them (file_write_and_wait_range), on top
+   * of those already under writeback. Flushes of one device are answered in order, so the data is
+   * counted per device: an fsync waits until as many bytes were written back as had been dirtied.
+   */
+  private flush(r: number, disk: CachedDisk): void {
+    if (disk.mode === 'unsafe') {
+      this.after(0, r);
+      return;
+    }
+    const dev = disk.device;
+    if (disk.mode !== 'writeback' || this.cleaned[dev] >= this.dirtied[dev]) {
+      this.after(this.owner.costs.fdatasync_ns, r);
+      return;
+    }
+    this.owner.requests.stage[r] = Stage.HostWait;
+    this.syncTarget[r] = this.dirtied[dev];
+    this.syncWaiters[dev].push(r);
+    this.forced[dev] = this.dirtied[dev];
+    this.startWriteback(dev);
+  }
+
+  /** Writeback completed on dev: the fsyncs whose data is all written back issue their flush. */
+  private wakeSyncs(dev: number): void {
+    const q = this.syncWaiters[dev];
+    while (q.size > 0 && this.syncTarget[q.at(0)] <= this.cleaned[dev]) this.after(this.owner.costs.fdatasync_ns, q.shift());
   }
 
   private copyNs(r: number): number {

@@ -32,6 +32,8 @@ export class RequestTable {
   /** The disk it is for (the device behind it): LUNs of one virtio-scsi controller share its queues. */
   readonly disk: Int32Array;
   readonly write: Uint8Array;
+  /** A flush (fio's fsync: VIRTIO_BLK_T_FLUSH, SYNCHRONIZE CACHE): no data, neither read nor write. */
+  readonly flush: Uint8Array;
   readonly stage: Uint8Array;
   readonly bytes: Float64Array;
   /** Byte offset on the disk; NaN for a random one (never adjacent to another). */
@@ -59,6 +61,7 @@ export class RequestTable {
     this.vq = new Int32Array(capacity);
     this.disk = new Int32Array(capacity);
     this.write = new Uint8Array(capacity);
+    this.flush = new Uint8Array(capacity);
     this.stage = new Uint8Array(capacity);
     this.bytes = new Float64Array(capacity);
     this.offset = new Float64Array(capacity);
@@ -81,6 +84,7 @@ export class RequestTable {
     this.job[r] = job;
     this.vq[r] = vq;
     this.write[r] = write ? 1 : 0;
+    this.flush[r] = 0;
     this.issued[r] = now;
     this.stage[r] = Stage.GuestQueued;
     this.live++;

@@ -37,7 +37,7 @@ const NO_EFFECT = new Set([
 /** Options that change the answer and vqsim does not model: refused rather than ignored. */
 const NOT_MODELLED: Record<string, string> = {
   blocksize_range: 'a range of block sizes', bsrange: 'a range of block sizes',
-  fsync: 'fsync calls', fdatasync: 'fdatasync calls', end_fsync: 'a final fsync', sync: 'synchronous writes (O_SYNC)',
+  end_fsync: 'a final fsync', sync: 'synchronous writes (O_SYNC)',
   verify: 'verification reads', do_verify: 'verification reads', cpus_allowed: 'pinning jobs to CPUs',
   cpumask: 'pinning jobs to CPUs', numa_cpu_nodes: 'NUMA placement', numa_mem_policy: 'NUMA placement',
   rate: 'a bandwidth rate (give rate_iops)', rate_min: 'a minimum rate', ratecycle: 'rate averaging',
@@ -110,6 +110,12 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
         case 'iodepth': job.iodepth = int(o, 1); break;
         case 'size': job.size = `${size(o)}`; break;
         case 'numjobs': job.numjobs = int(o, 1); break;
+        // On the guest's block device fsync and fdatasync are one call (blkdev_fsync): a flush.
+        case 'fsync': case 'fdatasync': {
+          const n = int(o, 0);
+          if (n > 0) job.fsync = n;
+          break;
+        }
         case 'rate_iops': {
           const [r, w] = o.value.split(',').map((x) => (x === '' ? undefined : Number(x)));
           if (w !== undefined && w !== r) throw fail(o, 'different read and write rates are not modelled');
@@ -178,7 +184,7 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
 }
 
 /** The scenario field an option sets, where the names differ. */
-const FIELD: Record<string, string> = { rwmixwrite: 'rwmixread' };
+const FIELD: Record<string, string> = { rwmixwrite: 'rwmixread', fdatasync: 'fsync' };
 
 /** fio's aliases (options.c) to the names above. */
 function canonical(key: string): string {
