@@ -152,10 +152,11 @@ export const COST_TABLE = {
   /** Copying between the page cache and QEMU's buffer, per KiB: copy_to_user / copy_from_user at
    *  ~10 GB/s (as net_copy_per_kib_ns). */
   page_cache_copy_per_kib_ns: measured(100, 50, 200),
-  /** QEMU's flush after each write when the guest sees no write cache (writethrough, directsync:
-   *  bdrv_co_flush emulating FUA): an fdatasync through the aio engine (a thread-pool hop or an
-   *  io_uring fsync) with the syscall; the device's own flush is free on drives with power-loss
-   *  protection, which report no volatile cache (estimate). */
+  /** An fdatasync of a disk's file: the syscall and the block layer's flush; the device's own flush is
+   *  free on drives with power-loss protection, which report no volatile cache (estimate). A guest
+   *  flush reaches it through the aio engine; QEMU's flush after each write where the guest sees no
+   *  write cache (writethrough, directsync: bdrv_co_flush emulating FUA) is this as latency, its
+   *  engine hop included. */
   fdatasync_ns: estimate(5000, 2000, 15000),
 
   // --- virtio-net (MODEL.md section 7) ---

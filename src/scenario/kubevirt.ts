@@ -17,6 +17,8 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  * - a scsi disk is a LUN of the VM's virtio-scsi controller (a queue per vCPU): in QEMU's main loop,
  *   unless one of the scsi disks is dedicatedIOThread, when the controller takes the next auto iothread;
  * - a disk on another bus (sata, usb) gets no iothread: QEMU's main loop;
+ * - cache: the disk's, else none (SetDriverCacheMode, the volume taken to support O_DIRECT); io: the
+ *   disk's, else native with cache none and threads otherwise (SetOptimalIOMode);
  * - blockMultiQueue: queues = vCPUs, else 1; networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
  * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
  *   cores, which the VM's threads share unless host.cores says otherwise.
@@ -46,8 +48,10 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
 
   const disks = d.devices.disks.map((k, i): DiskInput => {
     const base: DiskInput = { ...s.disk, ...(s.disks?.find((x) => x.name === k.name) ?? {}), name: k.name };
-    const io = k.io ?? 'native';
-    const out: DiskInput = { ...base, 'num-queues': queues, aio: io, iothreads: undefined, iothread: undefined, 'iothread-vq-mapping': undefined };
+    // SetDriverCacheMode: none where the volume takes O_DIRECT; SetOptimalIOMode: native only with it.
+    const cache = k.cache ?? 'none';
+    const io = k.io ?? (cache === 'none' ? 'native' : 'threads');
+    const out: DiskInput = { ...base, 'num-queues': queues, aio: io, cache, iothreads: undefined, iothread: undefined, 'iothread-vq-mapping': undefined };
     if (k.disk.bus === 'scsi') return { ...out, bus: 'scsi', controller: 'scsi0', 'num-queues': vcpus, handler: 'main-loop' }; // placed below
     if (k.disk.bus !== 'virtio') {
       warn(at('devices', 'disks', i, 'disk', 'bus'), `disk ${k.name} on the ${k.disk.bus} bus gets no iothread: its I/O runs in QEMU's main loop (modelled as virtio-blk there)`);

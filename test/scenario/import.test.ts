@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCommand } from '../../src/cli/import.js';
 import { Host } from '../../src/model/host.js';
@@ -82,6 +85,35 @@ describe('vqsim import', () => {
       + 'jobs: [{ name: a, disk: vhost-user-blk0 }, { name: b, disk: vhost-scsi1 }]\n');
     expect(q.vm.disks.map((x) => [x.backend, x.numQueues, x.workerPerVirtqueue])).toEqual([['vhost-user', 2, false], ['vhost', 4, true]]);
     expect(q.result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
+  it('cache modes: libvirt <driver cache> (QEMU\'s default writeback without it), QEMU\'s cache flags and write-cache, KubeVirt\'s cache', () => {
+    const xml = (drv: string) => `<domain type='kvm'><vcpu>2</vcpu><devices><disk type='block' device='disk'><driver name='qemu' type='raw' ${drv}/>`
+      + '<source dev=\'/dev/nvme0n1\'/><target dev=\'vda\' bus=\'virtio\'/></disk></devices></domain>';
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-cache-'));
+    const libvirt = (drv: string) => {
+      writeFileSync(join(dir, 'd.xml'), xml(drv));
+      const { text, notUnderstood } = importCommand('libvirt', join(dir, 'd.xml'), []);
+      const d = loaded(text).vm.disks[0];
+      return [d.cache, d.aio, notUnderstood.length];
+    };
+    expect(libvirt('')).toEqual(['writeback', 'threads', 0]);
+    expect(libvirt("cache='none' io='native'")).toEqual(['none', 'native', 0]);
+    expect(libvirt("cache='unsafe' io='io_uring'")).toEqual(['unsafe', 'io_uring', 0]);
+    // io='native' without O_DIRECT: QEMU refuses it; taken as threads, and said.
+    expect(libvirt("cache='writethrough' io='native'")).toEqual(['writethrough', 'threads', 1]);
+
+    const qemu = (...args: string[]) => loaded(importCommand('qemu', undefined, ['qemu-system-x86_64', ...args]).text).vm.disks[0].cache;
+    expect(qemu('-drive', 'file=/dev/sdb,if=none,id=d0', '-device', 'virtio-blk-pci,drive=d0')).toBe('writeback');
+    expect(qemu('-drive', 'file=/dev/sdb,if=none,id=d0,cache=unsafe', '-device', 'virtio-blk-pci,drive=d0')).toBe('unsafe');
+    expect(qemu('-drive', 'file=/dev/sdb,if=none,id=d0,cache=none', '-device', 'virtio-blk-pci,drive=d0,write-cache=off')).toBe('directsync');
+    expect(qemu('-blockdev', 'driver=host_device,node-name=f0,filename=/dev/sdb,cache.direct=off', '-device', 'virtio-blk-pci,drive=f0,write-cache=off')).toBe('writethrough');
+    expect(qemu('-blockdev', 'driver=host_device,node-name=f0,filename=/dev/sdb,cache.direct=on', '-device', 'virtio-blk-pci,drive=f0')).toBe('none');
+
+    // KubeVirt: cache none by default with io native; writethrough takes QEMU's threads.
+    const kv = (cache: string) => loaded(`vm: { vcpus: 2 }\nkubevirt:\n  domain:\n    devices:\n      disks: [{ name: d, ${cache} }]\n`).vm.disks[0];
+    expect([kv('').cache, kv('').aio]).toEqual(['none', 'native']);
+    expect([kv('cache: writethrough').cache, kv('cache: writethrough').aio]).toEqual(['writethrough', 'threads']);
   });
 
   it('reads QEMU\'s option syntax: implied keys, ",," escapes, JSON', () => {

@@ -68,7 +68,6 @@ export function importKubevirt(text: string, file: string, fio?: string): Draft 
     if (bus !== undefined) out.disk = { bus };
     if (k.io !== undefined) out.io = k.io;
     if (k.cache !== undefined) out.cache = k.cache;
-    if (k.cache === 'writethrough' || k.cache === 'writeback') d.skip(`${where}.cache: ${k.cache} (vqsim models O_DIRECT)`);
     disks.push(out);
   });
   if (disks.length > 0) {

@@ -102,10 +102,18 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
       d.set(at('bus'), 'scsi', `<target bus='scsi'/> on <controller type='scsi' index='${index}' model='virtio-scsi'>`);
       d.set(at('controller'), `scsi${index}`, `<address controller='${index}'/>`);
     }
-    // QEMU's default without io=: aio=threads.
-    d.set(at('aio'), attr(drv, 'io') ?? 'threads', attr(drv, 'io') ? `<driver io='${attr(drv, 'io')}'>` : 'no <driver io>: QEMU\'s default, threads');
+    // Without cache= (or cache='default') libvirt passes none: QEMU's default, writeback.
     const cache = attr(drv, 'cache');
-    if (cache && cache !== 'none' && cache !== 'directsync') d.skip(`<driver cache='${cache}'> on ${dev} (vqsim models O_DIRECT: cache=none)`);
+    const mode = cache === undefined || cache === 'default' ? 'writeback' : cache;
+    d.set(at('cache'), mode, cache === undefined || cache === 'default' ? `no <driver cache>: QEMU's default, writeback` : `<driver cache='${cache}'>`);
+    // QEMU's default without io=: aio=threads; io='native' needs O_DIRECT (QEMU refuses it otherwise).
+    const io = attr(drv, 'io');
+    if (io === 'native' && mode !== 'none' && mode !== 'directsync') {
+      d.set(at('aio'), 'threads', `<driver io='native'> with cache ${mode}: QEMU refuses aio=native without O_DIRECT, so threads`);
+      d.skip(`<driver io='native'> on ${dev} with cache ${mode} (QEMU needs cache none or directsync for it: taken as threads)`);
+    } else {
+      d.set(at('aio'), io ?? 'threads', io ? `<driver io='${io}'>` : 'no <driver io>: QEMU\'s default, threads');
+    }
     // A virtio-blk disk's queues and iothreads are its own <driver>'s; a LUN's, its controller's.
     const qdrv = (controller ? controller.driver ?? {} : drv) as El;
     const of = controller ? `<controller index='${index}'><driver` : '<driver';

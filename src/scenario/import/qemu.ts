@@ -33,6 +33,25 @@ export function qemuOpts(arg: string, implied: string): Opts {
 
 const on = (v: unknown) => v === true || v === 'on' || v === 'yes' || v === 'true';
 
+/** What a drive's storage says of its caching: O_DIRECT, flushes ignored, a write cache the guest sees. */
+interface Storage { aio: string; direct: boolean; noFlush: boolean; writeback: boolean; from: string }
+
+/** -drive cache= as its flags (QEMU block.c bdrv_parse_cache_mode). */
+const CACHE_MODES: Record<string, { direct: boolean; writeback: boolean; noFlush: boolean }> = {
+  none: { direct: true, writeback: true, noFlush: false },
+  directsync: { direct: true, writeback: false, noFlush: false },
+  writeback: { direct: false, writeback: true, noFlush: false },
+  writethrough: { direct: false, writeback: false, noFlush: false },
+  unsafe: { direct: false, writeback: true, noFlush: true },
+};
+
+/** The named mode of a set of flags, or null for O_DIRECT with flushes ignored, which has none. */
+function cacheModeOf(direct: boolean, writeback: boolean, noFlush: boolean): string | null {
+  if (noFlush) return direct ? null : 'unsafe';
+  if (direct) return writeback ? 'none' : 'directsync';
+  return writeback ? 'writeback' : 'writethrough';
+}
+
 /**
  * A QEMU command line as a vqsim scenario: -smp; -object iothread (poll-max-ns, poll-grow,
  * poll-shrink, aio-max-batch); -drive and -blockdev (aio, cache, following a format node's `file` to
@@ -82,22 +101,50 @@ export function importQemu(argv: string[], fio?: string): Draft {
   }
 
   // A drive's aio and cache: -drive's own, or the -blockdev chain's (format node -> its file node).
-  const storage = (ref: string): { aio: string; direct: boolean; from: string } => {
+  // cache.direct and cache.no-flush are the node's; writeback is -drive's (its cache= or
+  // cache.writeback), else the device's write-cache (auto: on, for -blockdev).
+  const storage = (ref: string): Storage => {
     const drive = drives.get(ref);
     if (drive) {
-      const cache = String(drive.cache ?? 'writeback');
-      return { aio: String(drive.aio ?? 'threads'), direct: cache === 'none' || cache === 'directsync' || on(drive['cache.direct']), from: `-drive id=${ref}` };
+      const mode = String(drive.cache ?? 'writeback');
+      if (!(mode in CACHE_MODES)) d.skip(`-drive id=${ref},cache=${mode} (not a QEMU cache mode: taken as writeback)`);
+      const named = CACHE_MODES[mode] ?? CACHE_MODES.writeback;
+      const flag = (k: string, dflt: boolean) => (drive[k] === undefined ? dflt : on(drive[k]));
+      return {
+        aio: String(drive.aio ?? 'threads'), direct: flag('cache.direct', named.direct), noFlush: flag('cache.no-flush', named.noFlush),
+        writeback: flag('cache.writeback', named.writeback), from: `-drive id=${ref}${drive.cache === undefined ? ' (no cache=: QEMU\'s default, writeback)' : `,cache=${mode}`}`,
+      };
     }
     let node = blockdevs.get(ref);
     for (let hop = 0; node && hop < 8; hop++) {
       if (node.aio !== undefined || ['file', 'host_device'].includes(String(node.driver))) {
         const cache = node.cache as Opts | undefined;
-        return { aio: String(node.aio ?? 'threads'), direct: on(node['cache.direct']) || on(cache?.direct), from: `-blockdev node-name=${String(node['node-name'])}` };
+        return {
+          aio: String(node.aio ?? 'threads'), direct: on(node['cache.direct']) || on(cache?.direct), noFlush: on(node['cache.no-flush']) || on(cache?.['no-flush']),
+          writeback: true, from: `-blockdev node-name=${String(node['node-name'])}`,
+        };
       }
       const file = node.file;
       node = typeof file === 'string' ? blockdevs.get(file) : (file as Opts | undefined);
     }
-    return { aio: 'threads', direct: true, from: `no -drive or -blockdev named ${ref}: QEMU's default` };
+    return { aio: 'threads', direct: true, noFlush: false, writeback: true, from: `no -drive or -blockdev named ${ref}: taken as cache none` };
+  };
+  // The disk's cache mode and aio, from its storage and the device's write-cache.
+  const setStorage = (at: (k: string) => (string | number)[], dev: Opts, driver: string): void => {
+    const st = storage(String(dev.drive));
+    const wc = dev['write-cache'];
+    const writeback = wc === undefined || wc === 'auto' ? st.writeback : on(wc);
+    const mode = cacheModeOf(st.direct, writeback, st.noFlush);
+    const why = `${st.from}: cache.direct=${st.direct ? 'on' : 'off'}, writeback ${writeback ? 'on' : 'off'}${wc !== undefined ? ` (-device ${driver},write-cache=${String(wc)})` : ''}${st.noFlush ? ', cache.no-flush=on' : ''}`;
+    if (mode === null) d.skip(`${why} (O_DIRECT with flushes ignored is no named cache mode: taken as none)`);
+    d.set(at('cache'), mode ?? 'none', why);
+    const direct = mode === null || mode === 'none' || mode === 'directsync';
+    if (st.aio === 'native' && !direct) {
+      d.skip(`${st.from} aio=native without cache.direct=on (QEMU refuses it: taken as threads)`);
+      d.set(at('aio'), 'threads', `${st.from} aio=native without O_DIRECT: threads`);
+    } else {
+      d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
+    }
   };
 
   // virtio-scsi controllers by id: their LUNs (scsi-hd, bus=<id>.0) share their queues and iothreads.
@@ -116,9 +163,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       d.set(at('name'), name, `-device ${driver},drive=${String(o.drive)}`);
       d.set(at('bus'), 'scsi', `-device ${driver},bus=${id}.0 on -device ${String(ctl.driver)},id=${id}`);
       d.set(at('controller'), id, `-device ${driver},bus=${id}.0`);
-      const st = storage(String(o.drive));
-      d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
-      if (!st.direct) d.skip(`${st.from}: host page cache (cache.direct off; vqsim models O_DIRECT)`);
+      setStorage(at, o, driver);
       if (ctl.num_queues !== undefined) d.set(at('num-queues'), whole(ctl.num_queues, `-device ${String(ctl.driver)},num_queues`), `-device ${String(ctl.driver)},num_queues=${String(ctl.num_queues)}`);
       if (ctl.virtqueue_size !== undefined) d.set(at('queue-size'), whole(ctl.virtqueue_size, `-device ${String(ctl.driver)},virtqueue_size`), `-device ${String(ctl.driver)},virtqueue_size=${String(ctl.virtqueue_size)}`);
       placeQueues(d, at, ctl, String(ctl.driver));
@@ -144,9 +189,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       const at = (k: string) => ['disks', n, k];
       const name = String(o.id ?? o.drive ?? `vd${String.fromCharCode(97 + n)}`);
       d.set(at('name'), name, o.id !== undefined ? `-device ${driver},id=${name}` : `-device ${driver},drive=${name}`);
-      const st = storage(String(o.drive));
-      d.set(at('aio'), st.aio === 'io_uring' || st.aio === 'native' ? st.aio : 'threads', `${st.from} aio=${st.aio}`);
-      if (!st.direct) d.skip(`${st.from}: host page cache (cache.direct off; vqsim models O_DIRECT)`);
+      setStorage(at, o, driver);
       if (o['num-queues'] !== undefined) d.set(at('num-queues'), whole(o['num-queues'], `-device ${driver},num-queues`), `-device ${driver},num-queues=${o['num-queues']}`);
       if (o['queue-size'] !== undefined) d.set(at('queue-size'), whole(o['queue-size'], `-device ${driver},queue-size`), `-device ${driver},queue-size=${o['queue-size']}`);
       if (on(o.packed)) d.set(at('ring'), 'packed', `-device ${driver},packed=on`);
