@@ -62,8 +62,9 @@ interface ReadAhead {
 const NONE = -1;
 
 /**
- * The host's page cache in front of the disks whose cache mode is not O_DIRECT, and QEMU's write-through
- * flush for those whose guest sees no write cache (writethrough, directsync). In steady state:
+ * The host's page cache in front of the disks whose cache mode is not O_DIRECT, QEMU's write-through
+ * flush for those whose guest sees no write cache (writethrough, directsync), and the guest's flushes
+ * of every disk QEMU serves. In steady state:
  * - A random read finds its pages with the cache's share of the working set (size / the working sets
  *   of every cached disk); a miss reads them from the device. A sequential reader reads ahead in
  *   windows of read_ahead_kb, one device read each, and keeps a window ahead of itself (the async
