@@ -60,6 +60,15 @@ describe('host page cache (cache writeback, writethrough, unsafe)', () => {
     }
   });
 
+  it('aio=threads: a hit is served inside the pool worker\'s syscall, the copy on its CPU, with no wake-up', () => {
+    const { result } = simulate({ ...base('writeback', { iodepth: 1, numjobs: 1 }), disk: { device: 'nvme-tlc', aio: 'threads', cache: 'writeback' } });
+    const worker = result.threads.filter((t) => t.role === 'aio-worker').reduce((s, t) => s + t.busyNs, 0);
+    const copy = c.page_cache_op_ns + 4 * c.page_cache_copy_per_kib_ns;
+    expect(worker / result.ios).toBeCloseTo(c.threads_worker_io_ns + copy + c.threads_worker_done_ns, -2);
+    // The worker's own wake-up is the only one it takes: on the request's hand-off.
+    expect(result.latency.quantile(0.5)).toBeLessThan(c.wakeup_ns * 2 + c.threads_worker_io_ns + copy + c.threads_worker_done_ns + 10_000);
+  });
+
   it('cache none stays the O_DIRECT path: no page cache is built', () => {
     expect(simulate(base('none')).vm.pageCache).toBeNull();
     expect(iops(simulate(base('none')).result)).toBeGreaterThan(0);

@@ -30,7 +30,14 @@ export interface PageCacheParams {
 export interface BlockTarget {
   /** Takes request r; false when it waits in the host for a device slot. */
   submit(r: number): boolean;
+  /** For a caller blocked in a syscall (a pool worker): takes r, and if it is served within the
+   *  syscall (a page cache hit, a write into the cache) returns that CPU time, the caller completing
+   *  r; else -1, its completion to come as submit's would. */
+  submitInline?(r: number): number;
 }
+
+/** take()'s answers besides an inline CPU time: r went on, or waits for a device slot. */
+const ASYNC = -1, WAITS_FOR_SLOT = -2;
 
 /** What the page cache needs from its world: the clock, costs, requests and devices, and the way to
  *  complete a guest request (as its device completion would). */
@@ -77,7 +84,8 @@ const NONE = -1;
  * - directsync: O_DIRECT, each write flushed.
  * - A guest flush (fio's fsync, where the guest sees a write cache: none, writeback, unsafe): see flush().
  * A hit or an absorbed write costs the lookup and the copy (`page_cache_op_ns`, per KiB
- * `page_cache_copy_per_kib_ns`), a flush `fdatasync_ns`, all as latency of the request.
+ * `page_cache_copy_per_kib_ns`): CPU time of a pool worker's syscall (submitInline), else latency of
+ * the request; a flush costs `fdatasync_ns` of latency.
  */
 export class PageCache {
   private readonly disks: CachedDisk[] = [];
@@ -159,26 +167,34 @@ export class PageCache {
   }
 
   submit(r: number): boolean {
+    const ns = this.take(r);
+    if (ns >= 0) this.after(ns, r);
+    return ns !== WAITS_FOR_SLOT;
+  }
+
+  submitInline(r: number): number {
+    const ns = this.take(r);
+    if (ns >= 0) this.owner.requests.stage[r] = Stage.Device;
+    return ns >= 0 ? ns : ASYNC;
+  }
+
+  /** Takes r: the CPU time of serving it from the cache at once, or ASYNC, or WAITS_FOR_SLOT. */
+  private take(r: number): number {
     const req = this.owner.requests;
     const disk = this.disks[req.disk[r]];
     if (req.flush[r]) {
       this.flush(r, disk);
-      return true;
+      return ASYNC;
     }
     const device = this.owner.devices[disk.device];
+    const onDevice = () => (device.submit(r) ? ASYNC : WAITS_FOR_SLOT);
     if (req.write[r]) {
-      if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return device.submit(r); // written through, flushed on completion
-      this.absorb(r);
-      return true;
+      if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return onDevice(); // written through, flushed on completion
+      return this.absorb(r);
     }
-    if (CACHE_DIRECT[disk.mode]) return device.submit(r);
-    if (Number.isNaN(req.offset[r])) {
-      if (disk.rng() >= disk.hitRatio) return device.submit(r);
-      this.copyDone(r);
-      return true;
-    }
-    this.readSequential(r, disk);
-    return true;
+    if (CACHE_DIRECT[disk.mode]) return onDevice();
+    if (Number.isNaN(req.offset[r])) return disk.rng() >= disk.hitRatio ? onDevice() : this.copyNs(r);
+    return this.readSequential(r, disk);
   }
 
   /** A guest request of one of our disks came back from its device. */
@@ -236,7 +252,7 @@ export class PageCache {
     this.owner.complete(r);
   }
 
-  private readSequential(r: number, disk: CachedDisk): void {
+  private readSequential(r: number, disk: CachedDisk): number {
     const req = this.owner.requests;
     const job = req.job[r];
     let ra = this.readAhead.get(job);
@@ -246,8 +262,9 @@ export class PageCache {
       ra = { readyEnd: start, fetchEnd: start, windows: new IntFifo(4) };
       this.readAhead.set(job, ra);
     }
+    let ns = ASYNC;
     if (end <= ra.readyEnd) {
-      this.copyDone(r);
+      ns = this.copyNs(r);
     } else {
       while (ra.fetchEnd < end) this.fetchWindow(ra, job, req.disk[r], disk);
       // Wait on the oldest window in flight that reaches the read's end.
@@ -262,6 +279,7 @@ export class PageCache {
     }
     // Async read-ahead: keep a window in flight ahead of the reader.
     if (ra.fetchEnd - end < this.p.readAheadBytes) this.fetchWindow(ra, job, req.disk[r], disk);
+    return ns;
   }
 
   private fetchWindow(ra: ReadAhead, job: number, diskIndex: number, disk: CachedDisk): void {
@@ -275,15 +293,17 @@ export class PageCache {
     this.owner.devices[disk.device].submit(w);
   }
 
-  /** writeback / unsafe: the write is copied into the cache, or waits for writeback to make room. */
-  private absorb(r: number): void {
+  /** writeback / unsafe: the write is copied into the cache (its CPU time), or waits for writeback to
+   *  make room. */
+  private absorb(r: number): number {
     const req = this.owner.requests;
     if (this.throttled.size > 0 || this.dirty + this.writeback + req.hostBytes[r] > this.limit) {
       req.stage[r] = Stage.HostWait;
       this.throttled.push(r);
-      return;
+      return ASYNC;
     }
     this.dirtyBy(r);
+    return this.copyNs(r);
   }
 
   private dirtyBy(r: number): void {
@@ -297,14 +317,15 @@ export class PageCache {
     this.lastEnd[dev] = Number.isNaN(req.offset[r]) ? NaN : req.offset[r] + bytes;
     this.dirtyQ[dev].push(bytes);
     this.dirtyJoins[dev].push(joins ? 1 : 0);
-    this.copyDone(r);
     if (this.dirty > this.background) this.startWriteback(dev);
   }
 
   private admitThrottled(): void {
     const req = this.owner.requests;
     while (this.throttled.size > 0 && this.dirty + this.writeback + req.hostBytes[this.throttled.at(0)] <= this.limit) {
-      this.dirtyBy(this.throttled.shift());
+      const r = this.throttled.shift();
+      this.dirtyBy(r);
+      this.copyDone(r);
     }
   }
 
