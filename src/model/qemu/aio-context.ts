@@ -11,7 +11,7 @@ import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
-const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6;
+const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6, S_INLINE = 7;
 
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
 const EPOLL_ENABLE_THRESHOLD = 64;
@@ -335,6 +335,7 @@ export class AioContext extends HostThread implements VqServer {
       case S_MAIN_LOOP: this.nextHandler(); break;
       case S_VQ: this.endVqRound(); break;
       case S_SUBMIT: this.endSubmit(); break;
+      case S_INLINE: this.endInline(); break;
       case S_COMPLETE: this.endComplete(); break;
       case S_NOTIFY: this.endNotify(); break;
       case S_POLL_END: this.afterPollEnd(); break;
@@ -454,6 +455,21 @@ export class AioContext extends HostThread implements VqServer {
   private endSubmit(): void {
     const e = this.curEngine!;
     const waiting = e.commit(this.stepCount);
+    if (e.inlineCount > 0) {
+      // Reads served from the page cache inside the syscall: its copies, on this thread.
+      this.begin(S_INLINE, 0, e.inlineNs);
+      return;
+    }
+    this.afterCommit(waiting);
+  }
+
+  private endInline(): void {
+    this.curEngine!.takeInline();
+    this.afterCommit(0);
+  }
+
+  private afterCommit(waiting: number): void {
+    const e = this.curEngine!;
     if (waiting > 0) {
       this.blockedInSubmit = waiting;
       this.submitBlocks++;

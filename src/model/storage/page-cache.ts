@@ -84,8 +84,9 @@ const NONE = -1;
  * - directsync: O_DIRECT, each write flushed.
  * - A guest flush (fio's fsync, where the guest sees a write cache: none, writeback, unsafe): see flush().
  * A hit or an absorbed write costs the lookup and the copy (`page_cache_op_ns`, per KiB
- * `page_cache_copy_per_kib_ns`): CPU time of a pool worker's syscall (submitInline), else latency of
- * the request; a flush costs `fdatasync_ns` of latency.
+ * `page_cache_copy_per_kib_ns`): CPU time of the syscall's thread where the engine serves it inline
+ * (submitInline: a pool worker's preadv/pwritev, io_uring_enter's read), else latency of the request;
+ * a flush costs `fdatasync_ns` of latency.
  */
 export class PageCache {
   private readonly disks: CachedDisk[] = [];

@@ -40,6 +40,13 @@ export abstract class AioEngine {
   abstract reapCost(n: number, viaFd: boolean): number;
   /** Completions are processed right after each submission (linux-aio's ioq_submit). */
   readonly reapsAfterSubmit: boolean = false;
+  /** A read the host's page cache holds completes inside the submitting syscall (io_uring's
+   *  non-blocking first attempt), on the AioContext thread. */
+  protected readonly readsInline: boolean = false;
+  /** Reads served inside the last commit, and the CPU time they took: the AioContext spends it, then
+   *  completes them (takeInline). */
+  private readonly inline = new IntFifo(8);
+  inlineNs = 0;
 
   /** One completion has been reaped by the AioContext. */
   onReaped(): void {}
@@ -55,13 +62,32 @@ export abstract class AioEngine {
     this.vm.ctxs[this.ctx].onCompletion(this);
   }
 
+  get inlineCount(): number {
+    return this.inline.size;
+  }
+
+  /** The AioContext spent inlineNs: the reads served inside the commit complete. */
+  takeInline(): void {
+    this.inlineNs = 0;
+    while (this.inline.size > 0) this.complete(this.inline.shift());
+  }
+
   /** Submits k pending requests to their devices; returns how many had to wait for a slot. */
   protected submitToDevices(k: number, blocker: number): number {
     const vm = this.vm;
     let waiting = 0;
     for (let i = 0; i < k; i++) {
       const r = this.pending.shift();
-      if (!vm.deviceOf(r).submit(r)) {
+      const target = vm.deviceOf(r);
+      if (this.readsInline && target.submitInline && !vm.requests.write[r] && !vm.requests.flush[r]) {
+        const ns = target.submitInline(r);
+        if (ns >= 0) {
+          this.inline.push(r);
+          this.inlineNs += ns;
+        }
+        continue;
+      }
+      if (!target.submit(r)) {
         vm.requests.blocker[r] = blocker;
         waiting++;
       }

@@ -8,9 +8,13 @@ export const IO_URING_MAX_ENTRIES = 128;
  * aio=io_uring (block/io_uring.c): the plug section fills the SQ, one io_uring_enter submits the batch
  * (at most MAX_ENTRIES). A request that finds no device tag is punted to an io-wq worker in the kernel,
  * so the AioContext thread never blocks; it waits in the host instead. Completions are read from the
- * CQ ring without a syscall; an eventfd signals them when the thread is not polling.
+ * CQ ring without a syscall; an eventfd signals them when the thread is not polling. A buffered read
+ * the host's page cache holds completes inside io_uring_enter (io_read's IOCB_NOWAIT attempt succeeds),
+ * its copy on the iothread; other buffered I/O goes on as a device's would.
  */
 export class IoUringAio extends AioEngine {
+  protected override readonly readsInline = true;
+
   constructor(ctx: number, vm: EngineOwner, private readonly c: Costs) {
     super(ctx, vm);
   }
