@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FlushQueue } from '../../src/model/blk/blk-flush.js';
 import { DEFAULT_COSTS } from '../../src/model/costs.js';
 import { iops, scenario, simulate } from '../helpers.js';
 
@@ -131,6 +132,19 @@ describe('fio fsync: a flush the guest sends where it sees a write cache', () =>
     // Everything written is written back, less what the last fsyncs had not yet asked for.
     expect(deviceIos(synced.vm)).toBeGreaterThan(0.9 * synced.result.ios);
     expect(syncP50(synced.result)).toBeGreaterThan(c.fdatasync_ns + 20_000);
+  });
+
+  it('blk-flush: one flush at a time per hardware queue, the fsyncs issued meanwhile riding on the next', () => {
+    const fq = new FlushQueue();
+    expect(fq.add(1)).toBe(1);
+    expect([fq.add(2), fq.add(3)]).toEqual([-1, -1]);
+    expect(fq.complete()).toEqual({ riders: [], next: 2 });
+    expect(fq.complete()).toEqual({ riders: [3], next: -1 });
+    expect(fq.add(4)).toBe(4);
+    // At iodepth 16 with an fsync after every write, several fsyncs are in flight on the job's queue.
+    const { vm, result } = simulate(base('none', { rw: 'randwrite', iodepth: 16, numjobs: 1, fsync: 1 }));
+    expect(vm.pageCache!.flushes).toBeLessThan(0.7 * result.syncs);
+    expect(vm.pageCache!.flushes).toBeGreaterThan(0);
   });
 
   it('refuses fsync on a job that never writes', () => {

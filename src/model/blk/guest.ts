@@ -1,5 +1,6 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import type { Rng } from '../../engine/random.js';
+import { FlushQueue } from './blk-flush.js';
 import { batchBucket, type FioJobStats } from './fio-stats.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { GuestDriver, Vcpu } from '../host/vcpu.js';
@@ -80,6 +81,9 @@ const TASK_SUBMIT = 0, TASK_REAP = 1;
  * (virtblk_done) and fio's jobs submitting (io_submit through blk-mq) and reaping (io_getevents).
  */
 export class BlkGuest implements GuestDriver {
+  /** Per disk and virtqueue (a LUN's or disk's hctx) that has seen a flush: its blk-flush state. */
+  private readonly flushQueues = new Map<number, FlushQueue>();
+
   constructor(private readonly driver: number, private readonly vm: GuestOwner) {}
 
   /** virtio_notify_irqfd's interrupt for virtqueue vq reaches its vCPU. */
@@ -143,10 +147,12 @@ export class BlkGuest implements GuestDriver {
     const vq = vm.vqs[src];
     for (let i = 0; i < count; i++) {
       const r = vq.driverReap();
-      vm.requests.stage[r] = Stage.GuestDone;
-      const job = vm.jobs[vm.requests.job[r]];
-      job.done.push(r);
-      this.queueReap(job);
+      this.guestDone(r);
+      if (vm.requests.flush[r]) {
+        const { riders, next } = this.flushQueueOf(vq, vm.requests.disk[r]).complete();
+        for (const x of riders) this.guestDone(x);
+        if (next >= 0) vq.blkmqWait.push(next);
+      }
     }
     let added = 0;
     while (vq.blkmqWait.size > 0 && vq.hasRoom) {
@@ -171,12 +177,16 @@ export class BlkGuest implements GuestDriver {
     while (v.batch.size > 0) {
       const r = v.batch.shift();
       vm.requests.submitted[r] = now;
-      if (vm.requests.flush[r] && !vm.guestWriteCache[vm.requests.disk[r]]) {
-        // No write cache: blk-flush completes the empty flush at once (blk_flush_policy is 0).
-        vm.requests.stage[r] = Stage.GuestDone;
-        job.done.push(r);
-        this.queueReap(job);
-      } else if (vq.hasRoom && vq.blkmqWait.size === 0) {
+      if (vm.requests.flush[r]) {
+        // No write cache: blk-flush completes the empty flush at once (blk_flush_policy is 0). With
+        // one, the flush waits behind its hctx's running flush, if any, and rides on the next.
+        if (!vm.guestWriteCache[vm.requests.disk[r]]) {
+          this.guestDone(r);
+          continue;
+        }
+        if (this.flushQueueOf(vq, vm.requests.disk[r]).add(r) < 0) continue;
+      }
+      if (vq.hasRoom && vq.blkmqWait.size === 0) {
         vq.driverAdd(r);
         vm.requests.stage[r] = Stage.Avail;
         added++;
@@ -186,6 +196,22 @@ export class BlkGuest implements GuestDriver {
     }
     if (added > 0) this.afterAdd(v, vq, added);
     if (job.toSubmit > 0) this.queueSubmit(job);
+  }
+
+  /** r is complete in the guest: its job's io_getevents may take it. */
+  private guestDone(r: number): void {
+    const vm = this.vm;
+    vm.requests.stage[r] = Stage.GuestDone;
+    const job = vm.jobs[vm.requests.job[r]];
+    job.done.push(r);
+    this.queueReap(job);
+  }
+
+  private flushQueueOf(vq: Virtqueue, disk: number): FlushQueue {
+    const key = disk * this.vm.vqs.length + vq.index;
+    let fq = this.flushQueues.get(key);
+    if (!fq) this.flushQueues.set(key, (fq = new FlushQueue()));
+    return fq;
   }
 
   private endReap(jobIndex: number, count: number): void {

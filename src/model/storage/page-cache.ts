@@ -117,6 +117,8 @@ export class PageCache {
   /** Dirty bytes not yet under writeback, and under writeback. */
   dirty = 0;
   writeback = 0;
+  /** Guest flushes that reached the host. */
+  flushes = 0;
   /** The most dirty + writeback bytes ever held (an invariant keeps it within dirty_ratio). */
   maxHeld = 0;
   private readonly throttled = new IntFifo(16);
@@ -358,6 +360,7 @@ export class PageCache {
    * counted per device: an fsync waits until as many bytes were written back as had been dirtied.
    */
   private flush(r: number, disk: CachedDisk): void {
+    this.flushes++;
     if (disk.mode === 'unsafe') {
       this.after(0, r);
       return;
