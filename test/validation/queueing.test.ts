@@ -89,6 +89,27 @@ describe('more queueing theory, on long runs', () => {
     }
   });
 
+  it('a finite buffer in front of a server (writeback with dirty_ratio): M/M/1 writers blocked at K, within 2 %', () => {
+    // Writes go into a page cache that holds K of them (dirty_ratio 100 % of K x 4 KiB) and are written
+    // back at once (dirty_background_ratio 0) by an exponential device, one at a time; a writer that
+    // finds K in the buffer waits in FIFO order. The requests in the host are an M/M/1 (n with
+    // probability (1 - rho) rho^n); a write waits only if it finds n >= K, for n - K + 1 departures:
+    // P(W > t) = rho^K exp(-(mu - lambda) t), mean rho^K / (mu - lambda).
+    const mu = 10_000, lambda = 8000, K = 4, rho = lambda / mu;
+    const r = simulate({
+      duration: '30s', warmup: '100ms', zero_overheads: true, vm: { vcpus: 4 },
+      host: { page_cache: { size: `${4 * K}k`, dirty_ratio: 100, dirty_background_ratio: 0 } },
+      disk: { device: { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, write: { dist: 'exponential', mean: '100us' }, parallelism: 1 }, aio: 'io_uring', cache: 'writeback' },
+      job: { rw: 'randwrite', iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' },
+    }).result;
+    expect(Math.abs(iops(r) / lambda - 1)).toBeLessThan(0.01);
+    expect(Math.abs(r.latency.mean / ((rho ** K / (mu - lambda)) * 1e9) - 1)).toBeLessThan(0.02);
+    for (const p of [0.9, 0.99]) {
+      const expected = (Math.log(rho ** K / (1 - p)) / (mu - lambda)) * 1e9;
+      expect(Math.abs(r.latency.quantile(p) / expected - 1)).toBeLessThan(0.02);
+    }
+  });
+
   it('closed network with think time (fio thinktime): throughput and response by exact MVA within 1 %', () => {
     const S = 100e-6, Z = 300e-6, N = 6;
     let Q = 0, R = 0, X = 0;
