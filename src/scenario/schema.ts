@@ -152,8 +152,8 @@ const host = z.strictObject({
   nic: z.strictObject({ line_rate_gbit: z.number().positive().describe('Its line rate each way, Gbit/s.') }).optional().describe('The host\'s physical NIC (host form): every VM\'s virtio-net traffic shares its line rate each way.'),
   page_cache: z.strictObject({
     size: size.default(16 * 2 ** 30).describe('Memory the host\'s page cache may hold (free and file-backed), for disks with a page cache mode.'),
-    dirty_ratio: z.number().min(0).max(100).default(20).describe('vm.dirty_ratio: % of it that dirty and writeback data may reach before writers wait.'),
-    dirty_background_ratio: z.number().min(0).max(100).default(10).describe('vm.dirty_background_ratio: % at which background writeback starts.'),
+    dirty_ratio: z.number().gt(0).max(100).default(20).describe('vm.dirty_ratio: % of it that dirty and writeback data may reach before writers wait.'),
+    dirty_background_ratio: z.number().min(0).max(100).default(10).describe('vm.dirty_background_ratio: % at which background writeback starts (at or above dirty_ratio: half of it, as Linux takes it).'),
     read_ahead_kb: count.default(128).describe('The backing device\'s read_ahead_kb: a sequential reader\'s window.'),
   }).optional().describe('The host\'s page cache (Linux vm.dirty_* and read-ahead), for disks with cache writethrough, writeback or unsafe. Default: 16 GiB, 20 %, 10 %, 128 KiB.'),
   vhost_user: z.strictObject({
