@@ -124,7 +124,8 @@ export class BlkWorld {
   readonly devices: Device[] = [];
   readonly workers: PoolWorker[] = [];
   readonly requests: RequestTable;
-  /** The host's page cache and QEMU's write-through flushes, for disks in a cache mode other than none. */
+  /** The host's page cache, QEMU's write-through flushes and the guests' flushes: for disks in a cache mode
+   *  other than none, and any disk a job fsyncs. */
   readonly pageCache: PageCache | null;
   /** Who takes each queue's device completions: its AioContext's aio engine, or its backend server. */
   private readonly completerOfVq: { onDeviceDone(r: number): void }[] = [];
