@@ -331,7 +331,7 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
 
 /** fio fsync: refused on a job that never writes (it would never fsync). */
 function fsyncOf(j: JobInput, at: (k: string) => (string | number)[], fail: Located): number {
-  if (j.fsync === undefined) return 0;
+  if (!j.fsync) return 0;
   const rw = j.rw ?? 'randread';
   if (rw === 'read' || rw === 'randread') throw fail(at('fsync'), `fsync follows writes; this job (rw ${rw}) does none: give rw write, randwrite, rw or randrw, or drop fsync`);
   return j.fsync;

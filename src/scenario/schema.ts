@@ -107,7 +107,7 @@ const jobFields = {
   iodepth_batch_submit: count.optional().describe('fio: I/Os per io_submit (default 1), and io_getevents\' min and max (default 1 and iodepth).'),
   iodepth_batch_complete_min: count.optional().describe('fio iodepth_batch_complete_min: io_getevents waits for this many completions (default 1).'),
   iodepth_batch_complete_max: count.optional().describe('fio iodepth_batch_complete_max: io_getevents takes at most this many (default iodepth).'),
-  fsync: count.optional().describe('fio fsync: an fsync after every this many writes, an I/O of its own in the job\'s iodepth (a flush the guest sends where it sees a write cache: cache none, writeback or unsafe). Omitted: never.'),
+  fsync: z.number().int().min(0).optional().describe('fio fsync: an fsync after every this many writes, an I/O of its own in the job\'s iodepth (a flush the guest sends where it sees a write cache: cache none, writeback or unsafe). 0 or omitted: never.'),
   size: size.optional().describe('fio size: the bytes the job reads and writes over, its working set in the host page cache; omitted, the whole disk (larger than any cache).'),
   thinktime: duration.optional().describe('fio\'s thinktime (with a unit: a bare number would be microseconds to fio and is refused here).'),
 };
