@@ -96,6 +96,12 @@ export class Device {
   }
 
   /** The host submits a request; false when it has to wait for a slot. */
+  /** A device serves nothing inside the caller's syscall. */
+  submitInline(r: number): number {
+    this.submit(r);
+    return -1;
+  }
+
   submit(r: number): boolean {
     if (this.admitted < this.p.queueDepth) {
       this.admit(r);

@@ -30,10 +30,10 @@ export interface PageCacheParams {
 export interface BlockTarget {
   /** Takes request r; false when it waits in the host for a device slot. */
   submit(r: number): boolean;
-  /** For a caller blocked in a syscall (a pool worker): takes r, and if it is served within the
-   *  syscall (a page cache hit, a write into the cache) returns that CPU time, the caller completing
-   *  r; else -1, its completion to come as submit's would. */
-  submitInline?(r: number): number;
+  /** For a caller in a syscall (a pool worker's preadv, io_uring_enter): takes r, and if it is served
+   *  within the syscall (a page cache hit, a write into the cache) returns that CPU time, the caller
+   *  completing r; else -1, its completion to come as submit's would. */
+  submitInline(r: number): number;
 }
 
 /** take()'s answers besides an inline CPU time: r went on, or waits for a device slot. */

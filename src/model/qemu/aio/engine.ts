@@ -79,7 +79,7 @@ export abstract class AioEngine {
     for (let i = 0; i < k; i++) {
       const r = this.pending.shift();
       const target = vm.deviceOf(r);
-      if (this.readsInline && target.submitInline && !vm.requests.write[r] && !vm.requests.flush[r]) {
+      if (this.readsInline && !vm.requests.write[r] && !vm.requests.flush[r]) {
         const ns = target.submitInline(r);
         if (ns >= 0) {
           this.inline.push(r);

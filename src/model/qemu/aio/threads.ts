@@ -125,16 +125,14 @@ export class ThreadsAio extends AioEngine {
 
   onWorkerStepDone(w: PoolWorker): void {
     if (w.state === W_IO) {
-      const target = this.vm.deviceOf(w.req);
       // Served from the host's page cache inside the syscall: the copy is the worker's CPU time.
-      const inline = target.submitInline ? target.submitInline(w.req) : -1;
+      const inline = this.vm.deviceOf(w.req).submitInline(w.req);
       if (inline >= 0) {
         w.run(W_DONE, inline + this.c.threads_worker_done_ns);
         return;
       }
       // In the blocking syscall: off CPU until the device completes (waiting for a tag included).
       w.off(W_BLOCKED);
-      if (!target.submitInline) target.submit(w.req);
       return;
     }
     this.complete(w.req);
