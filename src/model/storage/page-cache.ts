@@ -90,6 +90,8 @@ const NONE = -1;
  */
 export class PageCache {
   private readonly disks: CachedDisk[] = [];
+  /** A disk of ours on each device (the one writeback I/Os are accounted to). */
+  private readonly diskOf: number[] = [];
   private readonly readAhead = new Map<number, ReadAhead>();
   /** Per request: the read-ahead window a waiting read hangs on, and the next waiter of that window. */
   private readonly waitHead: Int32Array;
@@ -164,9 +166,6 @@ export class PageCache {
     this.disks.push({ mode, device, hitRatio, rng });
   }
 
-  /** A disk of ours on each device (the one writeback I/Os are accounted to). */
-  private readonly diskOf: number[] = [];
-
   /** Whether disk d's reads and writes go through here (its cache mode is not none); flushes of
    *  every disk do. */
   serves(d: number): boolean {
@@ -193,15 +192,17 @@ export class PageCache {
       this.flush(r, disk);
       return ASYNC;
     }
-    const device = this.owner.devices[disk.device];
-    const onDevice = () => (device.submit(r) ? ASYNC : WAITS_FOR_SLOT);
     if (req.write[r]) {
-      if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return onDevice(); // written through, flushed on completion
+      if (disk.mode !== 'writeback' && disk.mode !== 'unsafe') return this.toDevice(r, disk); // written through, flushed on completion
       return this.absorb(r);
     }
-    if (CACHE_DIRECT[disk.mode]) return onDevice();
-    if (Number.isNaN(req.offset[r])) return disk.rng() >= disk.hitRatio ? onDevice() : this.copyNs(r);
+    if (CACHE_DIRECT[disk.mode]) return this.toDevice(r, disk);
+    if (Number.isNaN(req.offset[r])) return disk.rng() >= disk.hitRatio ? this.toDevice(r, disk) : this.copyNs(r);
     return this.readSequential(r, disk);
+  }
+
+  private toDevice(r: number, disk: CachedDisk): number {
+    return this.owner.devices[disk.device].submit(r) ? ASYNC : WAITS_FOR_SLOT;
   }
 
   /** A guest request of one of our disks came back from its device. */
