@@ -71,6 +71,14 @@ export const COST_TABLE = {
    *  on the iothread (MODEL.md section 1.4); with the rest of an iothread's per-request work, one
    *  iothread tops out near 270 k IOPS (published.md P7: 238 k measured on Optane). */
   blk_request_ns: fitted(1300, 600, 3000),
+  /** The block layer's per-disk state every request writes: the in_flight counters of the BlockBackend
+   *  and of each BlockDriverState, the tracked-request list under bs->reqs_lock, the statistics under
+   *  stats->lock (qemu/block-state.ts): ~12 cache lines per request, submission and completion
+   *  together, free while one thread runs the disk's requests. This is their cost when each must come
+   *  from another core: ~100 ns a line core-to-core on current Xeon and EPYC parts (core-to-core
+   *  latency measurements, 50-200 ns; an estimate outside the fit, so the multi-iothread rows of P7
+   *  test it out of sample). */
+  block_state_ns: estimate(1200, 400, 3000),
   /** virtio_blk_rw_complete + virtio_blk_req_complete, per request (estimate). */
   blk_complete_ns: fitted(700, 300, 1500),
   /** virtio_notify_irqfd: one eventfd write to KVM's irqfd per coalesced notification (syscall, estimate). */

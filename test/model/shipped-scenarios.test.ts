@@ -26,13 +26,15 @@ describe('shipped scenarios', () => {
     });
   }
 
-  it('iothread-pool: one iothread saturates, and the pool scales IOPS until the device binds', () => {
+  it('iothread-pool: one iothread saturates, and the pool scales IOPS, less than twice per doubling, until the device binds', () => {
     const [one, two, four, eight] = runShort('iothread-pool.yaml', 200e6);
     expect(one.iothread_busy_max_pct).toBeGreaterThan(95);
-    expect(two.iops / one.iops).toBeGreaterThan(1.8);
-    expect(four.iops / two.iops).toBeGreaterThan(1.8);
+    // Less than twice per doubling: the disk's block-layer state moves between the iothreads' cores.
+    expect(two.iops / one.iops).toBeGreaterThan(1.6);
+    expect(two.iops / one.iops).toBeLessThan(1.9);
+    expect(four.iops / two.iops).toBeGreaterThan(1.6);
     expect(eight.device_util_pct).toBeGreaterThan(95);
-    expect(eight.iothread_busy_max_pct).toBeLessThan(95);
+    expect(eight.iops / four.iops).toBeGreaterThan(1.3);
   });
 
   it('adaptive-polling: a window longer than the wait trades CPU for latency; none wastes nothing', () => {

@@ -10,6 +10,7 @@ import { IoUringAio } from '../qemu/aio/io-uring.js';
 import { NativeAio } from '../qemu/aio/native.js';
 import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from '../qemu/aio/threads.js';
 import { AioContext } from '../qemu/aio-context.js';
+import { SharedBlockState } from '../qemu/block-state.js';
 import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emulation.js';
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device, type DeviceConfig } from '../storage/device.js';
@@ -131,6 +132,7 @@ export class BlkWorld {
   private readonly completerOfVq: { onDeviceDone(r: number): void }[] = [];
   /** Scratch flags used by an AioContext to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
+  readonly blockState: SharedBlockState;
   /** Per disk (host-wide): 1 when the guest sees a volatile write cache (its fsyncs send flushes). */
   readonly guestWriteCache: Uint8Array;
   /** Thread-pool worker holding each request (aio=threads). */
@@ -187,6 +189,8 @@ export class BlkWorld {
       ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(backends['vhost-user'], `reactor${k}`, -1))
       : [];
     let reactorTurn = 0;
+    /** Per disk (host-wide), the AioContexts that serve its queues. */
+    const contextsOfDisk: Set<AioContext>[] = [];
     this.pageCache = cached || flushes ? new PageCache(s.pageCache, this, s.devices.map((d) => d.maxTransfer)) : null;
     const hitRatio = randomHitRatio(s);
     s.vms.forEach((vm, v) => {
@@ -239,8 +243,10 @@ export class BlkWorld {
         const shared = d.controller === null ? undefined : controllers.get(d.controller);
         if (shared !== undefined) {
           firstVq.push(shared);
+          contextsOfDisk.push(contextsOfDisk[this.vqs[shared].disk]);
           continue;
         }
+        contextsOfDisk.push(new Set());
         if (d.controller !== null) controllers.set(d.controller, this.vqs.length);
         firstVq.push(this.vqs.length);
         const queues = guestQueues(d.numQueues, vm.vcpus);
@@ -275,6 +281,7 @@ export class BlkWorld {
           vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
           this.vqs.push(vq);
           if (server instanceof AioContext) {
+            contextsOfDisk[di].add(server);
             emulation.configure(vq, c);
             const engine = engineFor(server, d.aio);
             server.addVq(vq, engine);
@@ -315,6 +322,7 @@ export class BlkWorld {
       });
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
+    this.blockState = new SharedBlockState(contextsOfDisk.map((s) => s.size), c.block_state_ns);
     const used = new Set(this.jobs.map((j) => j.vq));
     for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
   }

@@ -1,6 +1,7 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import type { PollParams } from './adaptive-polling.js';
 import type { AioEngine } from './aio/engine.js';
+import type { SharedBlockState } from './block-state.js';
 import { CpuAccount, CpuState } from '../host/cpu-account.js';
 import { HostThread } from '../host/host-cpu.js';
 import { Ev } from '../events.js';
@@ -23,6 +24,8 @@ export interface AioContextOwner extends World {
   readonly vqs: readonly Virtqueue[];
   /** Scratch flags to coalesce notifications per queue. */
   readonly vqTouched: Uint8Array;
+  /** The disks' block-layer state, contended when several AioContexts serve one disk. */
+  readonly blockState: SharedBlockState;
   sendIrq(vq: Virtqueue): void;
   /** The device's handler hands the requests it popped (in ring order) to the engine (virtio-blk:
    *  through its MultiReqBuffer, virtio_blk_submit_multireq). */
@@ -82,6 +85,9 @@ export class AioContext extends HostThread implements VqServer {
   private blockedInSubmit = 0;
   /** The main loop's extra work per request (the BQL), paid at submission and again at completion. */
   private readonly perRequestNs: number;
+  /** Disks whose shared block-layer state this step works on, and the extra cost per request of each. */
+  private readonly enteredDisk: number[] = [];
+  private readonly enteredNs: number[] = [];
 
   iterations = 0;
   pollWindows = 0;
@@ -330,6 +336,7 @@ export class AioContext extends HostThread implements VqServer {
   }
 
   onStepDone(): void {
+    if (this.enteredDisk.length > 0) this.leaveBlockState();
     switch (this.step) {
       case S_PPOLL: this.startIteration(this.vm.sim.now - this.waitStart); break;
       case S_MAIN_LOOP: this.nextHandler(); break;
@@ -398,9 +405,28 @@ export class AioContext extends HostThread implements VqServer {
     let cost = 0;
     for (; r >= 0; r = req.next[r]) {
       const vq = this.vm.vqs[req.vq[r]];
-      cost += vq.pushNs + vq.completeNs + this.perRequestNs;
+      cost += vq.pushNs + vq.completeNs + this.perRequestNs + this.blockStateNs(req.disk[r]);
     }
     return cost;
+  }
+
+  /** The extra cost per request of disk d's shared block-layer state in this step (0 unless several
+   *  AioContexts serve the disk); the step counts as inside that state until it ends. */
+  private blockStateNs(disk: number): number {
+    const bs = this.vm.blockState;
+    if (!bs.isShared(disk)) return 0;
+    const k = this.enteredDisk.indexOf(disk);
+    if (k >= 0) return this.enteredNs[k];
+    const ns = bs.enter(disk);
+    this.enteredDisk.push(disk);
+    this.enteredNs.push(ns);
+    return ns;
+  }
+
+  private leaveBlockState(): void {
+    for (const d of this.enteredDisk) this.vm.blockState.leave(d);
+    this.enteredDisk.length = 0;
+    this.enteredNs.length = 0;
   }
 
   /** Pops up to the queue's maxPop (virtio-blk: one MultiReqBuffer's worth) and hands them on. */
@@ -409,7 +435,13 @@ export class AioContext extends HostThread implements VqServer {
     if (this.curSuppress) vq.setNotification(false);
     const n = Math.min(vq.availIdx - vq.lastAvailIdx, vq.maxPop);
     if (n > this.largestPop) this.largestPop = n;
-    this.begin(S_VQ, n, extra + n * (vq.popNs + vq.handleNs + this.perRequestNs));
+    let cost = extra + n * (vq.popNs + vq.handleNs + this.perRequestNs);
+    if (this.vm.blockState.isShared(vq.disk)) {
+      // A LUN of a virtio-scsi controller has state of its own: each request's disk.
+      const disk = this.vm.requests.disk;
+      for (let i = 0; i < n; i++) cost += this.blockStateNs(disk[vq.avail.at(i)]);
+    }
+    this.begin(S_VQ, n, cost);
   }
 
   private endVqRound(): void {
