@@ -12,10 +12,8 @@ export const enum Ev {
   CtxStepDone,
   /** a = AioContext: a blocked AioContext thread is running again. */
   CtxWake,
-  /** a = AioContext, b = poll token: the polling window ended with nothing found. */
-  CtxPollTimeout,
-  /** a = AioContext, b = poll token: a polling pass has seen new work. */
-  CtxPollFound,
+  /** a = AioContext: its polling may have seen work, or its polling window may have ended. */
+  CtxPollTimer,
   /** a = device, b = request: service complete. */
   DeviceDone,
   /** a = pool worker. */
@@ -28,7 +26,7 @@ export const enum Ev {
   JobThinkEnd,
   /** a = host thread: its core is out of its C-state and it runs. */
   CoreGranted,
-  /** a = vCPU, b = token: the halt-polling window ended with nothing to do. */
+  /** a = vCPU: a halt-polling window may have ended with nothing to do. */
   VcpuHaltPollEnd,
   /** a = vhost worker (or the QEMU thread running virtio-net): its step is done. */
   VhostStepDone,

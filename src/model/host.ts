@@ -81,13 +81,12 @@ export class Host extends SimulatedRun<HostResult> {
     switch (kind) {
       case Ev.VcpuStepDone: this.vcpus[a].onStepDone(); break;
       case Ev.VcpuWake: this.vcpus[a].onWake(); break;
-      case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(b); break;
+      case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(); break;
       case Ev.BlkIrq: this.blk.guest.raiseIrq(this.blk.vqs[a]); break;
       case Ev.NetIrq: this.net.guest.raiseIrq(this.net.pairs[a]); break;
       case Ev.CtxStepDone: this.blk.ctxs[a].onStepDone(); break;
       case Ev.CtxWake: this.blk.ctxs[a].onWake(); break;
-      case Ev.CtxPollTimeout: this.blk.ctxs[a].onPollTimeout(b); break;
-      case Ev.CtxPollFound: this.blk.ctxs[a].onPollFound(b); break;
+      case Ev.CtxPollTimer: this.blk.ctxs[a].onPollTimer(); break;
       case Ev.DeviceDone: this.blk.devices[a].onDone(b); break;
       case Ev.WorkerStepDone: { const w = this.blk.workers[a]; w.pool.onWorkerStepDone(w); break; }
       case Ev.WorkerWake: this.blk.workers[a].woken(); break;

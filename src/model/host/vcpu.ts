@@ -1,5 +1,6 @@
 import type { Simulation } from '../../engine/simulation.js';
 import { IntFifo } from '../../engine/int-fifo.js';
+import { LazyTimer } from '../../engine/lazy-timer.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { Ev } from '../events.js';
 import { adjustHaltPollNs, type HaltPollParams } from './halt-polling.js';
@@ -52,7 +53,10 @@ export class Vcpu extends HostThread {
   private waking = false;
   private haltPolling = false;
   private haltStart = 0;
-  private haltToken = 0;
+  /** When the current halt-polling window ends. */
+  private haltDeadline = 0;
+  /** A vCPU woken every few us while it polls starts a window each time: one timer serves them. */
+  private readonly haltTimer: LazyTimer;
   /** Current halt-polling window (adaptive). */
   haltPollNs = 0;
 
@@ -70,6 +74,7 @@ export class Vcpu extends HostThread {
     private readonly vmexitNs: number,
   ) {
     super(new CpuAccount(name, 'vcpu'), sim, Ev.VcpuStepDone, index);
+    this.haltTimer = new LazyTimer(sim, Ev.VcpuHaltPollEnd, index);
   }
 
   /** An interrupt of source `src` of a driver arrives. */
@@ -132,7 +137,6 @@ export class Vcpu extends HostThread {
   private poke(): void {
     if (this.haltPolling) {
       this.haltPolling = false;
-      this.haltToken++;
       this.endHalt();
       this.next();
       return;
@@ -165,8 +169,9 @@ export class Vcpu extends HostThread {
     const window = this.haltPollNs;
     if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
       this.haltPolling = true;
+      this.haltDeadline = now + window;
       this.acct.enter(CpuState.Poll, now);
-      this.sim.after(window, Ev.VcpuHaltPollEnd, this.index, ++this.haltToken);
+      this.haltTimer.arm(this.haltDeadline);
       return;
     }
     this.sleep();
@@ -179,14 +184,15 @@ export class Vcpu extends HostThread {
     this.dropCore();
   }
 
-  onHaltPollEnd(token: number): void {
-    if (this.haltPolling && token === this.haltToken) this.sleep();
+  /** The halt-poll timer fired: the window it was armed for, or a later one, or none is open. */
+  onHaltPollEnd(): void {
+    this.haltTimer.fired();
+    if (!this.haltPolling) return;
+    if (this.sim.now >= this.haltDeadline) this.sleep();
+    else this.haltTimer.arm(this.haltDeadline);
   }
 
   override onRunnableWaiter(): void {
-    if (this.haltPolling && this.haltPoll.yieldsToRunnable) {
-      this.haltToken++;
-      this.sleep();
-    }
+    if (this.haltPolling && this.haltPoll.yieldsToRunnable) this.sleep();
   }
 }

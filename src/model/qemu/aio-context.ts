@@ -1,4 +1,5 @@
 import { IntFifo } from '../../engine/int-fifo.js';
+import { LazyTimer } from '../../engine/lazy-timer.js';
 import type { PollParams } from './adaptive-polling.js';
 import type { AioEngine } from './aio/engine.js';
 import type { SharedBlockState } from './block-state.js';
@@ -61,9 +62,13 @@ export class AioContext extends HostThread implements VqServer {
   private state = T_BLOCKED;
   private pollStarted = false;
   private waitStart = 0;
-  private pollToken = 0;
-  /** A scheduled CtxPollFound event's time, or Infinity. */
+  /** When polling sees work (the end of the pass where its handler's turn comes), or Infinity; once
+   *  set, the window's timeout no longer applies. */
   private foundAt = Infinity;
+  /** The polling window's end. */
+  private pollDeadline = Infinity;
+  /** One timer for a window's timeout and its finds: windows cut short by work leave it pending. */
+  private readonly pollTimer: LazyTimer;
   /** Handlers to run this iteration: a virtqueue index, or -(engine position + 1). */
   private readonly todo = new IntFifo(16);
   private readyIds = new Int32Array(16);
@@ -88,6 +93,7 @@ export class AioContext extends HostThread implements VqServer {
   /** Disks whose shared block-layer state this step works on, and the extra cost per request of each. */
   private readonly enteredDisk: number[] = [];
   private readonly enteredNs: number[] = [];
+  private entered = 0;
 
   iterations = 0;
   pollWindows = 0;
@@ -107,6 +113,7 @@ export class AioContext extends HostThread implements VqServer {
   ) {
     super(new CpuAccount(name, isMainLoop ? 'main-loop' : 'iothread'), vm.sim, Ev.CtxStepDone, index);
     this.perRequestNs = isMainLoop ? vm.costs.main_loop_request_ns : 0;
+    this.pollTimer = new LazyTimer(vm.sim, Ev.CtxPollTimer, index);
   }
 
   addVq(vq: Virtqueue, engine: AioEngine): void {
@@ -217,23 +224,38 @@ export class AioContext extends HostThread implements VqServer {
     const at = this.polling.seenAt(this.vm.sim.now, h);
     if (at >= this.foundAt) return;
     this.foundAt = at;
-    this.vm.sim.at(at, Ev.CtxPollFound, this.index, ++this.pollToken);
+    this.armPollTimer();
   }
 
-  onPollFound(token: number): void {
-    if (token !== this.pollToken || this.state !== T_POLLING) return;
-    this.foundAt = Infinity;
-    this.pollHits++;
-    this.pollToken++;
-    this.startIteration(this.vm.sim.now - this.waitStart);
+  private armPollTimer(): void {
+    this.pollTimer.arm(this.foundAt < Infinity ? this.foundAt : this.pollDeadline);
   }
 
-  onPollTimeout(token: number): void {
-    if (token !== this.pollToken || this.state !== T_POLLING) return;
+  /** The poll timer fired: polling has seen work, or its window has ended, or neither yet. */
+  onPollTimer(): void {
+    const now = this.vm.sim.now;
+    this.pollTimer.fired();
+    if (this.state !== T_POLLING) return;
+    if (this.foundAt < Infinity) {
+      if (now < this.foundAt) {
+        this.armPollTimer();
+        return;
+      }
+      this.endPollWindow();
+      this.pollHits++;
+      this.startIteration(now - this.waitStart);
+    } else if (now >= this.pollDeadline) {
+      this.endPollWindow();
+      this.state = T_RUNNING;
+      this.leavePollMode();
+    } else {
+      this.armPollTimer();
+    }
+  }
+
+  private endPollWindow(): void {
     this.foundAt = Infinity;
-    this.pollToken++;
-    this.state = T_RUNNING;
-    this.leavePollMode();
+    this.pollDeadline = Infinity;
   }
 
   /** poll_set_started(false): io_poll_end and one last io_poll on every polled handler, then the fd
@@ -286,7 +308,8 @@ export class AioContext extends HostThread implements VqServer {
       this.state = T_POLLING;
       this.pollWindows++;
       this.acct.enter(CpuState.Poll, now);
-      this.vm.sim.at(this.polling.begin(now), Ev.CtxPollTimeout, this.index, ++this.pollToken);
+      this.pollDeadline = this.polling.begin(now);
+      this.armPollTimer();
       return;
     }
     if (this.pollStarted) {
@@ -336,7 +359,7 @@ export class AioContext extends HostThread implements VqServer {
   }
 
   onStepDone(): void {
-    if (this.enteredDisk.length > 0) this.leaveBlockState();
+    if (this.entered > 0) this.leaveBlockState();
     switch (this.step) {
       case S_PPOLL: this.startIteration(this.vm.sim.now - this.waitStart); break;
       case S_MAIN_LOOP: this.nextHandler(); break;
@@ -415,18 +438,16 @@ export class AioContext extends HostThread implements VqServer {
   private blockStateNs(disk: number): number {
     const bs = this.vm.blockState;
     if (!bs.isShared(disk)) return 0;
-    const k = this.enteredDisk.indexOf(disk);
-    if (k >= 0) return this.enteredNs[k];
+    for (let k = 0; k < this.entered; k++) if (this.enteredDisk[k] === disk) return this.enteredNs[k];
     const ns = bs.enter(disk);
-    this.enteredDisk.push(disk);
-    this.enteredNs.push(ns);
+    this.enteredDisk[this.entered] = disk;
+    this.enteredNs[this.entered++] = ns;
     return ns;
   }
 
   private leaveBlockState(): void {
-    for (const d of this.enteredDisk) this.vm.blockState.leave(d);
-    this.enteredDisk.length = 0;
-    this.enteredNs.length = 0;
+    for (let k = 0; k < this.entered; k++) this.vm.blockState.leave(this.enteredDisk[k]);
+    this.entered = 0;
   }
 
   /** Pops up to the queue's maxPop (virtio-blk: one MultiReqBuffer's worth) and hands them on. */
