@@ -32,7 +32,7 @@ export const enum Ev {
   VhostStepDone,
   /** a = vhost worker: woken (kick, packet on the tap). */
   VhostWake,
-  /** a = vhost worker, b = token: its busy-poll window ended with nothing found. */
+  /** a = vhost worker: its busy-poll window may have ended with nothing found. */
   VhostPollTimeout,
   /** a = link, b = packet: the packet's last bit is on the wire. */
   LinkDone,

@@ -94,7 +94,7 @@ export class Host extends SimulatedRun<HostResult> {
       case Ev.JobThinkEnd: this.blk.onThinkEnd(this.blk.jobs[a], b); break;
       case Ev.VhostStepDone: this.net.workers[a].onStepDone(); break;
       case Ev.VhostWake: this.net.workers[a].onWake(); break;
-      case Ev.VhostPollTimeout: this.net.workers[a].onPollTimeout(b); break;
+      case Ev.VhostPollTimeout: this.net.workers[a].onPollTimeout(); break;
       case Ev.BackendStepDone: this.blk.backends[a].onStepDone(); break;
       case Ev.BackendWake: this.blk.backends[a].onWake(); break;
       case Ev.BackendTimer: this.blk.backends[a].onTimer(b); break;

@@ -1,4 +1,5 @@
 import { IntFifo } from '../../engine/int-fifo.js';
+import { LazyTimer } from '../../engine/lazy-timer.js';
 import { CpuAccount, CpuState } from '../host/cpu-account.js';
 import { Ev } from '../events.js';
 import { HostThread } from '../host/host-cpu.js';
@@ -56,7 +57,9 @@ export class VhostWorker extends HostThread implements DataPlane {
   private step = S_TX;
   private stepPair: QueuePair | null = null;
   private stepCount = 0;
-  private pollToken = 0;
+  /** When the busy-poll window ends; windows cut short by work share one timer. */
+  private pollDeadline = 0;
+  private readonly pollTimer: LazyTimer;
   private readonly toNotify: QueuePair[] = [];
   private readonly work = new IntFifo(8);
   /** Packets and bytes of the handler run at the head of the work list, for its weight. */
@@ -76,6 +79,7 @@ export class VhostWorker extends HostThread implements DataPlane {
     private readonly params: VhostParams,
   ) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);
+    this.pollTimer = new LazyTimer(vm.sim, Ev.VhostPollTimeout, index);
   }
 
   /** The guest published TX buffers on one of our queues, kicking (ioeventfd) or not. */
@@ -101,7 +105,6 @@ export class VhostWorker extends HostThread implements DataPlane {
     if (this.state === W_POLLING) {
       // Found while busy-polling: handled with notifications still disabled.
       this.pollHits++;
-      this.pollToken++;
       this.run();
     } else if (wakes && this.state === W_SLEEP) {
       this.state = W_WAKING;
@@ -258,14 +261,18 @@ export class VhostWorker extends HostThread implements DataPlane {
       this.state = W_POLLING;
       this.pollWindows++;
       this.acct.enter(CpuState.Poll, now);
-      this.sim.after(this.params.pollNs, Ev.VhostPollTimeout, this.index, ++this.pollToken);
+      this.pollDeadline = now + this.params.pollNs;
+      this.pollTimer.arm(this.pollDeadline);
       return;
     }
     this.sleep();
   }
 
-  onPollTimeout(token: number): void {
-    if (this.state === W_POLLING && token === this.pollToken) this.sleep();
+  onPollTimeout(): void {
+    this.pollTimer.fired();
+    if (this.state !== W_POLLING) return;
+    if (this.sim.now >= this.pollDeadline) this.sleep();
+    else this.pollTimer.arm(this.pollDeadline);
   }
 
   /** vhost_enable_notify on every TX ring, a last look, then sleep until a kick or a tap packet. */
