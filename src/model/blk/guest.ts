@@ -120,18 +120,18 @@ export class BlkGuest implements GuestDriver {
       job.reapQueued = false;
       const n = Math.min(job.done.size, job.batchCompleteMax);
       job.stats.complete[batchBucket(n)]++;
-      v.run(task, n, n * c.guest_complete_ns);
+      v.run(task, n, c.guest_getevents_call_ns + n * c.guest_complete_ns);
       job.stats.cpuNs += v.segmentNs;
       return;
     }
-    // One io_submit of up to iodepth_batch_submit I/Os: blk-mq sees them in one plug, bd->last on
-    // the last, so the driver decides on a kick once for the batch.
+    // One io_submit of up to iodepth_batch_submit I/Os: one syscall; blk-mq sees them in one plug,
+    // bd->last on the last, so the driver decides on a kick once for the batch.
     job.submitQueued = false;
     const k = Math.min(job.batchSubmit, job.toSubmit);
     for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
     job.stats.submit[batchBucket(k)]++;
     const vq = vm.vqs[job.vq];
-    v.run(task, k, k * (c.guest_submit_ns + vq.addNs + vq.driverNs));
+    v.run(task, k, c.guest_submit_call_ns + k * (c.guest_submit_ns + vq.addNs + vq.driverNs));
     job.stats.cpuNs += v.segmentNs;
   }
 
