@@ -202,7 +202,8 @@ export class BlkWorld {
           const main = name === MAIN_LOOP;
           const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : vm.iothread;
           ctx = new AioContext(this.ctxs.length, name, main, {
-            ...poll, pollPerHandler: s.behaviour.pollPerHandler, deferNotify: s.behaviour.deferredNotify,
+            // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
+            ...poll, pollPerHandler: s.behaviour.pollPerHandler, deferNotify: !main && s.behaviour.deferredNotify,
             fdmon: main ? 'poll' : vm.iothread.fdmon,
           }, this);
           ctxByName.set(name, ctx);

@@ -36,8 +36,9 @@ export interface AioContextOwner extends World {
 export interface AioContextParams extends PollParams {
   /** poll_ns per handler (QEMU >= 10.0) rather than per AioContext. */
   pollPerHandler: boolean;
-  /** Guest notifications deferred to the end of a completion batch (defer_call, QEMU >= 8.2); before,
-   *  virtio_notify_irqfd as each request is pushed (with EVENT_IDX; without it a notification BH). */
+  /** Guest notifications deferred to the end of a completion batch (defer_call, iothreads of QEMU >=
+   *  8.2); else a notification as each request is pushed (with EVENT_IDX; without it, iothreads of
+   *  QEMU < 8.2 batch them in a notification BH), as the main loop does in every version. */
   deferNotify: boolean;
   /** fdmon-io_uring (and its removal of idle poll handlers) or ppoll/epoll. */
   fdmon: 'io_uring' | 'poll';
