@@ -43,6 +43,18 @@ describe('virtio-net mechanisms', () => {
     expect(busy).toEqual(['vhost-0']);
   });
 
+  it('tun steers a flow\'s packets for the guest to the queue its own packets leave on: one TCP flow uses one vhost worker of eight', () => {
+    const busy = (direction: string, protocol: string) => simulatePoint(scenario({
+      duration: '20ms', warmup: '2ms', ...base, net: { direction, flows: 1, msg_size: '64k', window: 4, protocol },
+    }).points[0].config(0)).result.threads.filter((t) => t.role === 'vhost' && t.busyNs > 0).map((t) => t.name);
+    // Its data and ACKs, either way, share the flow's queue pair (tun_automq_select_queue): the one
+    // XPS gives its vCPU 0.
+    expect(busy('tx', 'tcp')).toEqual(['vhost-0']);
+    expect(busy('rx', 'tcp')).toEqual(['vhost-0']);
+    // A UDP stream to the guest sends nothing back: its hash picks the queue (here another one).
+    expect(busy('rx', 'udp')).toEqual(['vhost-3']);
+  });
+
   it('queues > 1 need mq: without it the guest sees one queue pair (warned)', () => {
     const s = scenario({ ...base, nic: { queues: 8 } });
     expect(s.points[0].warnings.join()).toMatch(/without mq: true/);

@@ -77,7 +77,7 @@ export interface QueuePair {
   vm: number;
 }
 
-/** One connection (netperf/iperf3 flow), on its vCPU, its TX queue (XPS) and RX queue (tun's hash). */
+/** One connection (netperf/iperf3 flow), on its vCPU, its TX queue (XPS) and RX queue (tun's flow steering). */
 export interface Flow {
   index: number;
   vm: number;

@@ -115,10 +115,15 @@ export class NetWorld {
       for (let f = 0; f < w.flows; f++) {
         const vcpu = f % vm.vcpus;
         const guestSends = w.mode === 'rr' || w.direction === 'tx' || (w.direction === 'both' && f % 2 === 0);
-        // XPS maps a CPU to a TX queue; tun spreads flows over the enabled queues by their hash.
+        // XPS maps a CPU to a TX queue. tun steers a flow's packets for the guest to the queue its last
+        // packet from the guest came on (tun_automq_select_queue: tun_flow_update records it, over the
+        // symmetric hash), so a flow the guest sends on (data, ACKs, requests) is received on its TX
+        // queue; only a flow the guest never sends on goes by its hash over the enabled queues.
+        const acked = w.mode === 'stream' && w.protocol === 'tcp';
+        const txq = firstPair + (vcpu % nic.combined);
         this.flows.push({
-          index: this.flows.length, vm: v, vcpu: base + vcpu, txq: firstPair + (vcpu % nic.combined),
-          rxq: firstPair + (flowHash(f) % nic.combined), guestSends, acked: w.mode === 'stream' && w.protocol === 'tcp',
+          index: this.flows.length, vm: v, vcpu: base + vcpu, txq,
+          rxq: guestSends || acked ? txq : firstPair + (flowHash(f) % nic.combined), guestSends, acked,
           ackEvery: w.ackEvery, unacked: 0,
           inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
         });
