@@ -130,7 +130,7 @@ export const CHECKS: CalibrationCheck[] = [
     explained: 'More queues do raise the kicks (VM exits) and wake-ups per TX packet in vqsim, and spread the '
       + 'packets thinner, so fewer share a tap sendmsg (vhost TX batching narrowed the gain from 1.30 to 1.18), but '
       + 'the extra vhost workers still gain more than that costs, the more so since each flow\'s ACKs come back on its own '
-      + 'TX queue pair (tun\'s flow steering), so with eight pairs they spread with the flows (1.49). The published degradation likely rests on '
+      + 'TX queue pair (tun\'s flow steering), so with eight pairs they spread with the flows (1.42, context switches included). The published degradation likely rests on '
       + 'mechanisms vqsim does not model: TCP reordering and retransmission across queues, napi_tx interrupt load.' },
   { id: 'P5e', what: 'Gbit/s 8 host queues with the guest at combined 1 / 1 queue', scenario: 'net-multiqueue',
     published: 'no gain until ethtool -L', figure: ratio('q8-no-ethtool', 'q1-tx-many-large', 'gbit_s'), min: 0.95, max: 1.05 },

@@ -43,6 +43,15 @@ export const COST_TABLE = {
    *  like a host thread wake-up; KVM halt polling, issue 5, shortens it). */
   vcpu_wakeup_ns: fitted(4000, 1500, 10000),
 
+  // --- host scheduler ---
+  /** A core handed from a thread that blocks, halts or yields straight to one waiting for it: the
+   *  scheduler's pick and switch, the register and FPU state, for a vCPU thread KVM's vcpu_put and
+   *  vcpu_load (VMCS switch), and the cache and TLB state the next thread finds cold. A thread switch
+   *  costs ~1-2 us directly (lmbench lat_ctx, perf bench sched pipe: ~2-4 us per round trip of two
+   *  switches), more counting the lost cache (measured; the threads of one QEMU process share an mm,
+   *  so no page-table switch). */
+  context_switch_ns: measured(2000, 1000, 5000),
+
   // --- virtqueue ring accesses (virtio 1.1 split vs packed layouts, MODEL.md section 3) ---
   // Split touches the descriptor table, the avail ring and the used ring; packed one descriptor ring.
   // The differences are small: packed vhost-net TX gained 2.6 % at 5.75 Mpps (published.md P11), i.e.

@@ -59,7 +59,7 @@ export class Host extends SimulatedRun<HostResult> {
     });
     if (config.cpu) {
       const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.workers.length + this.blk.backends.length;
-      this.cpu = new HostCpu(config.cpu, this.sim, threads);
+      this.cpu = new HostCpu(config.cpu, this.sim, threads, c.context_switch_ns);
     }
     // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by
     // VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).

@@ -63,6 +63,24 @@ describe('host cores shared by the VM\'s threads', () => {
     expect(total).toBeLessThanOrEqual(1.0001); // four iothreads on one core
   });
 
+  it('a core handed from one thread straight to a waiting one pays a context switch', () => {
+    // One core for the vCPU and the iothread, both with work: the core is the bound, and each hand-off
+    // from one to the other (a halt, a block, a slice's end) costs it a switch.
+    const oneCore = (ns: number) => simulate({
+      duration: '20ms', warmup: '2ms', exact_costs: true, vm: { vcpus: 1 }, costs: { context_switch_ns: `${ns}ns` },
+      host: { cores: 1, halt_poll_ns: 0 }, disk: { device: 'optane', handler: 'dedicated' }, job: { iodepth: 16 },
+    });
+    const free = oneCore(0), paid = oneCore(2000);
+    const switchesPerIo = paid.host.cpu!.switches / paid.result.ios;
+    expect(switchesPerIo).toBeGreaterThan(0.05);
+    expect(free.host.cpu!.switches).toBe(0);
+    // Core time per I/O grows by what its switches cost.
+    const perIo = (r: typeof free) => r.result.windowNs / r.result.ios;
+    const added = perIo(paid) - perIo(free);
+    expect(added / (switchesPerIo * 2000)).toBeGreaterThan(0.8);
+    expect(added / (switchesPerIo * 2000)).toBeLessThan(1.25);
+  });
+
   it('a deep C-state adds its exit latency to a wake-up', () => {
     const light = { ...qd1Like(), host: { halt_poll_ns: 0 } };
     const shallow = summarize(simulate(light).result);

@@ -107,11 +107,13 @@ export class HostCpu {
   private readonly sliceStart: number[] = [];
   private readonly waitingSince: number[] = [];
   private readonly runq = new IntFifo(64);
-  /** Core acquisitions, and the time threads spent waiting for a core. */
+  /** Core acquisitions, context switches between threads, and the time threads spent waiting for a core. */
   acquisitions = 0;
+  switches = 0;
   waitNs = 0;
 
-  constructor(private readonly p: HostParams, private readonly sim: Simulation, maxThreads: number) {
+  /** `switchNs`: a core handed straight from one thread to a waiting one pays a context switch. */
+  constructor(private readonly p: HostParams, private readonly sim: Simulation, maxThreads: number, private readonly switchNs: number) {
     const n = p.cores > 0 ? p.cores : maxThreads;
     this.owner = new Int32Array(n).fill(-1);
     this.idleSince = new Float64Array(n);
@@ -164,7 +166,8 @@ export class HostCpu {
     return false;
   }
 
-  /** Gives core c to thread id; false when it must first leave a deep C-state (granted by event). */
+  /** Gives core c to thread id; false when it must first leave a deep C-state or, taken from the run
+   *  queue, switch from the thread that left it (granted by event). */
   private grant(id: number, c: number, fromQueue: boolean): boolean {
     const now = this.sim.now;
     this.owner[c] = id;
@@ -173,8 +176,12 @@ export class HostCpu {
     this.sliceStart[id] = now;
     this.acquisitions++;
     const deep = this.p.cstateExitNs > 0 && now - this.idleSince[c] >= this.p.cstateResidencyNs;
-    if (deep) {
-      this.sim.after(this.p.cstateExitNs, Ev.CoreGranted, id, 0);
+    // A waiter takes the core from the thread that just left it: __schedule's switch (a woken thread
+    // on an idle core pays its wake-up instead).
+    const delay = (deep ? this.p.cstateExitNs : 0) + (fromQueue ? this.switchNs : 0);
+    if (delay > 0) {
+      if (fromQueue) this.switches++;
+      this.sim.after(delay, Ev.CoreGranted, id, 0);
       return false;
     }
     if (fromQueue) this.threads[id].onCoreGranted();
@@ -239,6 +246,7 @@ export class HostCpu {
       this.ownedNs[c] = 0;
     }
     this.acquisitions = 0;
+    this.switches = 0;
     this.waitNs = 0;
   }
 
