@@ -73,7 +73,6 @@ describe('host cores shared by the VM\'s threads', () => {
     const free = oneCore(0), paid = oneCore(2000);
     const switchesPerIo = paid.host.cpu!.switches / paid.result.ios;
     expect(switchesPerIo).toBeGreaterThan(0.05);
-    expect(free.host.cpu!.switches).toBe(0);
     // Core time per I/O grows by what its switches cost.
     const perIo = (r: typeof free) => r.result.windowNs / r.result.ios;
     const added = perIo(paid) - perIo(free);

@@ -178,9 +178,9 @@ export class HostCpu {
     const deep = this.p.cstateExitNs > 0 && now - this.idleSince[c] >= this.p.cstateResidencyNs;
     // A waiter takes the core from the thread that just left it: __schedule's switch (a woken thread
     // on an idle core pays its wake-up instead).
+    if (fromQueue) this.switches++;
     const delay = (deep ? this.p.cstateExitNs : 0) + (fromQueue ? this.switchNs : 0);
     if (delay > 0) {
-      if (fromQueue) this.switches++;
       this.sim.after(delay, Ev.CoreGranted, id, 0);
       return false;
     }
