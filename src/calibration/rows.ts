@@ -123,7 +123,7 @@ export const CHECKS: CalibrationCheck[] = [
     published: 'CPU use rises', figure: ratio('q8-tx-many-large', 'q1-tx-many-large', 'cpus_per_gbit'), min: 1.0, max: Infinity,
     explained: 'Host CPU counts KVM halt polling, as top does. With one queue pair the one vhost worker saturates '
       + 'and the 8 mostly idle vCPUs halt-poll 83 % of the time between its TX completions (vhost now requeues '
-      + 'every 512 KiB, and Linux >= 6.8 halves rather than resets the window), so CPU per Gbit/s falls with 8 '
+      + 'every 512 KiB, and Linux >= 6.11 halves rather than resets the window), so CPU per Gbit/s falls with 8 '
       + 'queues; busy CPU alone (vCPUs plus vhost workers) rises, 1.25x.' },
   { id: 'P5d', what: 'Gbit/s 8 / 1 queue pairs, small TX packets, 4 host cores', scenario: 'net-multiqueue',
     published: 'TX can degrade', figure: ratio('q8-tx-small-4cores', 'q1-tx-small-4cores', 'gbit_s'), min: 0, max: 1.0,

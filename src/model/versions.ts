@@ -37,7 +37,7 @@ export interface Behaviour {
    *  distributions build it); it drops poll handlers idle for 7 s (util/aio-posix.c POLL_IDLE_INTERVAL_NS). Before,
    *  ppoll, upgraded to epoll at 64 fds (fdmon-epoll EPOLL_ENABLE_THRESHOLD). */
   fdmonIoUring: boolean;
-  /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.8 (commit "KVM: enable halt polling
+  /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.11 (commit aeb1b22a3ac8 "KVM: Enable halt polling
    *  shrink parameter by default"), 0 (reset) before. */
   haltPollShrink: number;
   /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
@@ -60,7 +60,7 @@ export function behaviourOf(v: Versions): Behaviour {
     linuxAioMaxEvents: maxEvents,
     nativeDefaultBatch: atLeast(v.qemu, '6.1') ? 32 : maxEvents,
     fdmonIoUring: atLeast(v.qemu, '5.0'),
-    haltPollShrink: atLeast(v.host_kernel, '6.8') ? 2 : 0,
+    haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),

@@ -164,7 +164,7 @@ const host = z.strictObject({
   halt_poll_ns: nonNegInt.default(200_000).describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps.'),
   halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),
   halt_poll_ns_grow_start: nonNegInt.default(10_000).describe('KVM halt_poll_ns_grow_start: the first window.'),
-  halt_poll_ns_shrink: nonNegInt.optional().describe('Default by host kernel: 2 since Linux 6.8, 0 before (versions.host_kernel).'),
+  halt_poll_ns_shrink: nonNegInt.optional().describe('Default by host kernel: 2 since Linux 6.11, 0 before (versions.host_kernel).'),
   guest_haltpoll: z.boolean().default(false).describe('The guest\'s cpuidle-haltpoll driver: the guest polls, and KVM\'s halt polling is off.'),
   guest_halt_poll_ns: nonNegInt.default(200_000).describe('cpuidle-haltpoll guest_halt_poll_ns: its longest window.'),
   guest_halt_poll_grow: count.default(2).describe('cpuidle-haltpoll guest_halt_poll_grow.'),

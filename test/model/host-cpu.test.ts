@@ -12,12 +12,12 @@ describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
     expect(adjustHaltPollNs(80_000, 50_000, KVM_HALT_POLL)).toBe(80_000);
   });
 
-  it('a long halt halves the window since Linux 6.8 (halt_poll_ns_shrink 2) and reset it before (0)', () => {
+  it('a long halt halves the window since Linux 6.11 (halt_poll_ns_shrink 2) and reset it before (0)', () => {
     expect(adjustHaltPollNs(200_000, 300_000, KVM_HALT_POLL)).toBe(100_000);
     expect(adjustHaltPollNs(15_000, 300_000, KVM_HALT_POLL)).toBe(0);
     expect(adjustHaltPollNs(200_000, 300_000, { ...KVM_HALT_POLL, shrink: 0 })).toBe(0);
     const b = (v: string) => simulate({ ...qd1, versions: { host_kernel: v } }).host.config.vms[0].haltPoll.shrink;
-    expect([b('6.8'), b('6.7'), b('5.14')]).toEqual([2, 0, 0]);
+    expect([b('6.11'), b('6.10'), b('6.8'), b('5.14')]).toEqual([2, 0, 0, 0]);
   });
 
   it('the guest haltpoll governor shrinks by 2 and resets below grow_start', () => {

@@ -20,7 +20,7 @@ describe('versions select mechanisms and defaults', () => {
     expect([at('4.2').linuxAioMaxEvents, at('5.0').linuxAioMaxEvents]).toEqual([128, 1024]);
     expect([at('6.0').nativeDefaultBatch, at('6.1').nativeDefaultBatch]).toEqual([1024, 32]);
     expect([at('4.2').fdmonIoUring, at('5.0').fdmonIoUring]).toEqual([false, true]);
-    expect([at('10.1', '6.6').haltPollShrink, at('10.1', '6.8').haltPollShrink]).toEqual([0, 2]);
+    expect([at('10.1', '6.10').haltPollShrink, at('10.1', '6.11').haltPollShrink]).toEqual([0, 2]);
   });
 
   it('defers guest notifications from QEMU 8.2 in an iothread, never in the main loop', () => {

@@ -12,7 +12,7 @@ export interface HaltPollParams {
 }
 
 /** KVM x86 defaults (virt/kvm/kvm_main.c: halt_poll_ns 200000, grow 2, grow_start 10000); the shrink
- *  default depends on the host kernel (versions.ts: 2 since Linux 6.8, 0 before). */
+ *  default depends on the host kernel (versions.ts: 2 since Linux 6.11, 0 before). */
 export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 2, yieldsToRunnable: true };
 
 /** Guest cpuidle-haltpoll defaults (drivers/cpuidle/governors/haltpoll.c: guest_halt_poll_ns 200000,
