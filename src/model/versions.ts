@@ -40,6 +40,9 @@ export interface Behaviour {
   /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.11 (commit aeb1b22a3ac8 "KVM: Enable halt polling
    *  shrink parameter by default"), 0 (reset) before. */
   haltPollShrink: number;
+  /** KVM halt polling exists (Linux 4.0, "KVM: add halt_poll_ns module parameter"): the default
+   *  halt_poll_ns before it is 0. */
+  kvmHaltPoll: boolean;
   /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
   guestHaltpoll: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
@@ -61,6 +64,7 @@ export function behaviourOf(v: Versions): Behaviour {
     nativeDefaultBatch: atLeast(v.qemu, '6.1') ? 32 : maxEvents,
     fdmonIoUring: atLeast(v.qemu, '5.0'),
     haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
+    kvmHaltPoll: atLeast(v.host_kernel, '4.0'),
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),

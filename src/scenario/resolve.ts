@@ -271,12 +271,14 @@ export function versionsOf(s: Scenario): Versions {
 /** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
 function haltPollOf(s: Scenario, b: Behaviour, fail: Located): HaltPollParams {
   const h = s.host;
-  if (!h) return { ...KVM_HALT_POLL, shrink: b.haltPollShrink };
+  const kvm = { ...KVM_HALT_POLL, maxNs: b.kvmHaltPoll ? KVM_HALT_POLL.maxNs : 0, shrink: b.haltPollShrink };
+  if (!h) return kvm;
   if (h.guest_haltpoll) {
     if (!b.guestHaltpoll) throw fail(['host', 'guest_haltpoll'], `cpuidle-haltpoll needs guest Linux 5.4 or later (versions.guest_kernel is ${versionsOf(s).guest_kernel})`);
     return { ...GUEST_HALTPOLL, maxNs: h.guest_halt_poll_ns, grow: h.guest_halt_poll_grow, growStart: h.guest_halt_poll_grow_start, shrink: h.guest_halt_poll_shrink };
   }
-  return { ...KVM_HALT_POLL, maxNs: h.halt_poll_ns, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
+  if (h.halt_poll_ns && !b.kvmHaltPoll) throw fail(['host', 'halt_poll_ns'], `KVM halt polling needs host Linux 4.0 or later (versions.host_kernel is ${versionsOf(s).host_kernel})`);
+  return { ...kvm, maxNs: h.halt_poll_ns ?? kvm.maxNs, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
 }
 
 /** The host's cores and scheduling; null (a core for every thread) without a host: section or KubeVirt. */

@@ -161,7 +161,7 @@ const host = z.strictObject({
     cpuset: cpulist.optional().describe('The host cores the reactors run on (SPDK\'s cpumask), a cpulist or a list.'),
   }).optional().describe('The host\'s vhost-user target (SPDK vhost), for disks with backend: vhost-user. Default: one reactor.'),
   sched_slice: duration.default(3e6).describe('A thread that has run this long yields to a waiter for its core at its next step (as CFS\'s slice).'),
-  halt_poll_ns: nonNegInt.default(200_000).describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps.'),
+  halt_poll_ns: nonNegInt.optional().describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps. Default by host kernel: 200000 (x86), 0 before Linux 4.0 (no halt polling).'),
   halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),
   halt_poll_ns_grow_start: nonNegInt.default(10_000).describe('KVM halt_poll_ns_grow_start: the first window.'),
   halt_poll_ns_shrink: nonNegInt.optional().describe('Default by host kernel: 2 since Linux 6.11, 0 before (versions.host_kernel).'),

@@ -21,6 +21,7 @@ describe('versions select mechanisms and defaults', () => {
     expect([at('6.0').nativeDefaultBatch, at('6.1').nativeDefaultBatch]).toEqual([1024, 32]);
     expect([at('4.2').fdmonIoUring, at('5.0').fdmonIoUring]).toEqual([false, true]);
     expect([at('10.1', '6.10').haltPollShrink, at('10.1', '6.11').haltPollShrink]).toEqual([0, 2]);
+    expect([at('10.1', '3.14').kvmHaltPoll, at('10.1', '4.0').kvmHaltPoll]).toEqual([false, true]);
   });
 
   it('defers guest notifications from QEMU 8.2 in an iothread, never in the main loop', () => {
@@ -31,6 +32,13 @@ describe('versions select mechanisms and defaults', () => {
     }).result);
     expect(run('main-loop', '8.2')).toEqual(run('main-loop', '8.1'));
     expect(run('dedicated', '8.2').lat_mean_us).not.toEqual(run('dedicated', '8.1').lat_mean_us);
+  });
+
+  it('has no KVM halt polling before host Linux 4.0, and refuses a window there', () => {
+    const haltPoll = (host_kernel: string, host?: object) => simulate({ duration: '2ms', versions: { host_kernel }, vm: { vcpus: 1 }, ...(host ? { host } : {}) }).host.config.vms[0].haltPoll.maxNs;
+    expect([haltPoll('3.14'), haltPoll('4.0'), haltPoll('3.14', { cores: 0 })]).toEqual([0, 200_000, 0]);
+    expect(() => scenario({ vm: { vcpus: 1 }, versions: { host_kernel: '3.14' }, host: { halt_poll_ns: 100_000 } }))
+      .toThrow(/host\.halt_poll_ns: KVM halt polling needs host Linux 4\.0/);
   });
 
   it('refuses a mechanism the guest kernel lacks, naming the field', () => {
