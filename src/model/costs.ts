@@ -186,8 +186,13 @@ export const COST_TABLE = {
   fdatasync_ns: estimate(5000, 2000, 15000),
 
   // --- virtio-net (MODEL.md section 7) ---
-  /** Guest TCP/IP transmit + virtio-net start_xmit, per buffer (estimate: ~2 us per send, netperf). */
-  net_guest_tx_ns: estimate(2000, 1000, 4000),
+  /** The guest application's write: the sendmsg syscall and tcp_sendmsg putting the data into the
+   *  socket's skb, per write, beside the copy (estimate: a syscall ~0.1-0.3 us, the skb bookkeeping a few
+   *  tenths more). */
+  net_guest_sendmsg_ns: estimate(700, 300, 1500),
+  /** Guest TCP/IP transmit of one skb (tcp_write_xmit, IP output, the qdisc) + virtio-net start_xmit,
+   *  per buffer (estimate: with net_guest_sendmsg_ns ~2 us per send of a buffer, netperf). */
+  net_guest_tx_ns: estimate(1300, 600, 3000),
   /** Guest NAPI receive + TCP/IP + the application's read, per buffer (estimate). */
   net_guest_rx_ns: estimate(1800, 1000, 4000),
   /** Copying payload, per KiB, on either side (copy_from_user/copy_to_user, skb copies: ~10 GB/s). */

@@ -71,7 +71,7 @@ function estimateNet(vm: VmConfig, n: NetConfig, c: Readonly<Costs>): { rate: nu
   const perFlow = w.rateMsgs > 0 ? w.rateMsgs : ((w.mode === 'rr' ? 1 : w.window) * 1e9) / Math.max(p.rttNs + p.serviceNs, 1000);
   const line = p.lineRateBps > 0 ? (2 * p.lineRateBps) / (8 * w.msgBytes) : Infinity;
   const threadCap = Math.min(
-    (vm.vcpus * 1e9) / Math.max(MIN_THREAD_NS_PER_IO, Math.min(c.net_guest_tx_ns, c.net_guest_rx_ns)),
+    (vm.vcpus * 1e9) / Math.max(MIN_THREAD_NS_PER_IO, Math.min(c.net_guest_sendmsg_ns + c.net_guest_tx_ns, c.net_guest_rx_ns)),
     (n.nic.queues * 1e9) / Math.max(MIN_THREAD_NS_PER_IO, Math.min(c.vhost_tx_ns, c.vhost_rx_ns)),
   );
   const buffers = Math.min(w.flows * perFlow, line, threadCap);

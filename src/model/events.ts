@@ -44,6 +44,8 @@ export const enum Ev {
   FlowAck,
   /** a = flow: the next offered-rate message is due. */
   FlowTimer,
+  /** a = flow, b = its ACK count when armed: the peer's delayed-ACK timer. */
+  FlowDelack,
   /** a = backend server (vhost-scsi worker, vhost-user reactor): its step is done. */
   BackendStepDone,
   /** a = backend server: woken (a kick, a completion). */

@@ -45,6 +45,10 @@ export interface Behaviour {
   kvmHaltPoll: boolean;
   /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
   guestHaltpoll: boolean;
+  /** The guest's TCP autocorks (Linux 3.14, f54b311142a9 "tcp: auto corking"): a write that finds the
+   *  socket's earlier skbs still in the qdisc or the device is held in its skb, to be sent when one is
+   *  freed (the TSQ handler), so small writes coalesce. */
+  tcpAutocork: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
   /** virtio-blk defers its guest notifications to the end of the completion batch (defer_call, QEMU
@@ -66,6 +70,7 @@ export function behaviourOf(v: Versions): Behaviour {
     haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
     kvmHaltPoll: atLeast(v.host_kernel, '4.0'),
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
+    tcpAutocork: atLeast(v.guest_kernel, '3.14'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),

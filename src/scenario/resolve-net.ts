@@ -1,11 +1,9 @@
-import type { NetConfig } from '../model/net/config.js';
+import { ADVMSS, MAX_BUFFER, type NetConfig } from '../model/net/config.js';
 import type { Behaviour } from '../model/versions.js';
 import type { Warn } from './kubevirt.js';
 import type { Located } from './errors.js';
 import type { VmSection } from './schema.js';
 
-/** Largest buffer virtio-net takes in one descriptor chain with TSO/GRO. */
-const MAX_BUFFER = 65536;
 /** Host kernel memory per vhost virtqueue (MODEL.md section 7: ~64 KiB). */
 export const VHOST_QUEUE_KIB = 64;
 
@@ -61,8 +59,6 @@ function definedOf<T extends object>(o: T): Partial<T> {
 
 /** TCP_MSS_DEFAULT (include/net/tcp.h): the receiver's rcv_mss before it has seen a full segment. */
 const TCP_MSS_DEFAULT = 536;
-/** advmss on a 1500-byte MTU with timestamps: 1500 - 20 (IP) - 20 (TCP) - 12. */
-const ADVMSS = 1448;
 
 /**
  * How many messages a Linux receiver takes in per ACK it sends at once (tcp_input.c

@@ -237,7 +237,7 @@ const net = z.strictObject({
   flows: count.default(1).describe('Connections.'),
   protocol: z.enum(['tcp', 'udp']).default('tcp').describe('tcp: every stream message is acknowledged by a packet back through the virtio path; udp: no return packets (iperf3 -u, testpmd).'),
   msg_size: size.default(65536).describe('Message size (TSO/GRO buffers up to 64 KiB).'),
-  window: count.default(8).describe('Stream: messages in flight per flow.'),
+  window: count.default(8).describe('Stream: messages in flight per flow (a TCP stream\'s send window is window x msg_size bytes).'),
   rate: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} messages per second per flow (each is an event)` }).optional().describe('Messages per second per flow (offered load); omit for a closed loop.'),
 });
 

@@ -175,3 +175,38 @@ describe('the guest\'s TX completions (virtio_net napi_tx)', () => {
     expect(n(tx(undefined, '5.2'), 'irqs_per_packet')).toBeCloseTo(n(off, 'irqs_per_packet'), 6);
   });
 });
+
+describe('the guest\'s TCP send path: small writes coalesce into skbs (tcp_sendmsg, Nagle, autocorking)', () => {
+  const bytesPerPacket = (s: NetSummary) => (n(s, 'gbit_s') * 1e9) / 8 / n(s, 'pps');
+  const writes = (protocol: string, guest: string, extra: object = {}) => net({
+    duration: '50ms', warmup: '5ms', versions: { guest_kernel: guest }, vm: { vcpus: 2 }, nic: { queues: 1, napi_tx: true },
+    net: { flows: 4, msg_size: 256, window: 512, protocol }, peer: { target: 'host' }, ...extra,
+  });
+
+  it('a UDP datagram is a packet; TCP appends writes to the skb Nagle holds, and autocorking (Linux 3.14) holds it while earlier ones are in flight', () => {
+    expect(bytesPerPacket(writes('udp', '6.12'))).toBeCloseTo(256, 6);
+    // Packets here count the ACKs coming back as well: with one skb per write TCP would be below 256.
+    const nagle = bytesPerPacket(writes('tcp', '3.13')), autocork = bytesPerPacket(writes('tcp', '6.12'));
+    expect(nagle).toBeGreaterThan(2 * 256);
+    expect(autocork).toBeGreaterThan(1.1 * nagle);
+  });
+
+  it('more queue pairs drain the TX rings sooner, so fewer writes coalesce: more packets per byte and, vCPU-bound, less throughput (the tuning guide\'s "TX can degrade")', () => {
+    const q = (queues: number) => net({
+      duration: '30ms', warmup: '3ms', vm: { vcpus: 8 }, nic: { queues, mq: true },
+      net: { flows: 32, msg_size: 256, window: 1024 }, peer: { line_rate_gbit: 100 },
+    });
+    const one = q(1), eight = q(8);
+    expect(bytesPerPacket(one)).toBeGreaterThan(3 * bytesPerPacket(eight));
+    expect(n(eight, 'gbit_s')).toBeLessThan(n(one, 'gbit_s'));
+  });
+
+  it('with less than an MSS of window, Nagle waits for the peer\'s delayed ACK (TCP_DELACK_MIN, 40 ms) every round', () => {
+    const s = writes('tcp', '6.12', { duration: '400ms', warmup: '40ms', net: { flows: 1, msg_size: 256, window: 4 } });
+    // About a window of 256 B messages per 40 ms timer (the ACK it sends frees a slot more), not per
+    // round trip of microseconds.
+    const msgsPerTimer = (n(s, 'gbit_s') * 1e9 * 0.04) / 8 / 256;
+    expect(msgsPerTimer).toBeGreaterThan(4 * 0.9);
+    expect(msgsPerTimer).toBeLessThan(5 * 1.1);
+  });
+});

@@ -1,3 +1,8 @@
+/** The largest buffer: a TSO/GRO skb of 64 KiB, also TCP's size_goal with GSO (tcp_xmit_size_goal). */
+export const MAX_BUFFER = 65536;
+/** advmss on a 1500-byte MTU with timestamps: 1500 - 20 (IP) - 20 (TCP) - 12. */
+export const ADVMSS = 1448;
+
 /** A VM's virtio-net NIC, the network load on it, and the peer at the far end. */
 export interface NetConfig {
   nic: NicConfig;

@@ -14,8 +14,9 @@ export class Packets {
   bytes = new Float64Array(256);
   t0 = new Float64Array(256);
   kind = new Uint8Array(256);
-  /** Of an ACK: the messages it acknowledges. */
-  acks = new Int32Array(256);
+  /** The messages it carries (data: 1, or the writes TCP coalesced into one skb) or, of an ACK, the
+   *  messages it acknowledges. */
+  msgs = new Int32Array(256);
   alive = new Uint8Array(256);
   private free: number[] = [];
   private next = 0;
@@ -28,6 +29,7 @@ export class Packets {
       if (p === this.flow.length) this.grow();
     }
     this.flow[p] = flow; this.bytes[p] = bytes; this.kind[p] = kind; this.t0[p] = t0;
+    this.msgs[p] = 1;
     this.alive[p] = 1;
     this.live++;
     return p;
@@ -49,7 +51,7 @@ export class Packets {
   private grow(): void {
     const n = this.flow.length * 2;
     const f = new Int32Array(n); f.set(this.flow); this.flow = f;
-    const acks = new Int32Array(n); acks.set(this.acks); this.acks = acks;
+    const m = new Int32Array(n); m.set(this.msgs); this.msgs = m;
     const b = new Float64Array(n); b.set(this.bytes); this.bytes = b;
     const t = new Float64Array(n); t.set(this.t0); this.t0 = t;
     const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
@@ -66,6 +68,9 @@ export interface QueuePair {
   tap: IntFifo;
   /** Packets waiting in the guest for TX descriptors (the queue is stopped). */
   qdisc: IntFifo;
+  /** Per TX ring entry, oldest first: the coalescing flow whose skb it holds until the driver frees it
+   *  (its socket's sk_wmem_alloc), or -1. */
+  txFlows: IntFifo;
   txStopped: boolean;
   irqPending: boolean;
   worker: DataPlane;
@@ -91,7 +96,28 @@ export interface Flow {
   ackEvery: number;
   /** Messages the receiver has taken in and not yet acknowledged. */
   unacked: number;
+  /** ACKs the receiver has sent (each clears its delayed-ACK timer), and the count when the timer
+   *  now running was armed (-1: none). */
+  acksSent: number;
+  delackToken: number;
   inflight: number;
+  /** A TCP stream the guest writes: its writes coalesce into skbs (tcp_sendmsg, Nagle, autocorking). */
+  coalesces: boolean;
+  /** The guest's TCP autocorks (Linux >= 3.14). */
+  autocork: boolean;
+  /** The skb being filled (written, not yet sent: the write queue's tail), or -1. */
+  cork: number;
+  /** TSQ_THROTTLED: autocorking held the skb until one of the flow's sent skbs is freed. */
+  throttled: boolean;
+  /** A push of the held skb (the TSQ handler, or an ACK's) is queued on a vCPU. */
+  pushQueued: boolean;
+  /** Its skbs in the qdisc or on the TX ring and not yet freed by the driver (sk_wmem_alloc). */
+  unfreed: number;
+  /** Messages written, and acknowledged, since the start (TCP's write_seq and snd_una, in messages). */
+  written: number;
+  ackedMsgs: number;
+  /** `written` when its last skb smaller than an MSS went out (snd_sml, for Nagle's Minshall check). */
+  smlEnd: number;
   /** Messages the guest's application has yet to write. */
   toSend: number;
   backlog: number;

@@ -19,6 +19,8 @@ const DATA = 0, REQUEST = 1, RESPONSE = 2, ACK = 3;
 /** A TCP ACK on the wire: Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12 bytes. */
 const ACK_BYTES = 66;
 const TO_PEER = 0, TO_GUEST = 1;
+/** include/net/tcp.h TCP_DELACK_MIN: HZ / 25. */
+const TCP_DELACK_MIN_NS = 40e6;
 
 /** What netperf / iperf3 measure in one VM, and, for Little's law, its messages in flight over time. */
 export class NetLoad {
@@ -104,7 +106,7 @@ export class NetWorld {
           return ring;
         };
         const pair: QueuePair = {
-          index, tx: vq(1), rx: vq(0), tap: new IntFifo(64), qdisc: new IntFifo(16), txStopped: false,
+          index, tx: vq(1), rx: vq(0), tap: new IntFifo(64), qdisc: new IntFifo(16), txFlows: new IntFifo(64), txStopped: false,
           irqPending: false, worker, ownerVcpu: owner, napiTx: nic.napiTx, queued: 0, vm: v,
         };
         worker.pairs.push(pair);
@@ -124,8 +126,9 @@ export class NetWorld {
         this.flows.push({
           index: this.flows.length, vm: v, vcpu: base + vcpu, txq,
           rxq: guestSends || acked ? txq : firstPair + (flowHash(f) % nic.combined), guestSends, acked,
-          ackEvery: w.ackEvery, unacked: 0,
-          inflight: 0, toSend: 0, backlog: 0, sendQueued: false,
+          ackEvery: w.ackEvery, unacked: 0, acksSent: 0, delackToken: -1,
+          inflight: 0, coalesces: acked && guestSends, autocork: s.behaviour.tcpAutocork, cork: -1, throttled: false,
+          pushQueued: false, unfreed: 0, written: 0, ackedMsgs: 0, smlEnd: 0, toSend: 0, backlog: 0, sendQueued: false,
         });
       }
     });
@@ -145,6 +148,7 @@ export class NetWorld {
       case Ev.PeerRespond: this.links[this.firstLink[this.flows[this.packets.flow[b]].vm] + TO_GUEST].send(b); break;
       case Ev.FlowAck: this.onAck(this.flows[a]); break;
       case Ev.FlowTimer: this.onTimer(this.flows[a]); break;
+      case Ev.FlowDelack: this.onDelack(this.flows[a], b); break;
     }
   }
 
@@ -155,7 +159,21 @@ export class NetWorld {
   /** The guest's application writes one message: a buffer on the flow's TX queue. */
   newMessage(f: Flow): number {
     f.toSend--;
+    f.written++;
     return this.alloc(f, this.net(f).workload.mode === 'rr' ? REQUEST : DATA);
+  }
+
+  /** The guest's application writes one message into the skb p its TCP is still filling. */
+  appendMessage(f: Flow, p: number): void {
+    f.toSend--;
+    f.written++;
+    this.packets.bytes[p] += this.net(f).workload.msgBytes;
+    this.packets.msgs[p]++;
+  }
+
+  /** Bytes of one message of the flow. */
+  msgBytes(f: Flow): number {
+    return this.net(f).workload.msgBytes;
   }
 
   /** A message comes into being (written by the guest's or the peer's application); Little's L counts
@@ -198,8 +216,9 @@ export class NetWorld {
     const load = this.loads[f.vm];
     const kind = this.packets.kind[p];
     if (kind === ACK) {
-      const n = this.packets.acks[p];
+      const n = this.packets.msgs[p];
       this.release(f, p);
+      f.ackedMsgs += n;
       for (let i = 0; i < n; i++) this.onAck(f);
       return -1;
     }
@@ -212,19 +231,42 @@ export class NetWorld {
       return -1;
     }
     load.bytes += this.packets.bytes[p];
+    const msgs = this.packets.msgs[p];
     this.release(f, p);
-    if (f.acked) return this.ackDue(f);
+    if (f.acked) return this.ackDue(f, msgs);
     this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
     return -1;
   }
 
-  /** The receiver took a message in: an ACK for the unacknowledged ones once ackEvery are in, or -1. */
-  private ackDue(f: Flow): number {
-    if (++f.unacked < f.ackEvery) return -1;
+  /** The receiver took `msgs` messages in (one skb): an ACK for the unacknowledged ones once ackEvery
+   *  are in, or -1. */
+  private ackDue(f: Flow, msgs: number): number {
+    f.unacked += msgs;
+    return f.unacked < f.ackEvery ? -1 : this.ackNow(f);
+  }
+
+  private ackNow(f: Flow): number {
     const a = this.alloc(f, ACK);
-    this.packets.acks[a] = f.unacked;
+    this.packets.msgs[a] = f.unacked;
     f.unacked = 0;
+    f.acksSent++;
     return a;
+  }
+
+  /** The peer withheld its ACK: its delayed-ACK timer (TCP_DELACK_MIN, 40 ms) sends one unless an ACK
+   *  went out first (tcp_send_ack clears it). Only a sender that waits for that ACK sees it: Nagle's,
+   *  with less than an MSS to send and a window too small to fill one. */
+  private armDelack(f: Flow): void {
+    if (f.delackToken === f.acksSent) return;
+    f.delackToken = f.acksSent;
+    this.sim.after(TCP_DELACK_MIN_NS, Ev.FlowDelack, f.index, f.acksSent);
+  }
+
+  /** A timer cleared by an ACK since (or replaced) does nothing. */
+  private onDelack(f: Flow, token: number): void {
+    if (token !== f.acksSent || token !== f.delackToken) return;
+    f.delackToken = -1;
+    if (f.unacked > 0) this.links[this.firstLink[f.vm] + TO_GUEST].send(this.ackNow(f));
   }
 
   /** A packet reached the peer's stack: a request it answers, stream data it acknowledges (with an ACK
@@ -238,18 +280,19 @@ export class NetWorld {
       return;
     }
     if (kind === DATA) this.loads[f.vm].bytes += this.packets.bytes[p];
-    const acks = this.packets.acks[p];
+    const msgs = this.packets.msgs[p];
     this.release(f, p);
     if (kind === ACK) {
-      for (let i = 0; i < acks; i++) this.onAck(f);
+      for (let i = 0; i < msgs; i++) this.onAck(f);
       return;
     }
     if (!f.acked) {
       this.sim.after(this.net(f).peer.rttNs / 2, Ev.FlowAck, f.index, 0);
       return;
     }
-    const ack = this.ackDue(f);
+    const ack = this.ackDue(f, msgs);
     if (ack >= 0) this.links[this.firstLink[f.vm] + TO_GUEST].send(ack);
+    else this.armDelack(f);
   }
 
   private atTap(p: number): void {
