@@ -51,6 +51,10 @@ export interface Behaviour {
   tcpAutocork: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
+  /** A disk's virtqueues default to one per vCPU (QEMU 5.2, "virtio-blk-pci: default num_queues to -smp N",
+   *  9445e1e15e66, and likewise virtio-scsi-pci, vhost-scsi and vhost-user-blk-pci, for 5.2 machine
+   *  types); before, one. */
+  multiQueueDefault: boolean;
   /** virtio-blk defers its guest notifications to the end of the completion batch (defer_call, QEMU
    *  8.2, "virtio-blk: use blk_io_plug_call() instead of notification BH"); before, each completion
    *  called virtio_notify_irqfd at once (a BH batched them only without EVENT_IDX). */
@@ -74,5 +78,6 @@ export function behaviourOf(v: Versions): Behaviour {
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
+    multiQueueDefault: atLeast(v.qemu, '5.2'),
   };
 }

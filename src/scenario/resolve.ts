@@ -136,7 +136,7 @@ function resolveVm(
     if (diskNames.has(d.name)) throw fail(at('name'), `disk name "${d.name}" is used twice`);
     diskNames.add(d.name);
     if (d.controller !== undefined && d.bus !== 'scsi') throw fail(at('controller'), 'a controller holds LUNs of bus: scsi only');
-    const numQueues = d['num-queues'] ?? vcpus;
+    const numQueues = d['num-queues'] ?? (x.behaviour.multiQueueDefault ? vcpus : 1);
     // virtio-scsi took iothread-vq-mapping in QEMU 10.0; before, a controller has one AioContext.
     if (d.bus === 'scsi' && (d.handler === 'pool' || d['iothread-vq-mapping']) && !atLeast(x.versions.qemu, '10.0')) {
       throw fail(at('handler'), `a virtio-scsi controller spreads its queues over iothreads (iothread-vq-mapping) only since QEMU 10.0 (versions.qemu is ${x.versions.qemu}): give handler dedicated, shared or main-loop`);

@@ -71,7 +71,7 @@ export const deviceSchema = z.strictObject(deviceFields);
 
 const diskFields = {
   device: z.union([z.string(), deviceSchema]).optional().describe('A preset or a name under `devices:`, or an inline device.'),
-  'num-queues': QUEUES.optional().describe('QEMU virtio-blk-pci num-queues: the disk\'s virtqueues.'),
+  'num-queues': QUEUES.optional().describe('QEMU virtio-blk-pci num-queues: the disk\'s virtqueues (default one per vCPU since QEMU 5.2, 1 before).'),
   'queue-size': queueSize.optional().describe('QEMU queue-size: descriptors per virtqueue (a power of 2).'),
   ring: z.enum(['split', 'packed']).optional().describe('Virtqueue layout: split, or packed (virtio 1.1, packed=on).'),
   event_idx: z.boolean().optional().describe('VIRTIO_RING_F_EVENT_IDX: notification suppression by ring index (on unless off).'),

@@ -34,6 +34,18 @@ describe('versions select mechanisms and defaults', () => {
     expect(run('dedicated', '8.2').lat_mean_us).not.toEqual(run('dedicated', '8.1').lat_mean_us);
   });
 
+  it('gives a disk one virtqueue per vCPU from QEMU 5.2, one before: then every completion interrupts vCPU 0', () => {
+    const run = (qemu: string, extra: object = {}) => simulate({
+      duration: '10ms', warmup: '1ms', versions: { qemu }, vm: { vcpus: 4 },
+      disk: { device: 'optane', handler: 'dedicated', ...extra }, job: { iodepth: 4, numjobs: 4 },
+    });
+    const queues = (r: ReturnType<typeof run>) => r.host.config.vms[0].disks[0].numQueues;
+    expect([queues(run('5.1')), queues(run('5.2')), queues(run('5.1', { 'num-queues': 2 }))]).toEqual([1, 4, 2]);
+    const busy = (r: ReturnType<typeof run>) => r.result.threads.filter((t) => t.role === 'vcpu').map((t) => t.busyNs);
+    const [v0, ...others] = busy(run('5.1'));
+    for (const b of others) expect(v0).toBeGreaterThan(1.5 * b);
+  });
+
   it('has no KVM halt polling before host Linux 4.0, and refuses a window there', () => {
     const haltPoll = (host_kernel: string, host?: object) => simulate({ duration: '2ms', versions: { host_kernel }, vm: { vcpus: 1 }, ...(host ? { host } : {}) }).host.config.vms[0].haltPoll.maxNs;
     expect([haltPoll('3.14'), haltPoll('4.0'), haltPoll('3.14', { cores: 0 })]).toEqual([0, 200_000, 0]);
