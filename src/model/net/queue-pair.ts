@@ -107,6 +107,8 @@ export interface Flow {
   autocork: boolean;
   /** The skb being filled (written, not yet sent: the write queue's tail), or -1. */
   cork: number;
+  /** The peer's skb being filled in the burst of writes its window allows, or -1 (TCP to the guest). */
+  peerSkb: number;
   /** TSQ_THROTTLED: autocorking held the skb until one of the flow's sent skbs is freed. */
   throttled: boolean;
   /** A push of the held skb (the TSQ handler, or an ACK's) is queued on a vCPU. */

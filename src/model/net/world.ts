@@ -9,7 +9,7 @@ import { Ev } from '../events.js';
 import type { Vcpu } from '../host/vcpu.js';
 import { littleViolation } from '../invariants.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
-import type { NetConfig } from './config.js';
+import { MAX_BUFFER, type NetConfig } from './config.js';
 import { NetGuest } from './guest.js';
 import { Link } from './link.js';
 import { Packets, type Flow, type QueuePair } from './queue-pair.js';
@@ -127,7 +127,7 @@ export class NetWorld {
           index: this.flows.length, vm: v, vcpu: base + vcpu, txq,
           rxq: guestSends || acked ? txq : firstPair + (flowHash(f) % nic.combined), guestSends, acked,
           ackEvery: w.ackEvery, unacked: 0, acksSent: 0, delackToken: -1,
-          inflight: 0, coalesces: acked && guestSends, autocork: s.behaviour.tcpAutocork, cork: -1, throttled: false,
+          inflight: 0, coalesces: acked && guestSends, autocork: s.behaviour.tcpAutocork, cork: -1, peerSkb: -1, throttled: false,
           pushQueued: false, unfreed: 0, written: 0, ackedMsgs: 0, smlEnd: 0, toSend: 0, backlog: 0, sendQueued: false,
         });
       }
@@ -284,6 +284,7 @@ export class NetWorld {
     this.release(f, p);
     if (kind === ACK) {
       for (let i = 0; i < msgs; i++) this.onAck(f);
+      this.flushPeer(f);
       return;
     }
     if (!f.acked) {
@@ -317,6 +318,7 @@ export class NetWorld {
     const w = this.net(f).workload;
     if (f.inflight < w.window) this.startMessage(f);
     else f.backlog++;
+    this.flushPeer(f);
     this.sim.after(1e9 / w.rateMsgs, Ev.FlowTimer, f.index, 0);
   }
 
@@ -327,9 +329,24 @@ export class NetWorld {
     if (f.guestSends) {
       f.toSend++;
       this.guest.queueSend(f);
-    } else {
+    } else if (!f.acked) {
       this.links[this.firstLink[f.vm] + TO_GUEST].send(this.alloc(f, DATA));
+    } else if (f.peerSkb >= 0 && this.packets.bytes[f.peerSkb] + this.msgBytes(f) <= MAX_BUFFER) {
+      this.packets.bytes[f.peerSkb] += this.msgBytes(f);
+      this.packets.msgs[f.peerSkb]++;
+    } else {
+      this.flushPeer(f);
+      f.peerSkb = this.alloc(f, DATA);
     }
+  }
+
+  /** The peer's TCP sends what the window let it write at once: its writes, in skbs of up to 64 KiB (its
+   *  tcp_sendmsg and TSO; the peer's CPU is not modelled, so a window's opening is one burst of writes),
+   *  and its NIC's GRO hands the tap the same. */
+  private flushPeer(f: Flow): void {
+    if (f.peerSkb < 0) return;
+    this.links[this.firstLink[f.vm] + TO_GUEST].send(f.peerSkb);
+    f.peerSkb = -1;
   }
 
   /** A message of the flow is done: a window slot frees. */
@@ -343,6 +360,7 @@ export class NetWorld {
       const w = this.net(f).workload;
       if (w.rateMsgs > 0) this.sim.at(this.rngs[f.vm]() * (1e9 / w.rateMsgs), Ev.FlowTimer, f.index, 0);
       else for (let i = 0; i < (w.mode === 'rr' ? 1 : w.window); i++) this.startMessage(f);
+      this.flushPeer(f);
     }
   }
 
