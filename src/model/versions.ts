@@ -51,6 +51,10 @@ export interface Behaviour {
   tcpAutocork: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
+  /** QEMU-emulated virtio-blk and virtio-scsi queues default to 256 descriptors (QEMU 5.0, "virtio: increase
+   *  virtqueue size for virtio-scsi and virtio-blk", hw_compat_4_2 keeps 128 for older machine types);
+   *  vhost-scsi and vhost-user-blk stay at 128 in every release. */
+  emulatedQueueSize: number;
   /** A disk's virtqueues default to one per vCPU (QEMU 5.2, "virtio-blk-pci: default num_queues to -smp N",
    *  9445e1e15e66, and likewise virtio-scsi-pci, vhost-scsi and vhost-user-blk-pci, for 5.2 machine
    *  types); before, one. */
@@ -79,5 +83,6 @@ export function behaviourOf(v: Versions): Behaviour {
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
     multiQueueDefault: atLeast(v.qemu, '5.2'),
+    emulatedQueueSize: atLeast(v.qemu, '5.0') ? 256 : 128,
   };
 }

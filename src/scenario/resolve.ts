@@ -17,7 +17,9 @@ import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/hos
 import { parseSize, SIZE_EXPECTED } from './units.js';
 
 const DEFAULT_DISK = 'vda';
-const DEFAULT_QUEUE_SIZE = 256; // virtio-blk-pci queue-size default
+/** vhost-scsi's virtqueue_size and vhost-user-blk's queue-size defaults (hw/scsi/vhost-scsi.c,
+ *  hw/block/vhost-user-blk.c); QEMU's own devices take the release's (Behaviour.emulatedQueueSize). */
+const VHOST_QUEUE_SIZE = 128;
 
 /** Where a VM's errors and warnings point: its fields' paths in the file (`vms.<i>` in the host form). */
 interface VmContext {
@@ -160,7 +162,7 @@ function resolveVm(
       device: x.devices[deviceIndex],
       deviceIndex,
       numQueues,
-      queueSize: d['queue-size'] ?? DEFAULT_QUEUE_SIZE,
+      queueSize: d['queue-size'] ?? (backend === 'qemu' ? x.behaviour.emulatedQueueSize : VHOST_QUEUE_SIZE),
       ring: d.ring ?? 'split',
       eventIdx: d.event_idx ?? true,
       aio: aioOf(d, at, fail),

@@ -72,7 +72,7 @@ export const deviceSchema = z.strictObject(deviceFields);
 const diskFields = {
   device: z.union([z.string(), deviceSchema]).optional().describe('A preset or a name under `devices:`, or an inline device.'),
   'num-queues': QUEUES.optional().describe('QEMU virtio-blk-pci num-queues: the disk\'s virtqueues (default one per vCPU since QEMU 5.2, 1 before).'),
-  'queue-size': queueSize.optional().describe('QEMU queue-size: descriptors per virtqueue (a power of 2).'),
+  'queue-size': queueSize.optional().describe('QEMU queue-size: descriptors per virtqueue (a power of 2; default 256 since QEMU 5.0, 128 before; vhost-scsi and vhost-user-blk 128).'),
   ring: z.enum(['split', 'packed']).optional().describe('Virtqueue layout: split, or packed (virtio 1.1, packed=on).'),
   event_idx: z.boolean().optional().describe('VIRTIO_RING_F_EVENT_IDX: notification suppression by ring index (on unless off).'),
   aio: z.enum(['native', 'io_uring', 'threads']).optional().describe('QEMU aio=: native (Linux AIO), io_uring, or threads (QEMU\'s thread pool).'),

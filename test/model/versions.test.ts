@@ -46,6 +46,14 @@ describe('versions select mechanisms and defaults', () => {
     for (const b of others) expect(v0).toBeGreaterThan(1.5 * b);
   });
 
+  it('gives QEMU\'s own virtio-blk and virtio-scsi queues 256 descriptors from QEMU 5.0, 128 before; vhost-scsi and vhost-user-blk 128', () => {
+    const size = (qemu: string, disk: object = {}) => scenario({ versions: { qemu }, vm: { vcpus: 2 }, disk })
+      .points[0].config(0).vms[0].disks[0].queueSize;
+    expect([size('4.2'), size('5.0'), size('4.2', { 'queue-size': 512 })]).toEqual([128, 256, 512]);
+    expect(size('10.1', { bus: 'scsi', backend: 'vhost' })).toBe(128);
+    expect(size('10.1', { backend: 'vhost-user' })).toBe(128);
+  });
+
   it('has no KVM halt polling before host Linux 4.0, and refuses a window there', () => {
     const haltPoll = (host_kernel: string, host?: object) => simulate({ duration: '2ms', versions: { host_kernel }, vm: { vcpus: 1 }, ...(host ? { host } : {}) }).host.config.vms[0].haltPoll.maxNs;
     expect([haltPoll('3.14'), haltPoll('4.0'), haltPoll('3.14', { cores: 0 })]).toEqual([0, 200_000, 0]);
