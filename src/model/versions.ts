@@ -28,6 +28,9 @@ export interface Behaviour {
    *  largest of them (QEMU 10.0, "aio-posix: Separate AioPolledEvent per AioHandler"). Before: one
    *  poll_ns per AioContext, adjusted after every aio_poll. */
   pollPerHandler: boolean;
+  /** AioContexts poll before they block (QEMU 2.9, "aio: add polling mode to AioContext" and "aio:
+   *  self-tune polling time", 2016): poll-max-ns defaults to 32 us; before, there is no polling. */
+  aioPolling: boolean;
   /** Linux AIO events per LinuxAioState, the in-flight cap (block/linux-aio.c MAX_EVENTS). */
   linuxAioMaxEvents: number;
   /** Default io_submit batch within a plug: aio-max-batch's default 32 since QEMU 6.1; before it
@@ -72,6 +75,7 @@ export function behaviourOf(v: Versions): Behaviour {
   const maxEvents = atLeast(v.qemu, '5.0') ? 1024 : 128;
   return {
     pollPerHandler: atLeast(v.qemu, '10.0'),
+    aioPolling: atLeast(v.qemu, '2.9'),
     linuxAioMaxEvents: maxEvents,
     nativeDefaultBatch: atLeast(v.qemu, '6.1') ? 32 : maxEvents,
     fdmonIoUring: atLeast(v.qemu, '5.0'),

@@ -20,6 +20,8 @@ const DEFAULT_DISK = 'vda';
 /** vhost-scsi's virtqueue_size and vhost-user-blk's queue-size defaults (hw/scsi/vhost-scsi.c,
  *  hw/block/vhost-user-blk.c); QEMU's own devices take the release's (Behaviour.emulatedQueueSize). */
 const VHOST_QUEUE_SIZE = 128;
+/** QEMU's iothread poll-max-ns default (iothread.c, 32 us). */
+const DEFAULT_POLL_MAX_NS = 32768;
 
 /** Where a VM's errors and warnings point: its fields' paths in the file (`vms.<i>` in the host form). */
 interface VmContext {
@@ -227,13 +229,17 @@ function resolveVm(
       if (still) throw fail(s.jobs ? ['jobs', i] : ['job'], `with zero_overheads and a device that takes no time (${dev.name}), a closed-loop job never lets simulated time advance: give the device a service time or a cap, or the job a rate_iops or a thinktime`);
     });
   }
+  const pollMax = s.iothread['poll-max-ns'];
+  if (pollMax !== undefined && pollMax > 0 && !x.behaviour.aioPolling) {
+    throw fail(['iothread', 'poll-max-ns'], `AioContext polling exists only since QEMU 2.9 (versions.qemu is ${x.versions.qemu}): leave it out or give 0`);
+  }
   return {
     vm: {
       ...names,
       vcpus,
       haltPoll,
       iothread: {
-        pollMaxNs: s.iothread['poll-max-ns'],
+        pollMaxNs: pollMax ?? (x.behaviour.aioPolling ? DEFAULT_POLL_MAX_NS : 0),
         pollGrow: s.iothread['poll-grow'],
         pollShrink: s.iothread['poll-shrink'],
         aioMaxBatch: s.iothread['aio-max-batch'],

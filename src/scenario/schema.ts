@@ -263,12 +263,12 @@ const vmFields = {
     other_msix_vectors: nonNegInt.default(0).describe('Vectors the VM\'s other devices use (besides a simulated NIC).'),
   }).describe('The VM: its vCPUs and MSI-X budget.'),
   iothread: z.strictObject({
-    'poll-max-ns': nonNegInt.default(32768).describe('Adaptive polling: the longest window, ns (0 = no polling).'),
+    'poll-max-ns': nonNegInt.optional().describe('Adaptive polling: the longest window, ns (0 = no polling; default 32768 from QEMU 2.9, which added polling; none before).'),
     'poll-grow': nonNegInt.default(0).describe('The factor the window grows by (0 = QEMU\'s default, 2).'),
     'poll-shrink': nonNegInt.default(0).describe('The divisor the window shrinks by (0 = back to 0).'),
     'aio-max-batch': nonNegInt.default(0).describe('0 = the engine\'s default (32 for aio=native since QEMU 6.1).'),
     fdmon: z.enum(['io_uring', 'poll']).optional().describe('How iothreads wait for fds: io_uring (fdmon-io_uring, QEMU >= 5.0 with liburing) or poll (ppoll, epoll from 64 fds). Default by versions.qemu.'),
-  }).default({ 'poll-max-ns': 32768, 'poll-grow': 0, 'poll-shrink': 0, 'aio-max-batch': 0 })
+  }).default({ 'poll-grow': 0, 'poll-shrink': 0, 'aio-max-batch': 0 })
     .describe('QEMU iothread properties (-object iothread,...) of every iothread of the VM.'),
   devices: z.record(z.string(), deviceSchema).default({}).describe('Named devices for the VM\'s disks (the host form has host.devices).'),
   disk: diskDefaults.default({}).describe('Defaults for every disk (and the one disk vda without disks:).'),

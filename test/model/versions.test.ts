@@ -54,6 +54,16 @@ describe('versions select mechanisms and defaults', () => {
     expect(size('10.1', { backend: 'vhost-user' })).toBe(128);
   });
 
+  it('polls in AioContexts from QEMU 2.9 (32 us by default), never before, and refuses a window there', () => {
+    const polled = (qemu: string) => simulate({
+      duration: '10ms', warmup: '1ms', versions: { qemu }, vm: { vcpus: 1 }, disk: { device: 'optane', handler: 'dedicated' },
+    }).result.threads.find((t) => t.role === 'iothread')!.pollNs;
+    expect(polled('2.8')).toBe(0);
+    expect(polled('2.9')).toBeGreaterThan(0);
+    expect(() => scenario({ vm: { vcpus: 1 }, versions: { qemu: '2.8' }, iothread: { 'poll-max-ns': 1000 } }))
+      .toThrow(/iothread\.poll-max-ns.*QEMU 2\.9/);
+  });
+
   it('has no KVM halt polling before host Linux 4.0, and refuses a window there', () => {
     const haltPoll = (host_kernel: string, host?: object) => simulate({ duration: '2ms', versions: { host_kernel }, vm: { vcpus: 1 }, ...(host ? { host } : {}) }).host.config.vms[0].haltPoll.maxNs;
     expect([haltPoll('3.14'), haltPoll('4.0'), haltPoll('3.14', { cores: 0 })]).toEqual([0, 200_000, 0]);
