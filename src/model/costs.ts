@@ -210,6 +210,14 @@ export const COST_TABLE = {
   net_guest_ack_ns: estimate(1000, 500, 2000),
   /** vhost-net handle_rx: tun_recvmsg and filling the guest's RX descriptors, per buffer (estimate). */
   vhost_rx_ns: estimate(1300, 700, 3000),
+  /** A packet's further mergeable RX buffers (past the first; a 64 KiB packet fills 17 of a page):
+   *  get_rx_bufs taking each descriptor (vhost_get_vq_desc, its translation) and its used element in
+   *  vhost, or QEMU's virtio_net_receive doing the same (estimate). */
+  vhost_rx_buf_ns: estimate(80, 30, 250),
+  /** The guest's side of each further RX buffer: receive_mergeable taking it (virtqueue_get_buf, the
+   *  page fragment into the skb) and its refill (add_recvbuf_mergeable: a page_frag slice,
+   *  virtqueue_add_inbuf) (estimate). */
+  net_guest_rx_buf_ns: estimate(150, 50, 400),
   /** Zero-copy TX (experimental_zcopytx): pinning the guest pages and the completion callback, per
    *  buffer, instead of the per-KiB copy; only for buffers of at least 256 bytes (VHOST_GOODCOPY_LEN). */
   vhost_zcopy_ns: estimate(900, 400, 2000),

@@ -123,6 +123,31 @@ describe('vhost-net signalling and weights (drivers/vhost/net.c)', () => {
   });
 });
 
+describe('mergeable RX buffers (virtio_net mrg_rxbuf: buffers of at most a page)', () => {
+  it('a packet fills as many page-sized buffers as it needs: a 64 KiB one 17', async () => {
+    const { rxBuffers } = await import('../../src/model/net/config.js');
+    expect([66, 1500, 4084, 4085, 65536].map(rxBuffers)).toEqual([1, 1, 1, 2, 17]);
+  });
+
+  it('64 KiB packets: vhost signals after 3 of them (64 buffers), and a ring of 256 descriptors holds at most 15', async () => {
+    const { Host } = await import('../../src/model/host.js');
+    const cfg = scenario({
+      duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic: {},
+      net: { direction: 'rx', flows: 1, msg_size: '64k', window: 64, protocol: 'udp' }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
+    }).points[0].config(0);
+    const host = new Host(cfg);
+    const net = host.net;
+    let firstAt = -1;
+    const send = net.sendIrq.bind(net);
+    net.sendIrq = (q) => { if (firstAt < 0) firstAt = net.workers[0].buffers; send(q); };
+    host.run();
+    expect(firstAt).toBe(3);
+    const rx = net.pairs[0].rx;
+    expect(rx.maxInuse).toBeLessThanOrEqual(256);
+    expect(rx.maxInuse).toBeGreaterThanOrEqual(15 * 17);
+  });
+});
+
 describe('vhost-net TX batching (Linux 4.20, vhost_tx_batch)', () => {
   it('small packets go up to 64 per sendmsg: a vhost-bound small-packet stream gains; 64 KiB packets do not', () => {
     const run = (size: number | string, kernel: string) => net({

@@ -3,6 +3,18 @@ export const MAX_BUFFER = 65536;
 /** advmss on a 1500-byte MTU with timestamps: 1500 - 20 (IP) - 20 (TCP) - 12. */
 export const ADVMSS = 1448;
 
+/** The virtio-net header before each packet in a buffer (struct virtio_net_hdr_mrg_rxbuf). */
+export const VNET_HDR_BYTES = 12;
+const PAGE_SIZE = 4096;
+
+/** The guest's RX buffers a packet fills. With mergeable RX buffers (mrg_rxbuf, on by default) each
+ *  buffer is at most a page (drivers/net/virtio_net.c get_mergeable_buf_len: the packet-length EWMA
+ *  clamped to PAGE_SIZE), so a larger packet spans several, each its own descriptor and used element
+ *  (num_buffers in its header). */
+export function rxBuffers(bytes: number): number {
+  return Math.max(1, Math.ceil((bytes + VNET_HDR_BYTES) / PAGE_SIZE));
+}
+
 /** A VM's virtio-net NIC, the network load on it, and the peer at the far end. */
 export interface NetConfig {
   nic: NicConfig;

@@ -1,5 +1,5 @@
 import type { GuestDriver, Vcpu } from '../host/vcpu.js';
-import { ADVMSS, MAX_BUFFER } from './config.js';
+import { ADVMSS, MAX_BUFFER, rxBuffers } from './config.js';
 import type { Flow, Packets, QueuePair } from './queue-pair.js';
 import type { World } from '../world.js';
 
@@ -63,7 +63,8 @@ export class NetGuest implements GuestDriver {
       const f = vm.flows[vm.packets.flow[p]];
       // (an ACK goes out every ackEvery messages: its cost spread over them)
       const stack = vm.isAck(p) ? c.net_guest_ack_ns : c.net_guest_rx_ns + (f.acked ? c.net_guest_ack_ns / f.ackEvery : 0);
-      cost += q.rx.reapNs + stack + (vm.packets.bytes[p] / 1024) * c.net_copy_per_kib_ns;
+      const bytes = vm.packets.bytes[p];
+      cost += q.rx.reapNs + stack + (bytes / 1024) * c.net_copy_per_kib_ns + (rxBuffers(bytes) - 1) * c.net_guest_rx_buf_ns;
     }
     v.run(q.index, n, cost);
   }
@@ -118,6 +119,7 @@ export class NetGuest implements GuestDriver {
     const q = vm.pairs[src];
     for (let i = 0; i < count; i++) {
       const p = q.rx.driverReap();
+      q.rx.release(rxBuffers(vm.packets.bytes[p]) - 1);
       const f = vm.flows[vm.packets.flow[p]];
       const ackIn = f.coalesces && vm.isAck(p);
       const ack = vm.deliver(p);

@@ -3,6 +3,7 @@ import { LazyTimer } from '../../engine/lazy-timer.js';
 import { CpuAccount, CpuState } from '../host/cpu-account.js';
 import { Ev } from '../events.js';
 import { HostThread } from '../host/host-cpu.js';
+import { rxBuffers, VNET_HDR_BYTES } from './config.js';
 import type { DataPlane, Packets, QueuePair } from './queue-pair.js';
 import type { World } from '../world.js';
 
@@ -35,7 +36,6 @@ export const VHOST_NET_BATCH = 64;
  *  beside the skb_shared_info (320 bytes, aligned) and the pad (VHOST_NET_RX_PAD + header, aligned:
  *  128): 4096 - 320 - 128. Larger ones go one sendmsg each. */
 const XDP_BUFF_MAX_BYTES = 4096 - 320 - 128;
-const VNET_HDR_BYTES = 12;
 
 const W_SLEEP = 0, W_WAKING = 1, W_RUNNING = 2, W_POLLING = 3;
 const S_TX = 0, S_RX = 1, S_NOTIFY = 2;
@@ -175,11 +175,20 @@ export class VhostWorker extends HostThread implements DataPlane {
       const item = this.work.at(0);
       const q = this.vm.pairs[item >> 1];
       if ((item & 1) === RX) {
+        // get_rx_bufs takes as many of the guest's buffers as the packet needs; the batch signals at 64
+        // buffers, at least one packet.
         const room = q.rx.size - q.rx.inuse;
-        const n = this.withinWeight(Math.min(q.tap.size, room, VHOST_NET_BATCH), (i) => q.tap.at(i));
+        const max = this.withinWeight(q.tap.size, (i) => q.tap.at(i));
+        let n = 0, bufs = 0, cost = 0;
+        while (n < max) {
+          const bytes = this.vm.packets.bytes[q.tap.at(n)];
+          const b = rxBuffers(bytes);
+          if (bufs + b > room || (n > 0 && bufs + b > VHOST_NET_BATCH)) break;
+          bufs += b;
+          cost += this.packetCost(q, bytes, false) + (b - 1) * this.vm.costs.vhost_rx_buf_ns;
+          n++;
+        }
         if (n > 0) {
-          let cost = 0;
-          for (let i = 0; i < n; i++) cost += this.packetCost(q, this.vm.packets.bytes[q.tap.at(i)], false);
           this.begin(S_RX, q, n, cost);
           return;
         }
@@ -225,7 +234,8 @@ export class VhostWorker extends HostThread implements DataPlane {
       for (let i = 0; i < this.stepCount; i++) {
         const b = q.tap.shift();
         this.runBytes += p.bytes[b];
-        q.rx.driverAdd(b); // a buffer the guest posted earlier (refill costs are in net_guest_rx_ns)
+        q.rx.driverAdd(b); // buffers the guest posted earlier (their refill is in its receive costs)
+        q.rx.holdMore(rxBuffers(p.bytes[b]) - 1);
         q.rx.devicePop();
         q.rx.devicePush(b);
       }

@@ -102,6 +102,17 @@ export class Virtqueue {
     if (++this.inuse > this.maxInuse) this.maxInuse = this.inuse;
   }
 
+  /** The entry just added holds `n` descriptors more (a packet spread over several RX buffers), until
+   *  the driver reaps it and calls release. */
+  holdMore(n: number): void {
+    this.inuse += n;
+    if (this.inuse > this.maxInuse) this.maxInuse = this.inuse;
+  }
+
+  release(n: number): void {
+    this.inuse -= n;
+  }
+
   /** Driver: virtqueue_kick_prepare after adding numAdded requests: must it notify the device? A packed
    *  ring whose device event flags say DISABLE never needs a kick. */
   driverKickPrepare(numAdded: number): boolean {
