@@ -5,6 +5,9 @@
  */
 export interface Versions {
   qemu: string;
+  /** The machine type's release (pc-q35-X.Y): QEMU keeps older machine types' device defaults (its
+   *  hw_compat_X_Y tables) so a VM migrates unchanged; unset, the binary's newest (= qemu). */
+  machine?: string;
   host_kernel: string;
   guest_kernel: string;
 }
@@ -54,13 +57,13 @@ export interface Behaviour {
   tcpAutocork: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
-  /** QEMU-emulated virtio-blk and virtio-scsi queues default to 256 descriptors (QEMU 5.0, "virtio: increase
-   *  virtqueue size for virtio-scsi and virtio-blk", hw_compat_4_2 keeps 128 for older machine types);
+  /** QEMU-emulated virtio-blk and virtio-scsi queues default to 256 descriptors (5.0 machine types, "virtio:
+   *  increase virtqueue size for virtio-scsi and virtio-blk", hw_compat_4_2 keeps 128 for older ones);
    *  vhost-scsi and vhost-user-blk stay at 128 in every release. */
   emulatedQueueSize: number;
-  /** A disk's virtqueues default to one per vCPU (QEMU 5.2, "virtio-blk-pci: default num_queues to -smp N",
-   *  9445e1e15e66, and likewise virtio-scsi-pci, vhost-scsi and vhost-user-blk-pci, for 5.2 machine
-   *  types); before, one. */
+  /** A disk's virtqueues default to one per vCPU (5.2 machine types, "virtio-blk-pci: default num_queues
+   *  to -smp N", 9445e1e15e66, and likewise virtio-scsi-pci, vhost-scsi and vhost-user-blk-pci); before,
+   *  one. */
   multiQueueDefault: boolean;
   /** virtio-blk defers its guest notifications to the end of the completion batch (defer_call, QEMU
    *  8.2, "virtio-blk: use blk_io_plug_call() instead of notification BH"); before, each completion
@@ -72,6 +75,7 @@ export interface Behaviour {
 }
 
 export function behaviourOf(v: Versions): Behaviour {
+  const machine = v.machine ?? v.qemu;
   const maxEvents = atLeast(v.qemu, '5.0') ? 1024 : 128;
   return {
     pollPerHandler: atLeast(v.qemu, '10.0'),
@@ -86,7 +90,7 @@ export function behaviourOf(v: Versions): Behaviour {
     napiTx: atLeast(v.guest_kernel, '5.3'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
-    multiQueueDefault: atLeast(v.qemu, '5.2'),
-    emulatedQueueSize: atLeast(v.qemu, '5.0') ? 256 : 128,
+    multiQueueDefault: atLeast(machine, '5.2'),
+    emulatedQueueSize: atLeast(machine, '5.0') ? 256 : 128,
   };
 }

@@ -49,6 +49,10 @@ export function resolveScenario(
   defaultCosts: Partial<Costs> = {},
 ): ModelConfig {
   if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
+  const v = versionsOf(s);
+  if (v.machine !== undefined && !atLeast(v.qemu, v.machine)) {
+    throw fail(['versions', 'machine'], `QEMU ${v.qemu} has no machine type of ${v.machine}: at most versions.qemu`);
+  }
   const run = resolveRun(s, point, defaultCosts);
   const haltPoll = haltPollOf(s, run.behaviour, fail);
   const devices: HostDeviceConfig[] = [];

@@ -307,6 +307,7 @@ export const scenarioSchema = z.strictObject({
   }).default({}).describe('Coefficients of variation of CPU work and of wake-ups (default in src/model/costs.ts).'),
   versions: z.strictObject({
     qemu: version.optional().describe('QEMU release, e.g. "9.2".'),
+    machine: version.optional().describe('The machine type\'s release (pc-q35-X.Y), at most qemu\'s: older machine types keep their device defaults (virtio-blk num-queues, queue-size). Default: qemu\'s.'),
     host_kernel: version.optional().describe('The host\'s Linux release (KVM, vhost).'),
     guest_kernel: version.optional().describe('The guest\'s Linux release (virtio drivers).'),
   }).default({}).describe('The releases the VMs run on: they select mechanisms and defaults (docs/model.md, versions).'),

@@ -22,6 +22,9 @@ describe('versions select mechanisms and defaults', () => {
     expect([at('4.2').fdmonIoUring, at('5.0').fdmonIoUring]).toEqual([false, true]);
     expect([at('10.1', '6.10').haltPollShrink, at('10.1', '6.11').haltPollShrink]).toEqual([0, 2]);
     expect([at('10.1', '3.14').kvmHaltPoll, at('10.1', '4.0').kvmHaltPoll]).toEqual([false, true]);
+    // An older machine type keeps its device defaults; the binary's mechanisms stay the binary's.
+    const old = behaviourOf({ ...NEWEST, machine: '4.2' });
+    expect([old.multiQueueDefault, old.emulatedQueueSize, old.pollPerHandler]).toEqual([false, 128, true]);
   });
 
   it('defers guest notifications from QEMU 8.2 in an iothread, never in the main loop', () => {

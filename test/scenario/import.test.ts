@@ -116,6 +116,27 @@ describe('vqsim import', () => {
     expect([kv('cache: writethrough').cache, kv('cache: writethrough').aio]).toEqual(['writethrough', 'threads']);
   });
 
+  it('machine types keep their release\'s device defaults: pc-q35-4.2 gives a disk one queue of 128 descriptors on a newer QEMU', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-machine-'));
+    const xml = (machine: string) => {
+      const f = join(dir, `${machine}.xml`);
+      writeFileSync(f, `<domain type='kvm'><name>m</name><vcpu>4</vcpu><os><type arch='x86_64' machine='${machine}'>hvm</type></os>`
+        + `<devices><disk type='file' device='disk'><driver name='qemu' type='raw' io='native'/><source file='/d.img'/><target dev='vda' bus='virtio'/></disk></devices></domain>`);
+      return importCommand('libvirt', f, []);
+    };
+    const old = xml('pc-q35-4.2');
+    expect(old.text).toMatch(/machine: "4\.2" # <os><type machine='pc-q35-4\.2'>/);
+    const disk = loaded(old.text).vm.disks[0];
+    expect([disk.numQueues, disk.queueSize]).toEqual([1, 128]);
+    expect(loaded(xml('q35').text).vm.disks[0].numQueues).toBe(4);
+    expect(xml('pc-q35-rhel9.4.0').notUnderstood.join()).toMatch(/machine='pc-q35-rhel9\.4\.0'.*not mapped/);
+    const cmd = importCommand('qemu', undefined, ['qemu-system-x86_64', '-machine', 'pc-i440fx-4.2,accel=kvm', '-smp', '2',
+      '-drive', 'file=/d.img,if=none,id=d0', '-device', 'virtio-blk-pci,drive=d0']);
+    expect(cmd.text).toMatch(/machine: "4\.2"/);
+    expect(() => scenarioFromText('m.yaml', 'vm: { vcpus: 1 }\nversions: { qemu: "9.2", machine: "10.0" }\n').points[0].config(0))
+      .toThrow(/versions\.machine.*at most versions\.qemu/);
+  });
+
   it('reads QEMU\'s option syntax: implied keys, ",," escapes, JSON', () => {
     expect(qemuOpts('virtio-blk-pci,drive=d0,serial=a,,b', 'driver')).toEqual({ driver: 'virtio-blk-pci', drive: 'd0', serial: 'a,b' });
     expect(qemuOpts('4', 'cpus')).toEqual({ cpus: '4' });

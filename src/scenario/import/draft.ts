@@ -2,6 +2,23 @@ import { Document, isCollection, isScalar } from 'yaml';
 
 type Path = (string | number)[];
 
+/** A machine type's release: pc-q35-7.2, pc-i440fx-5.1, pc-7.2, virt-9.0, pseries-8.1 or
+ *  s390-ccw-virtio-6.2 -> "7.2" ...; an alias (q35, pc, virt: the newest) or a distribution's own type
+ *  (pc-q35-rhel9.4.0, with compat tables of its own) -> undefined. */
+const VERSIONED = /^(?:pc-q35|pc-i440fx|pc|virt|pseries|s390-ccw-virtio)-(.+)$/;
+
+export function machineRelease(type: string): string | undefined {
+  return /^\d+\.\d+$/.exec(VERSIONED.exec(type)?.[1] ?? '')?.[0];
+}
+
+/** versions.machine from a machine type, or a note that it was not mapped. */
+export function setMachine(d: Draft, type: string | undefined, from: string): void {
+  if (!type) return;
+  const release = machineRelease(type);
+  if (release) d.set(['versions', 'machine'], release, from);
+  else if (VERSIONED.test(type)) d.skip(`${from} (a distribution's machine type: its device defaults are not mapped; the newest upstream ones apply)`);
+}
+
 /**
  * A scenario being built from another tool's configuration: each value with where it came from (a
  * comment beside it in the file written), and what the importer did not understand (listed at the top

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { defaultWorkload, Draft, whole } from './draft.js';
+import { defaultWorkload, Draft, setMachine, whole } from './draft.js';
 
 type Obj = Record<string, unknown>;
 const obj = (x: unknown): Obj => (x !== null && typeof x === 'object' && !Array.isArray(x) ? x as Obj : {});
@@ -34,6 +34,8 @@ export function importKubevirt(text: string, file: string, fio?: string): Draft 
   for (const key of Object.keys(dom)) {
     if (!QUIET_DOMAIN.has(key) && !['cpu', 'resources', 'devices', 'ioThreadsPolicy', 'ioThreads'].includes(key)) d.skip(`${at(key)}`);
   }
+  const machine = obj(dom.machine).type;
+  setMachine(d, machine === undefined ? undefined : String(machine), at('machine.type'));
   const cpu = obj(dom.cpu);
   const vcpus = (['sockets', 'cores', 'threads'] as const).reduce((p, k) => p * whole(cpu[k] ?? 1, `${file}: ${at(`cpu.${k}`)}`), 1);
   d.set(['vm', 'vcpus'], vcpus, `${at('cpu')}: sockets x cores x threads (${cpu.sockets ?? 1} x ${cpu.cores ?? 1} x ${cpu.threads ?? 1})`);

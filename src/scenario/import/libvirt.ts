@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { defaultWorkload, Draft, whole } from './draft.js';
+import { defaultWorkload, Draft, setMachine, whole } from './draft.js';
 
 type El = Record<string, unknown>;
 
@@ -48,6 +48,8 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   for (const key of Object.keys(dom)) {
     if (!key.startsWith('@_') && !QUIET.has(key) && !['vcpu', 'iothreads', 'iothreadids', 'cputune', 'devices', 'cpu'].includes(key)) d.skip(`<${key}>`);
   }
+  const machine = attr((dom.os as El | undefined)?.type as El | undefined, 'machine');
+  setMachine(d, machine, `<os><type machine='${machine}'>`);
   const vcpuEl = dom.vcpu as El | string | undefined;
   const current = typeof vcpuEl === 'object' ? attr(vcpuEl, 'current') : undefined;
   const vcpus = whole(current ?? text(vcpuEl) ?? 1, `${file}: <vcpu>`);

@@ -1,4 +1,4 @@
-import { defaultWorkload, Draft, whole } from './draft.js';
+import { defaultWorkload, Draft, setMachine, whole } from './draft.js';
 
 type Opts = Record<string, unknown>;
 
@@ -70,6 +70,12 @@ export function importQemu(argv: string[], fio?: string): Draft {
     if (i === 0 && !flag.startsWith('-')) continue; // the binary
     const arg = argv[i + 1] ?? '';
     if (FLAGS.has(flag)) continue;
+    if (flag === '-machine' || flag === '-M') {
+      const type = qemuOpts(arg, 'type').type;
+      setMachine(d, type === undefined ? undefined : String(type), `${flag} ${arg}`);
+      i++;
+      continue;
+    }
     if (QUIET.has(flag)) { i++; continue; }
     switch (flag) {
       case '-smp': smp = qemuOpts(arg, 'cpus'); i++; break;
