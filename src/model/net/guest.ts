@@ -173,6 +173,8 @@ export class NetGuest implements GuestDriver {
         f.throttled = true;
         // The flow's skbs were freed while it wrote: nothing will run the TSQ handler but this.
         if (f.unfreed === 0 && !f.pushQueued) this.queuePush(v, f);
+      } else if (!f.pushQueued && !this.nagleHolds(f, vm.packets.bytes[f.cork])) {
+        this.queuePush(v, f); // the small segment Nagle waited for was acknowledged while it wrote
       }
     }
     vm.afterSend(f);
