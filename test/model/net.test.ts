@@ -105,21 +105,25 @@ describe('MSI-X budget', () => {
   });
 });
 
+/** A UDP burst to a 1-vCPU guest (a TCP peer would coalesce it): the packets vhost had moved when it
+ *  first signalled the guest, and the RX ring. */
+async function firstRxSignal(nic: object, msgSize: number | string, window: number) {
+  const { Host } = await import('../../src/model/host.js');
+  const host = new Host(scenario({
+    duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic,
+    net: { direction: 'rx', flows: 1, msg_size: msgSize, window, protocol: 'udp' }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
+  }).points[0].config(0));
+  const net = host.net;
+  let firstAt = -1;
+  const send = net.sendIrq.bind(net);
+  net.sendIrq = (q) => { if (firstAt < 0) firstAt = net.workers[0].buffers; send(q); };
+  host.run();
+  return { firstAt, rx: net.pairs[0].rx };
+}
+
 describe('vhost-net signalling and weights (drivers/vhost/net.c)', () => {
   it('an RX burst raises its first interrupt within 64 buffers (VHOST_NET_BATCH), not at the end of the run', async () => {
-    const { Host } = await import('../../src/model/host.js');
-    const cfg = scenario({
-      duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic: { 'queue-size': 1024 },
-      // UDP: a TCP peer would coalesce the burst into a few large skbs.
-      net: { direction: 'rx', flows: 1, msg_size: 256, window: 200, protocol: 'udp' }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
-    }).points[0].config(0);
-    const host = new Host(cfg);
-    const net = host.net;
-    let firstAt = -1;
-    const send = net.sendIrq.bind(net);
-    net.sendIrq = (q) => { if (firstAt < 0) firstAt = net.workers[0].buffers; send(q); };
-    host.run();
-    expect(firstAt).toBe(64);
+    expect((await firstRxSignal({ 'queue-size': 1024 }, 256, 200)).firstAt).toBe(64);
   });
 });
 
@@ -130,19 +134,8 @@ describe('mergeable RX buffers (virtio_net mrg_rxbuf: buffers of at most a page)
   });
 
   it('64 KiB packets: vhost signals after 3 of them (64 buffers), and a ring of 256 descriptors holds at most 15', async () => {
-    const { Host } = await import('../../src/model/host.js');
-    const cfg = scenario({
-      duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic: {},
-      net: { direction: 'rx', flows: 1, msg_size: '64k', window: 64, protocol: 'udp' }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
-    }).points[0].config(0);
-    const host = new Host(cfg);
-    const net = host.net;
-    let firstAt = -1;
-    const send = net.sendIrq.bind(net);
-    net.sendIrq = (q) => { if (firstAt < 0) firstAt = net.workers[0].buffers; send(q); };
-    host.run();
+    const { firstAt, rx } = await firstRxSignal({}, '64k', 64);
     expect(firstAt).toBe(3);
-    const rx = net.pairs[0].rx;
     expect(rx.maxInuse).toBeLessThanOrEqual(256);
     expect(rx.maxInuse).toBeGreaterThanOrEqual(15 * 17);
   });
