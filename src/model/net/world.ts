@@ -167,7 +167,12 @@ export class NetWorld {
   appendMessage(f: Flow, p: number): void {
     f.toSend--;
     f.written++;
-    this.packets.bytes[p] += this.net(f).workload.msgBytes;
+    this.addToSkb(f, p);
+  }
+
+  /** One more of the flow's messages in the skb p. */
+  private addToSkb(f: Flow, p: number): void {
+    this.packets.bytes[p] += this.msgBytes(f);
     this.packets.msgs[p]++;
   }
 
@@ -332,8 +337,7 @@ export class NetWorld {
     } else if (!f.acked) {
       this.links[this.firstLink[f.vm] + TO_GUEST].send(this.alloc(f, DATA));
     } else if (f.peerSkb >= 0 && this.packets.bytes[f.peerSkb] + this.msgBytes(f) <= MAX_BUFFER) {
-      this.packets.bytes[f.peerSkb] += this.msgBytes(f);
-      this.packets.msgs[f.peerSkb]++;
+      this.addToSkb(f, f.peerSkb);
     } else {
       this.flushPeer(f);
       f.peerSkb = this.alloc(f, DATA);
