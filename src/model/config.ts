@@ -61,6 +61,8 @@ export interface VmConfig {
   haltPoll: HaltPollParams;
   /** Per thread role: the host cores it may run on (absent: every core). */
   cpusets: Record<string, number[]>;
+  /** Per thread name (vcpu0, pool1, main-loop, ...): the host cores it is pinned to, over its role's. */
+  pins: Record<string, number[]>;
   /** Thread roles that run on the NUMA node away from the VM's memory and device, and the factor on
    *  their CPU costs. */
   numaRemote: string[];

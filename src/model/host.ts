@@ -38,7 +38,7 @@ export class Host extends SimulatedRun<HostResult> {
     const c = config.costs;
     this.setups = config.vms.map((vm) => ({
       seed: config.seed, pointKey: config.pointKey, replication: config.replication, jitter: config.jitter,
-      vm: vm.name, streams: vm.streams, cpusets: vm.cpusets, numaRemote: vm.numaRemote, numaRemoteFactor: vm.numaRemoteFactor,
+      vm: vm.name, streams: vm.streams, cpusets: vm.cpusets, pins: vm.pins, numaRemote: vm.numaRemote, numaRemoteFactor: vm.numaRemoteFactor,
     }));
     let n = 0;
     for (const vm of config.vms) {
@@ -63,7 +63,7 @@ export class Host extends SimulatedRun<HostResult> {
     }
     // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by
     // VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).
-    const target: ThreadSetup = { ...this.setups[0], vm: '', streams: 'vhost-user/', cpusets: config.vhostUser?.cpuset ? { reactor: config.vhostUser.cpuset } : {}, numaRemote: [] };
+    const target: ThreadSetup = { ...this.setups[0], vm: '', streams: 'vhost-user/', cpusets: config.vhostUser?.cpuset ? { reactor: config.vhostUser.cpuset } : {}, pins: {}, numaRemote: [] };
     this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] < 0) setUpThread(b, target, this.cpu); });
     config.vms.forEach((_, v) => {
       for (const t of this.vcpusOf(v)) place(t, v);

@@ -1,4 +1,5 @@
 import type { Located } from './errors.js';
+import { MAIN_LOOP, poolIothreadName } from '../model/qemu/iothread-mapping.js';
 import type { DiskInput, VmSection } from './schema.js';
 
 export type Warn = (path: (string | number)[], reason: string) => void;
@@ -12,7 +13,8 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  *   guide asks for blockMultiQueue and io: native, and a disk without them is warned about;
  * - shared (or no policy beside a dedicated disk): one iothread for every disk without
  *   dedicatedIOThread; auto: one per such disk (every bus counts), at most 2 x the VMI's CPU request
- *   (its limit without one, else 1 CPU) less the dedicated ones, at least one, disks round-robin;
+ *   (its limit without one, else 1 CPU; 1 with an isolated emulator thread) less the dedicated ones,
+ *   at least one, disks round-robin;
  *   dedicatedIOThread: a disk's own iothread;
  * - a scsi disk is a LUN of the VM's virtio-scsi controller (a queue per vCPU): in QEMU's main loop,
  *   unless one of the scsi disks is dedicatedIOThread, when the controller takes the next auto iothread;
@@ -21,9 +23,10 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  *   disk's, else native with cache none and threads otherwise (SetOptimalIOMode);
  * - blockMultiQueue: queues = vCPUs, else 1; networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
  * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
- *   cores, which the VM's threads share unless host.cores says otherwise.
+ *   cores, which the VM's threads share unless host.cores says otherwise;
+ * - cpu.dedicatedCpuPlacement: the pod's exclusive cores instead, pinned as dedicatedPins says.
  */
-export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number } {
+export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number; pins: Record<string, number[]> | null } {
   const kv = s.kubevirt!;
   const vcpus = s.vm.vcpus;
   const d = kv.domain;
@@ -31,6 +34,9 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
   const pool = d.ioThreads?.supplementalPoolThreadCount;
   if (d.ioThreadsPolicy === 'supplementalPool' && pool === undefined) {
     throw fail(at('ioThreads', 'supplementalPoolThreadCount'), 'required with ioThreadsPolicy: supplementalPool');
+  }
+  if (d.cpu.isolateEmulatorThread && !d.cpu.dedicatedCpuPlacement) {
+    throw fail(at('cpu', 'isolateEmulatorThread'), 'only with dedicatedCpuPlacement: true (KubeVirt\'s admission webhook refuses it alone)');
   }
   const names = new Set(d.devices.disks.map((k) => k.name));
   s.disks?.forEach((x, i) => {
@@ -41,7 +47,9 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
   const hasIOThreads = d.ioThreadsPolicy !== undefined || dedicated > 0;
   // Resource.Quantity.Value() rounds up: "1500m" is 2.
   const cpuRequest = d.resources?.requests?.cpu ?? d.resources?.limits?.cpu;
-  const poolLimit = d.ioThreadsPolicy === 'auto' ? 2 * Math.ceil(cpuRequest ?? 1) : 1;
+  // auto with the emulator on a core of its own: one IOThread, beside it (getThreadPoolLimit).
+  const isolated = d.cpu.dedicatedCpuPlacement && d.cpu.isolateEmulatorThread;
+  const poolLimit = d.ioThreadsPolicy === 'auto' && !isolated ? 2 * Math.ceil(cpuRequest ?? 1) : 1;
   const sharedDisks = d.devices.disks.length - dedicated;
   const autoThreads = sharedDisks + dedicated > poolLimit ? Math.max(1, poolLimit - dedicated) : Math.max(1, sharedDisks);
   let nextAuto = 0;
@@ -76,5 +84,50 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     ?? (vcpus + (d.ioThreadsPolicy === 'supplementalPool' ? pool! : 0)) / kv.cpuAllocationRatio;
   // converter.CalculateNetworkQueues: the requested vCPUs, capped at MultiQueueMaxQueues (the tap's 256).
   const nicQueues = d.devices.networkInterfaceMultiqueue ? Math.min(vcpus, 256) : undefined;
-  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)), nicQueues };
+  if (d.cpu.dedicatedCpuPlacement) {
+    // IOThread IDs as SetIOThreads numbers them: the pool's, or the auto ones, then the dedicated disks'.
+    const iothreads = d.ioThreadsPolicy === 'supplementalPool'
+      ? Array.from({ length: pool! }, (_, k) => poolIothreadName(k))
+      : !hasIOThreads ? []
+      : [...Array.from({ length: autoThreads }, (_, k) => `kubevirt-iothread${k + 1}`),
+        ...d.devices.disks.filter((k) => k.dedicatedIOThread && k.disk.bus === 'virtio').map((k) => `${k.name}-iothread`)];
+    return { disks, cores: podCpus(s)!, nicQueues, pins: dedicatedPins(vcpus, iothreads, d.cpu.isolateEmulatorThread) };
+  }
+  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)), nicQueues, pins: null };
+}
+
+/** The pod's exclusive cores under dedicatedCpuPlacement: one per vCPU, and the emulator's when isolated;
+ *  null without it (the VM's threads share cores). */
+export function podCpus(s: VmSection): number | null {
+  const c = s.kubevirt?.domain.cpu;
+  return c?.dedicatedCpuPlacement ? s.vm.vcpus + (c.isolateEmulatorThread ? 1 : 0) : null;
+}
+
+/**
+ * Where KubeVirt pins a dedicated-CPU VM's threads, as indices into the pod's cores
+ * (converter AdjustDomainForTopologyAndCPUSet, FormatDomainIOThreadPin): vCPU i on core i; with
+ * isolateEmulatorThread the emulator (QEMU's main loop) on the extra core, and IOThread 1 beside it;
+ * else IOThreads on the vCPUs' cores: one each when there are at least as many IOThreads as vCPUs
+ * (IOThread t on core t mod vCPUs), else balanced slices (3 over 8: 0-2, 3-5, 6-7). A thread not
+ * pinned here (the emulator without isolation, the other IOThreads, vhost workers) runs anywhere in
+ * the pod's cpuset (libvirt's qemuProcessSetupPid gives it every CPU; the pod's cgroup bounds it).
+ */
+export function dedicatedPins(vcpus: number, iothreads: readonly string[], isolate: boolean): Record<string, number[]> {
+  const pins: Record<string, number[]> = {};
+  for (let i = 0; i < vcpus; i++) pins[`vcpu${i}`] = [i];
+  const n = iothreads.length;
+  if (isolate) {
+    pins[MAIN_LOOP] = [vcpus];
+    if (n > 0) pins[iothreads[0]] = [vcpus];
+  } else if (n >= vcpus) {
+    iothreads.forEach((t, k) => { pins[t] = [(k + 1) % vcpus]; });
+  } else {
+    let next = 0;
+    iothreads.forEach((t, k) => {
+      const size = Math.floor(vcpus / n) + (k < vcpus % n ? 1 : 0);
+      pins[t] = Array.from({ length: size }, (_, j) => next + j);
+      next += size;
+    });
+  }
+  return pins;
 }

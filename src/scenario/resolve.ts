@@ -9,7 +9,7 @@ import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
 import { mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
-import { kubevirtTopology, type Warn } from './kubevirt.js';
+import { kubevirtTopology, podCpus, type Warn } from './kubevirt.js';
 import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } from './schema.js';
 import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
@@ -54,7 +54,8 @@ export function resolveScenario(
     throw fail(['versions', 'machine'], `QEMU ${v.qemu} has no machine type of ${v.machine}: at most versions.qemu`);
   }
   const run = resolveRun(s, point, defaultCosts);
-  const haltPoll = haltPollOf(s, run.behaviour, fail);
+  // A KubeVirt VM with dedicated CPUs tells its guest so (hint-dedicated): its haltpoll driver loads.
+  const haltPoll = (dedicated: boolean) => haltPollOf(s, run.behaviour, fail, dedicated);
   const devices: HostDeviceConfig[] = [];
   const shared = new Map<string, number>();
   const ctx = (prefix: (string | number)[]): VmContext => ({
@@ -65,12 +66,34 @@ export function resolveScenario(
   if (!s.vms) {
     if (!s.vm) throw fail(['vm'], 'required: expected object (or, for a host with several VMs, vms:)');
     const section = s as VmSection;
-    const { vm, kubevirtCores } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
+    const { vm, kubevirtCores, pins } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
+    const pod = podCpus(section);
+    if (pod !== null && s.host?.cores && s.host.cores < pod) {
+      throw fail(['host', 'cores'], `the VM's dedicatedCpuPlacement takes ${pod} cores (a core per vCPU${pod > vm.vcpus ? ' and the emulator\'s' : ''}): at least that many`);
+    }
     const cpu = cpuOf(s, kubevirtCores);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
-    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, []) }] };
+    const podCores = pod === null ? null : Array.from({ length: pod }, (_, i) => i);
+    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: pinned(pins, podCores) }] };
   }
   const cpu = cpuOf(s, undefined);
+  // The CPU manager's static policy: each dedicated-CPU VM takes cores of its own, in order; the other
+  // VMs share the rest.
+  const podCoresOf: (number[] | null)[][] = [];
+  let nextCore = 0;
+  s.vms.forEach((entry, i) => {
+    const pod = podCpus(entry);
+    podCoresOf.push(Array.from({ length: entry.count }, () => {
+      if (pod === null) return null;
+      const cores = cpu?.cores ?? 0;
+      if (nextCore + pod > cores) {
+        throw fail(['vms', i, 'kubevirt', 'domain', 'cpu', 'dedicatedCpuPlacement'], `the dedicated-CPU VMs need ${nextCore + pod} or more cores (this one ${pod}): host.cores is ${cores}`);
+      }
+      nextCore += pod;
+      return Array.from({ length: pod }, (_, k) => nextCore - pod + k);
+    }));
+  });
+  const taken = new Set(Array.from({ length: nextCore }, (_, k) => k));
   for (const [name, input] of Object.entries(s.host?.devices ?? {})) {
     shared.set(name, devices.length);
     devices.push({ ...resolveDevice(input, {}, ['host', 'devices', name], fail), name, stream: `device:${name}` });
@@ -78,13 +101,13 @@ export function resolveScenario(
   const names = new Set<string>();
   const vms = s.vms.flatMap((entry, i) => {
     const group = entry.name ?? `vm${i}`;
-    const placement = placementOf(s, cpu, entry, fail, ['vms', i]);
     return Array.from({ length: entry.count }, (_, k) => {
       const name = entry.count > 1 ? `${group}-${k}` : group;
       if (names.has(name)) throw fail(['vms', i, 'name'], `VM name "${name}" is used twice`);
       names.add(name);
-      const { vm } = resolveVm(entry, { name, group, streams: `${name}/` }, ctx(['vms', i]), haltPoll);
-      return { ...vm, ...placement };
+      const { vm, pins } = resolveVm(entry, { name, group, streams: `${name}/` }, ctx(['vms', i]), haltPoll);
+      const podCores = podCoresOf[i][k];
+      return { ...vm, ...placementOf(s, cpu, entry, fail, ['vms', i], podCores, taken), pins: pinned(pins, podCores) };
     });
   });
   if (vms.length === 0) throw fail(['vms'], 'no VM to run: every entry has count 0');
@@ -123,8 +146,8 @@ function resolveVm(
   s: VmSection,
   names: { name: string; group: string; streams: string },
   x: VmContext,
-  haltPoll: HaltPollParams,
-): { vm: Omit<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'>; kubevirtCores?: number } {
+  haltPoll: (dedicated: boolean) => HaltPollParams,
+): { vm: Omit<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor' | 'pins'>; kubevirtCores?: number; pins: Record<string, number[]> | null } {
   const { fail } = x;
   const vcpus = s.vm.vcpus;
   if (vcpus > 288 && !atLeast(x.versions.host_kernel, '5.15')) {
@@ -241,7 +264,7 @@ function resolveVm(
     vm: {
       ...names,
       vcpus,
-      haltPoll,
+      haltPoll: haltPoll(kv?.pins != null),
       iothread: {
         pollMaxNs: pollMax ?? (x.behaviour.aioPolling ? DEFAULT_POLL_MAX_NS : 0),
         pollGrow: s.iothread['poll-grow'],
@@ -255,7 +278,14 @@ function resolveVm(
       net: s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null,
     },
     kubevirtCores: kv?.cores,
+    pins: kv?.pins ?? null,
   };
+}
+
+/** A VM's pinned threads on host cores: its pins are indices into its pod's cores. */
+function pinned(pins: Record<string, number[]> | null, podCores: number[] | null): Record<string, number[]> {
+  if (pins === null || podCores === null) return {};
+  return Object.fromEntries(Object.entries(pins).map(([t, idx]) => [t, idx.map((i) => podCores[i])]));
 }
 
 export type Point = { seed: number; variant: string; pointKey: string; replication: number };
@@ -280,15 +310,21 @@ export function versionsOf(s: Scenario): Versions {
   return { ...NEWEST, ...s.versions };
 }
 
-/** KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. */
-function haltPollOf(s: Scenario, b: Behaviour, fail: Located): HaltPollParams {
+/**
+ * KVM's halt polling by default; the guest haltpoll driver turns it off and polls in the guest. The
+ * driver loads only when the host hints that the vCPU has a pCPU of its own (cpuidle-haltpoll's
+ * haltpoll_want: KVM_HINTS_REALTIME, which libvirt's hint-dedicated sets), so `hinted` VMs get it
+ * unless host.guest_haltpoll says no.
+ */
+function haltPollOf(s: Scenario, b: Behaviour, fail: Located, hinted: boolean): HaltPollParams {
   const h = s.host;
   const kvm = { ...KVM_HALT_POLL, maxNs: b.kvmHaltPoll ? KVM_HALT_POLL.maxNs : 0, shrink: b.haltPollShrink };
-  if (!h) return kvm;
-  if (h.guest_haltpoll) {
+  if (h?.guest_haltpoll ?? (hinted && b.guestHaltpoll)) {
     if (!b.guestHaltpoll) throw fail(['host', 'guest_haltpoll'], `cpuidle-haltpoll needs guest Linux 5.4 or later (versions.guest_kernel is ${versionsOf(s).guest_kernel})`);
-    return { ...GUEST_HALTPOLL, maxNs: h.guest_halt_poll_ns, grow: h.guest_halt_poll_grow, growStart: h.guest_halt_poll_grow_start, shrink: h.guest_halt_poll_shrink };
+    const g = GUEST_HALTPOLL;
+    return { ...g, maxNs: h?.guest_halt_poll_ns ?? g.maxNs, grow: h?.guest_halt_poll_grow ?? g.grow, growStart: h?.guest_halt_poll_grow_start ?? g.growStart, shrink: h?.guest_halt_poll_shrink ?? g.shrink };
   }
+  if (!h) return kvm;
   if (h.halt_poll_ns && !b.kvmHaltPoll) throw fail(['host', 'halt_poll_ns'], `KVM halt polling needs host Linux 4.0 or later (versions.host_kernel is ${versionsOf(s).host_kernel})`);
   return { ...kvm, maxNs: h.halt_poll_ns ?? kvm.maxNs, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
 }
@@ -309,11 +345,23 @@ const ROLES = ['vcpu', 'iothread', 'main-loop', 'aio-worker', 'vhost'] as const;
 
 /**
  * Where a VM's threads may run: the host's cpusets by role, within the VM's own cpuset or NUMA node
- * (host form); and which roles pay the NUMA-remote factor.
+ * (host form), outside the cores `taken` by dedicated-CPU VMs; a dedicated-CPU VM's threads on its
+ * pod's cores (`podCores`); and which roles pay the NUMA-remote factor.
  */
-function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null, fail: Located, at: (string | number)[]): Pick<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'> {
+function placementOf(
+  s: Scenario, cpu: HostParams | null, entry: VmEntry | null, fail: Located, at: (string | number)[],
+  podCores: number[] | null, taken: ReadonlySet<number>,
+): Pick<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'> {
   const failVm: Located = (path, reason) => fail([...at, ...path], reason);
   const h = s.host;
+  const numa = { numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
+  if (podCores !== null) {
+    const why = 'KubeVirt places a dedicatedCpuPlacement VM on cores of its own';
+    if (entry?.cpuset || entry?.numa_node !== undefined) throw failVm([entry.cpuset ? 'cpuset' : 'numa_node'], `${why}: leave this out`);
+    const role = Object.keys(h?.cpusets ?? {})[0];
+    if (role) throw fail(['host', 'cpusets', role], `${why}: host.cpusets cannot place its threads`);
+    return { cpusets: Object.fromEntries(ROLES.map((r) => [r, podCores])), ...numa };
+  }
   const cores = cpu?.cores ?? 0;
   const within = (set: number[], path: (string | number)[], fail: Located) => {
     if (cores === 0) throw fail(path, 'cpusets need host.cores (the cores the VMs share)');
@@ -332,6 +380,11 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
     const per = Math.floor(cores / nodes);
     vmSet = Array.from({ length: per }, (_, i) => entry.numa_node! * per + i);
   }
+  if (taken.size > 0) {
+    const shared = vmSet ?? Array.from({ length: cores }, (_, c) => c);
+    vmSet = shared.filter((c) => !taken.has(c));
+    if (vmSet.length === 0) throw failVm([entry?.cpuset ? 'cpuset' : 'vm'], `every core it may use is a dedicated-CPU VM's (cores 0-${Math.max(...taken)})`);
+  }
   const cpusets: Record<string, number[]> = {};
   for (const role of ROLES) {
     const set = role === 'vhost' ? undefined : h?.cpusets[role];
@@ -340,7 +393,7 @@ function placementOf(s: Scenario, cpu: HostParams | null, entry: VmEntry | null,
     if (allowed && allowed.length === 0) throw failVm(['cpuset'], `no core of host.cpusets.${role} is in this VM's cpuset`);
     if (allowed) cpusets[role] = allowed;
   }
-  return { cpusets, numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
+  return { cpusets, ...numa };
 }
 
 /** fio fsync: refused on a job that never writes (it would never fsync). */

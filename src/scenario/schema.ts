@@ -165,7 +165,7 @@ const host = z.strictObject({
   halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),
   halt_poll_ns_grow_start: nonNegInt.default(10_000).describe('KVM halt_poll_ns_grow_start: the first window.'),
   halt_poll_ns_shrink: nonNegInt.optional().describe('Default by host kernel: 2 since Linux 6.11, 0 before (versions.host_kernel).'),
-  guest_haltpoll: z.boolean().default(false).describe('The guest\'s cpuidle-haltpoll driver: the guest polls, and KVM\'s halt polling is off.'),
+  guest_haltpoll: z.boolean().optional().describe('The guest\'s cpuidle-haltpoll driver: the guest polls, and KVM\'s halt polling is off. Default: off, but on for a KubeVirt VM with dedicatedCpuPlacement (its hint-dedicated loads the driver) on guest Linux 5.4 or later.'),
   guest_halt_poll_ns: nonNegInt.default(200_000).describe('cpuidle-haltpoll guest_halt_poll_ns: its longest window.'),
   guest_halt_poll_grow: count.default(2).describe('cpuidle-haltpoll guest_halt_poll_grow.'),
   guest_halt_poll_grow_start: nonNegInt.default(50_000).describe('cpuidle-haltpoll guest_halt_poll_grow_start.'),
@@ -192,6 +192,10 @@ const kubevirt = z.strictObject({
   cpuAllocationRatio: z.number().positive().default(10).describe('spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio.'),
   domain: z.strictObject({
     ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).optional().describe('Omitted: no IOThreads unless a disk asks for a dedicated one (KubeVirt\'s HasIOThreads).'),
+    cpu: z.strictObject({
+      dedicatedCpuPlacement: z.boolean().default(false).describe('A pCPU of its own for each vCPU (the CPU manager\'s exclusive cores), IOThreads pinned among them, hint-dedicated to the guest.'),
+      isolateEmulatorThread: z.boolean().default(false).describe('With dedicatedCpuPlacement: one more pCPU for QEMU\'s emulator thread, which IOThread 1 shares.'),
+    }).default({ dedicatedCpuPlacement: false, isolateEmulatorThread: false }).describe('spec.domain.cpu: dedicated CPU placement (vCPUs come from vm.vcpus).'),
     ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional().describe('The pool\'s iothreads (ioThreadsPolicy: supplementalPool).') }).optional().describe('spec.domain.ioThreads: supplementalPoolThreadCount, the pool\'s iothreads.'),
     resources: z.strictObject({
       requests: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.requests.cpu: cores or millicores.'),

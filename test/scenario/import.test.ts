@@ -51,6 +51,18 @@ describe('vqsim import', () => {
     expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
   });
 
+  it('kubevirt: dedicated CPUs, the emulator thread isolated with IOThread 1 beside it', () => {
+    const { text, notUnderstood } = importCommand('kubevirt', `${FIX}/vmi-dedicated.yaml`, []);
+    const { cfg, vm, result } = loaded(text);
+    expect(cfg.cpu!.cores).toBe(5); // 4 vCPUs and the emulator's core
+    // auto: IOThread 1 serves datadisk, IOThread 2 is rootdisk's own; only IOThread 1 is pinned.
+    expect(vm.disks.map((d) => d.vqContexts[0])).toEqual(['rootdisk-iothread', 'kubevirt-iothread1']);
+    expect(vm.pins).toMatchObject({ vcpu0: [0], 'main-loop': [4], 'kubevirt-iothread1': [4] });
+    expect(vm.pins['rootdisk-iothread']).toBeUndefined();
+    expect(notUnderstood).toEqual([]);
+    expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
   it('qemu: -smp, -object iothread, the -blockdev chain, JSON -device with iothread-vq-mapping, -netdev tap', () => {
     const { text, notUnderstood } = importCommand('qemu', `${FIX}/qemu.cmdline`, []);
     const { vm, result } = loaded(text);

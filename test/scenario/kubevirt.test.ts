@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scenario } from '../helpers.js';
+import { dedicatedPins } from '../../src/scenario/kubevirt.js';
+import { scenario, simulate } from '../helpers.js';
 
 const vm = (policy: string, extra: object = {}, disks: object[] = [{ name: 'root', io: 'native' }]) => scenario({
   vm: { vcpus: 16 },
@@ -74,5 +75,66 @@ describe('KubeVirt topology', () => {
   it('supplementalPool needs its thread count', () => {
     expect(() => scenario({ vm: { vcpus: 2 }, kubevirt: { domain: { ioThreadsPolicy: 'supplementalPool', devices: { disks: [{ name: 'r' }] } } } }))
       .toThrow(/supplementalPoolThreadCount: required/);
+  });
+});
+
+describe('KubeVirt dedicatedCpuPlacement', () => {
+  const dedicated = (cpu: object, domain: object = {}, extra: object = {}) => ({
+    vm: { vcpus: 4 },
+    disk: { device: 'nvme-gen4' },
+    kubevirt: { domain: { cpu: { dedicatedCpuPlacement: true, ...cpu }, ioThreadsPolicy: 'shared', devices: { blockMultiQueue: true, disks: [{ name: 'root' }] }, ...domain } },
+    ...extra,
+  });
+
+  it('pins as FormatDomainIOThreadPin does: balanced slices, one core each, or IOThread 1 on the emulator\'s core', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, k) => `t${k + 1}`);
+    // The converter's own example: 3 IOThreads over 8 vCPUs take 0-2, 3-5, 6-7.
+    expect(dedicatedPins(8, names(3), false)).toMatchObject({ t1: [0, 1, 2], t2: [3, 4, 5], t3: [6, 7], vcpu7: [7] });
+    // At least as many IOThreads as vCPUs: IOThread t on core t mod vCPUs.
+    expect(dedicatedPins(2, names(3), false)).toMatchObject({ t1: [1], t2: [0], t3: [1] });
+    const iso = dedicatedPins(4, names(2), true);
+    expect([iso['main-loop'], iso.t1, iso.t2]).toEqual([[4], [4], undefined]);
+  });
+
+  it('the pod has a core per vCPU (and the emulator\'s), the guest its haltpoll driver', () => {
+    const cfg = (cpu: object, extra?: object) => scenario(dedicated(cpu, {}, extra)).points[0].config(0);
+    const plain = cfg({}), iso = cfg({ isolateEmulatorThread: true });
+    expect([plain.cpu!.cores, iso.cpu!.cores]).toEqual([4, 5]);
+    expect(plain.vms[0].pins).toMatchObject({ vcpu0: [0], 'kubevirt-iothread1': [0, 1, 2, 3] });
+    expect(iso.vms[0].pins).toMatchObject({ vcpu3: [3], 'kubevirt-iothread1': [4], 'main-loop': [4] });
+    expect(iso.vms[0].cpusets.vhost).toEqual([0, 1, 2, 3, 4]);
+    // auto beside an isolated emulator: one IOThread for the shared disks, on the emulator's core.
+    const auto = scenario(dedicated({ isolateEmulatorThread: true }, { ioThreadsPolicy: 'auto', resources: { requests: { cpu: 4 } }, devices: { disks: [{ name: 'a' }, { name: 'b' }] } }));
+    expect(auto.points[0].config(0).vms[0].disks.map((d) => d.vqContexts[0])).toEqual(['kubevirt-iothread1', 'kubevirt-iothread1']);
+    // hint-dedicated loads cpuidle-haltpoll (guest Linux 5.4 on), which turns KVM's polling off.
+    expect(plain.vms[0].haltPoll.yieldsToRunnable).toBe(false);
+    expect(cfg({}, { versions: { guest_kernel: '4.18' } }).vms[0].haltPoll.yieldsToRunnable).toBe(true);
+    expect(cfg({}, { host: { guest_haltpoll: false } }).vms[0].haltPoll.yieldsToRunnable).toBe(true);
+    expect(() => scenario(dedicated({}, {}, { host: { cores: 3 } }))).toThrow(/host\.cores: the VM's dedicatedCpuPlacement takes 4 cores/);
+    expect(() => scenario(dedicated({ dedicatedCpuPlacement: false, isolateEmulatorThread: true })))
+      .toThrow(/kubevirt\.domain\.cpu\.isolateEmulatorThread: only with dedicatedCpuPlacement/);
+  });
+
+  it('on a node, each dedicated VM takes cores of its own and the other VMs share the rest', () => {
+    const vmEntry = (count: number, cpu?: object) => ({ count, ...dedicated(cpu ?? {}), ...(cpu ? {} : { kubevirt: undefined }) });
+    const cfg = scenario({ host: { cores: 12 }, vms: [{ name: 'd', ...vmEntry(2, {}) }, { name: 's', ...vmEntry(1) }] }).points[0].config(0);
+    expect(cfg.vms.map((v) => v.pins.vcpu0 ?? v.cpusets.vcpu)).toEqual([[0], [4], [8, 9, 10, 11]]);
+    expect(() => scenario({ host: { cores: 7 }, vms: [{ name: 'd', ...vmEntry(2, {}) }] }))
+      .toThrow(/vms\.0\.kubevirt\.domain\.cpu\.dedicatedCpuPlacement: the dedicated-CPU VMs need 8 or more cores/);
+  });
+
+  it('isolateEmulatorThread gives IOThread 1 a core the polling vCPUs do not hold; its thread-pool workers follow it', () => {
+    const run = (cpu: object, io = 'native') => simulate({
+      duration: '40ms', warmup: '5ms', ...dedicated(cpu, { devices: { blockMultiQueue: true, disks: [{ name: 'root', io }] } }),
+      job: { rw: 'randread', bs: '4k', iodepth: 16, numjobs: 4 },
+    }).result;
+    const p99 = (r: ReturnType<typeof run>) => r.latency.quantile(0.99);
+    const onVcpuCores = run({}), isolated = run({ isolateEmulatorThread: true });
+    // On the vCPUs' cores the iothread waits out the slices of vCPUs that poll in the guest.
+    expect(p99(onVcpuCores)).toBeGreaterThan(3 * p99(isolated));
+    const threads = run({ isolateEmulatorThread: true }, 'threads');
+    const onCore4 = threads.threads.filter((t) => t.role !== 'vcpu').reduce((s, t) => s + t.busyNs + t.pollNs, 0) / threads.windowNs;
+    expect(threads.threads.filter((t) => t.role === 'aio-worker').length).toBeGreaterThan(0);
+    expect(onCore4).toBeLessThanOrEqual(1.0001); // iothread, main loop and workers share the emulator's core
   });
 });

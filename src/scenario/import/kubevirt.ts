@@ -12,8 +12,9 @@ const QUIET_DEVICES = new Set(['rng', 'autoattachGraphicsDevice', 'autoattachSer
 /**
  * A KubeVirt VirtualMachine or VirtualMachineInstance manifest (as `kubectl get -o yaml` prints it) as a
  * vqsim scenario: the domain goes into vqsim's `kubevirt:` section, which resolves it as KubeVirt's
- * converter does (ioThreadsPolicy, ioThreads, resources, blockMultiQueue, networkInterfaceMultiqueue,
- * disks[].dedicatedIOThread, cache, io, disk.bus); vCPUs = sockets x cores x threads (KubeVirt's
+ * converter does (ioThreadsPolicy, ioThreads, resources, cpu.dedicatedCpuPlacement and
+ * isolateEmulatorThread, blockMultiQueue, networkInterfaceMultiqueue, disks[].dedicatedIOThread, cache,
+ * io, disk.bus); vCPUs = sockets x cores x threads (KubeVirt's
  * default 1 each); a virtio interface becomes the NIC, served by vhost-net as virt-launcher sets it up.
  */
 export function importKubevirt(text: string, file: string, fio?: string): Draft {
@@ -40,7 +41,8 @@ export function importKubevirt(text: string, file: string, fio?: string): Draft 
   const vcpus = (['sockets', 'cores', 'threads'] as const).reduce((p, k) => p * whole(cpu[k] ?? 1, `${file}: ${at(`cpu.${k}`)}`), 1);
   d.set(['vm', 'vcpus'], vcpus, `${at('cpu')}: sockets x cores x threads (${cpu.sockets ?? 1} x ${cpu.cores ?? 1} x ${cpu.threads ?? 1})`);
   for (const key of Object.keys(cpu)) {
-    if (!['sockets', 'cores', 'threads', 'model'].includes(key)) d.skip(at(`cpu.${key}`));
+    if (['dedicatedCpuPlacement', 'isolateEmulatorThread'].includes(key)) d.set(['kubevirt', 'domain', 'cpu', key], cpu[key], at(`cpu.${key}`));
+    else if (!['sockets', 'cores', 'threads', 'model'].includes(key)) d.skip(at(`cpu.${key}`));
   }
   if (dom.ioThreadsPolicy !== undefined) d.set(['kubevirt', 'domain', 'ioThreadsPolicy'], dom.ioThreadsPolicy, at('ioThreadsPolicy'));
   const pool = obj(dom.ioThreads).supplementalPoolThreadCount;
