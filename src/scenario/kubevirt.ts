@@ -21,12 +21,14 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  * - a disk on another bus (sata, usb) gets no iothread: QEMU's main loop;
  * - cache: the disk's, else none (SetDriverCacheMode, the volume taken to support O_DIRECT); io: the
  *   disk's, else native with cache none and threads otherwise (SetOptimalIOMode);
- * - blockMultiQueue: queues = vCPUs, else 1; networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
+ * - blockMultiQueue: queues = vCPUs; without it KubeVirt sets no queues (Convert_v1_Disk_To_api_Disk gets
+ *   nil), so QEMU's default holds: a queue per vCPU on 5.2+ machine types (KubeVirt's q35 is the newest),
+ *   one before (`multiQueueDefault`); networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
  * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
  *   cores, which the VM's threads share unless host.cores says otherwise;
  * - cpu.dedicatedCpuPlacement: the pod's exclusive cores instead, pinned as dedicatedPins says.
  */
-export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number; pins: Record<string, number[]> | null } {
+export function kubevirtTopology(s: VmSection, multiQueueDefault: boolean, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number; pins: Record<string, number[]> | null } {
   const kv = s.kubevirt!;
   const vcpus = s.vm.vcpus;
   const d = kv.domain;
@@ -42,7 +44,7 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
   s.disks?.forEach((x, i) => {
     if (!names.has(x.name)) throw fail(['disks', i, 'name'], `no KubeVirt disk named "${x.name}" under kubevirt.domain.devices.disks`);
   });
-  const queues = d.devices.blockMultiQueue ? vcpus : 1;
+  const queues = d.devices.blockMultiQueue || multiQueueDefault ? vcpus : 1;
   const dedicated = d.devices.disks.filter((k) => k.dedicatedIOThread).length;
   const hasIOThreads = d.ioThreadsPolicy !== undefined || dedicated > 0;
   // Resource.Quantity.Value() rounds up: "1500m" is 2.
@@ -67,7 +69,7 @@ export function kubevirtTopology(s: VmSection, fail: Located, warn: Warn): { dis
     }
     if (!hasIOThreads) return { ...out, handler: 'main-loop' };
     if (d.ioThreadsPolicy === 'supplementalPool') {
-      if (!d.devices.blockMultiQueue) warn(at('devices', 'blockMultiQueue'), `disk ${k.name} has one queue without blockMultiQueue: only one pool iothread serves it`);
+      if (queues === 1 && vcpus > 1) warn(at('devices', 'blockMultiQueue'), `disk ${k.name} has one queue without blockMultiQueue on a machine type before 5.2: only one pool iothread serves it`);
       if (io !== 'native') warn(at('devices', 'disks', i, 'io'), `disk ${k.name} uses io: ${io}; the supplementalPool guide asks for io: native`);
       return { ...out, handler: 'pool', iothreads: pool };
     }

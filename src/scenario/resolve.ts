@@ -153,7 +153,7 @@ function resolveVm(
   if (vcpus > 288 && !atLeast(x.versions.host_kernel, '5.15')) {
     throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${x.versions.host_kernel})`);
   }
-  const kv = s.kubevirt ? kubevirtTopology(s, fail, x.warn) : null;
+  const kv = s.kubevirt ? kubevirtTopology(s, x.behaviour.multiQueueDefault, fail, x.warn) : null;
   // A VM with a NIC and nothing about disks or jobs has no disk; otherwise, without disks:, one disk "vda".
   const noDisk = s.nic !== undefined && !s.disks && !s.jobs && !kv && Object.keys(s.disk).length === 0 && Object.keys(s.job).length === 0;
   const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = kv

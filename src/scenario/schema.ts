@@ -202,7 +202,7 @@ const kubevirt = z.strictObject({
       limits: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.limits.cpu: cores or millicores.'),
     }).optional().describe('The VMI\'s own CPU request and limit: auto caps its iothreads at twice the request.'),
     devices: z.strictObject({
-      blockMultiQueue: z.boolean().default(false).describe('virtio-blk queues = the VM\'s vCPUs.'),
+      blockMultiQueue: z.boolean().default(false).describe('virtio-blk queues = the VM\'s vCPUs. Without it KubeVirt sets none: QEMU\'s default, also one per vCPU on 5.2+ machine types (versions.machine), else 1.'),
       networkInterfaceMultiqueue: z.boolean().default(false).describe('virtio-net queues = the VM\'s vCPUs (capped at 256, the tap\'s maximum), with mq on.'),
       disks: z.array(z.strictObject({
         name: z.string().min(1).describe('The disk\'s name (vqsim fields by this name from disks:).'),

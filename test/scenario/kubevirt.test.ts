@@ -60,16 +60,22 @@ describe('KubeVirt topology', () => {
   });
 
   it('warns where a disk does not qualify for the pool, and falls back as KubeVirt does', () => {
-    const s = scenario({
+    const s = (machine: string) => scenario({
       vm: { vcpus: 8 },
+      versions: { machine },
       kubevirt: { domain: { ioThreadsPolicy: 'supplementalPool', ioThreads: { supplementalPoolThreadCount: 4 }, devices: { blockMultiQueue: false, disks: [{ name: 'r', io: 'threads' }] } } },
     });
-    const w = s.points[0].warnings.join('\n');
-    expect(w).toMatch(/one queue without blockMultiQueue/);
+    // Without blockMultiQueue KubeVirt sets no queues: QEMU's default, one queue before 5.2 machine types.
+    const old = s('5.1');
+    const w = old.points[0].warnings.join('\n');
+    expect(w).toMatch(/one queue without blockMultiQueue on a machine type before 5.2/);
     expect(w).toMatch(/io: threads; the supplementalPool guide asks for io: native/);
-    const cfg = s.points[0].config(0);
+    const cfg = old.points[0].config(0);
     expect(cfg.vms[0].disks[0].numQueues).toBe(1);
     expect(cfg.vms[0].disks[0].aio).toBe('threads');
+    const now = s('9.2');
+    expect(now.points[0].config(0).vms[0].disks[0].numQueues).toBe(8);
+    expect(now.points[0].warnings.join('\n')).not.toMatch(/one queue/);
   });
 
   it('supplementalPool needs its thread count', () => {
