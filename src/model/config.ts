@@ -87,6 +87,8 @@ export interface DiskConfig {
   ring: Ring;
   eventIdx: boolean;
   aio: AioKind;
+  /** The guest's I/O scheduler for the disk's request queue. */
+  scheduler: 'none' | 'mq-deadline';
   /** QEMU virtio-blk request-merging (default on). */
   requestMerging: boolean;
   /** virtio: a virtio-blk device; scsi: a LUN on a virtio-scsi controller. */

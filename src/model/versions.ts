@@ -55,6 +55,12 @@ export interface Behaviour {
    *  socket's earlier skbs still in the qdisc or the device is held in its skb, to be sent when one is
    *  freed (the TSQ handler), so small writes coalesce. */
   tcpAutocork: boolean;
+  /** The guest gives a request queue with one hardware queue mq-deadline (Linux 4.11, which brought
+   *  blk-mq schedulers: elevator_get_default); before, blk-mq had no scheduler. */
+  mqDeadlineDefault: boolean;
+  /** mq-deadline inserts through per-CPU lists and serializes dispatch (Linux 6.9, "block/mq-deadline:
+   *  use separate insertion lists"): its dd->lock is held far shorter per request. */
+  mqDeadlineInsertLists: boolean;
   /** virtio_net napi_tx on by default (Linux 5.3, "virtio-net: enable napi_tx by default"). */
   napiTx: boolean;
   /** QEMU-emulated virtio-blk and virtio-scsi queues default to 256 descriptors (5.0 machine types, "virtio:
@@ -88,6 +94,8 @@ export function behaviourOf(v: Versions): Behaviour {
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     tcpAutocork: atLeast(v.guest_kernel, '3.14'),
     napiTx: atLeast(v.guest_kernel, '5.3'),
+    mqDeadlineDefault: atLeast(v.guest_kernel, '4.11'),
+    mqDeadlineInsertLists: atLeast(v.guest_kernel, '6.9'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
     multiQueueDefault: atLeast(machine, '5.2'),

@@ -195,6 +195,7 @@ function resolveVm(
       ring: d.ring ?? 'split',
       eventIdx: d.event_idx ?? true,
       aio: aioOf(d, at, fail),
+      scheduler: schedulerOf(d, Math.min(numQueues, vcpus), at, x),
       requestMerging: d['request-merging'] ?? true,
       bus: d.bus ?? 'virtio',
       controller: d.controller ?? null,
@@ -280,6 +281,15 @@ function resolveVm(
     kubevirtCores: kv?.cores,
     pins: kv?.pins ?? null,
   };
+}
+
+/** The guest's I/O scheduler: elevator_get_default's mq-deadline for a request queue with one hardware
+ *  queue (virtio-blk and virtio-scsi map at most one per vCPU), where the guest kernel has it. */
+function schedulerOf(d: DiskInput, hwQueues: number, at: (key: string) => (string | number)[], x: VmContext): DiskConfig['scheduler'] {
+  if (d.scheduler === 'mq-deadline' && !x.behaviour.mqDeadlineDefault) {
+    throw x.fail(at('scheduler'), `mq-deadline needs guest Linux 4.11 or later (versions.guest_kernel is ${x.versions.guest_kernel})`);
+  }
+  return d.scheduler ?? (x.behaviour.mqDeadlineDefault && hwQueues === 1 ? 'mq-deadline' : 'none');
 }
 
 /** A VM's pinned threads on host cores: its pins are indices into its pod's cores. */

@@ -18,6 +18,11 @@ export interface GuestOwner extends World {
   readonly servers: readonly VqServer[];
   /** Per disk (host-wide): 1 when the guest sees a volatile write cache, so an fsync sends a flush. */
   readonly guestWriteCache: Uint8Array;
+  /** Per disk: the guest scheduler's lock held per request (mq-deadline's dd->lock; 0 without a
+   *  scheduler), free and when another vCPU held it, and when the last holder lets it go. */
+  readonly schedLockNs: Float64Array;
+  readonly schedContendedNs: Float64Array;
+  readonly schedLockFreeAt: Float64Array;
   issue(job: Job): number;
   reap(job: Job, n: number): void;
 }
@@ -113,6 +118,19 @@ export class BlkGuest implements GuestDriver {
     v.run(vq.index, n, c.guest_irq_ns + n * (vq.reapNs + c.guest_blk_complete_ns));
   }
 
+  /** The scheduler's part of submitting k requests: dd->lock is a spinlock, so a vCPU that finds it
+   *  held spins until it is free, then holds it for each request (insert and dispatch), longer when it
+   *  was contended. */
+  private schedulerNs(disk: number, k: number): number {
+    const vm = this.vm;
+    if (vm.schedLockNs[disk] === 0 && vm.schedContendedNs[disk] === 0) return 0;
+    const now = vm.sim.now, free = vm.schedLockFreeAt;
+    const contended = free[disk] > now;
+    const start = contended ? free[disk] : now;
+    free[disk] = start + k * (contended ? vm.schedContendedNs[disk] : vm.schedLockNs[disk]);
+    return free[disk] - now;
+  }
+
   startTask(v: Vcpu, task: number): void {
     const vm = this.vm, c = vm.costs;
     const job = vm.jobs[task >> 1];
@@ -131,7 +149,7 @@ export class BlkGuest implements GuestDriver {
     for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
     job.stats.submit[batchBucket(k)]++;
     const vq = vm.vqs[job.vq];
-    v.run(task, k, c.guest_submit_call_ns + k * (c.guest_submit_ns + vq.addNs + vq.driverNs));
+    v.run(task, k, c.guest_submit_call_ns + k * (c.guest_submit_ns + vq.addNs + vq.driverNs) + this.schedulerNs(job.disk, k));
     job.stats.cpuNs += v.segmentNs;
   }
 

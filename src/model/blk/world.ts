@@ -51,7 +51,7 @@ export interface BlkVmSetup {
   iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
-    eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; requestMerging: boolean; vqContexts: readonly string[];
+    eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
     bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
   }[];
   jobs: readonly {
@@ -135,6 +135,9 @@ export class BlkWorld {
   readonly blockState: SharedBlockState;
   /** Per disk (host-wide): 1 when the guest sees a volatile write cache (its fsyncs send flushes). */
   readonly guestWriteCache: Uint8Array;
+  readonly schedLockNs: Float64Array;
+  readonly schedContendedNs: Float64Array;
+  readonly schedLockFreeAt: Float64Array;
   /** Thread-pool worker holding each request (aio=threads). */
   readonly workerOf: Int32Array;
   /** Per VM: what fio measured. */
@@ -169,6 +172,9 @@ export class BlkWorld {
     this.requests = new RequestTable(capacity + (cached ? pageCacheSlots(s) : 0));
     this.workerOf = new Int32Array(this.requests.capacity);
     this.guestWriteCache = new Uint8Array(s.vms.reduce((n, vm) => n + vm.disks.length, 0));
+    this.schedLockNs = new Float64Array(this.guestWriteCache.length);
+    this.schedContendedNs = new Float64Array(this.guestWriteCache.length);
+    this.schedLockFreeAt = new Float64Array(this.guestWriteCache.length);
     this.guest = new BlkGuest(driver, this);
     this.loads = s.vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
       const reads = readFractionOf(j);
@@ -241,6 +247,10 @@ export class BlkWorld {
         // Servers outside QEMU advertise no volatile cache (LIO's emulate_write_cache is 0 by default;
         // an SPDK NVMe bdev on a drive with power-loss protection has none).
         this.guestWriteCache[di] = d.backend === 'qemu' && GUEST_WRITE_CACHE[d.cache] ? 1 : 0;
+        if (d.scheduler === 'mq-deadline') {
+          this.schedLockNs[di] = c.guest_mq_deadline_ns;
+          this.schedContendedNs[di] = s.behaviour.mqDeadlineInsertLists ? c.guest_mq_deadline_lists_ns : c.guest_mq_deadline_contended_ns;
+        }
         const shared = d.controller === null ? undefined : controllers.get(d.controller);
         if (shared !== undefined) {
           firstVq.push(shared);
