@@ -18,8 +18,8 @@ export interface GuestOwner extends World {
   readonly servers: readonly VqServer[];
   /** Per disk (host-wide): 1 when the guest sees a volatile write cache, so an fsync sends a flush. */
   readonly guestWriteCache: Uint8Array;
-  /** Per disk: the guest scheduler's lock held per request (mq-deadline's dd->lock; 0 without a
-   *  scheduler), free and when another vCPU held it, and when the last holder lets it go. */
+  /** Per disk: how long the guest scheduler's lock (mq-deadline's dd->lock; 0 without a scheduler) is
+   *  held per request when a vCPU finds it free, and when it finds it held; when its holder lets it go. */
   readonly schedLockNs: Float64Array;
   readonly schedContendedNs: Float64Array;
   readonly schedLockFreeAt: Float64Array;
