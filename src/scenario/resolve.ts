@@ -265,7 +265,7 @@ function resolveVm(
     vm: {
       ...names,
       vcpus,
-      haltPoll: haltPoll(kv?.pins != null),
+      haltPoll: haltPoll(podCpus(s) !== null),
       iothread: {
         pollMaxNs: pollMax ?? (x.behaviour.aioPolling ? DEFAULT_POLL_MAX_NS : 0),
         pollGrow: s.iothread['poll-grow'],
