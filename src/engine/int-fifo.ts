@@ -18,6 +18,14 @@ export class IntFifo {
     this.size++;
   }
 
+  /** Puts v at the head, to be shifted first. */
+  unshift(v: number): void {
+    if (this.size === this.buf.length) this.grow();
+    this.head = (this.head - 1) & this.mask;
+    this.buf[this.head] = v;
+    this.size++;
+  }
+
   shift(): number {
     const v = this.buf[this.head];
     this.head = (this.head + 1) & this.mask;

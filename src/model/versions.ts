@@ -49,6 +49,12 @@ export interface Behaviour {
   /** KVM halt polling exists (Linux 4.0, "KVM: add halt_poll_ns module parameter"): the default
    *  halt_poll_ns before it is 0. */
   kvmHaltPoll: boolean;
+  /** The host's fair scheduler is EEVDF (Linux 6.6, 147f3efaa241 "sched/fair: Implement an EEVDF-like
+   *  scheduling policy"): a woken thread preempts by lag, else waits for the running thread's slice.
+   *  Before, CFS preempts for any woken thread far enough behind in vruntime. */
+  eevdf: boolean;
+  /** EEVDF's DELAY_DEQUEUE (Linux 6.12, 152e11f6df29 "sched/fair: Implement delayed dequeue"). */
+  delayDequeue: boolean;
   /** The guest's cpuidle-haltpoll driver exists (Linux 5.4). */
   guestHaltpoll: boolean;
   /** The guest's TCP autocorks (Linux 3.14, f54b311142a9 "tcp: auto corking"): a write that finds the
@@ -91,6 +97,8 @@ export function behaviourOf(v: Versions): Behaviour {
     fdmonIoUring: atLeast(v.qemu, '5.0'),
     haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
     kvmHaltPoll: atLeast(v.host_kernel, '4.0'),
+    eevdf: atLeast(v.host_kernel, '6.6'),
+    delayDequeue: atLeast(v.host_kernel, '6.12'),
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),
     tcpAutocork: atLeast(v.guest_kernel, '3.14'),
     napiTx: atLeast(v.guest_kernel, '5.3'),

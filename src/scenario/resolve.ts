@@ -71,12 +71,12 @@ export function resolveScenario(
     if (pod !== null && s.host?.cores && s.host.cores < pod) {
       throw fail(['host', 'cores'], `the VM's dedicatedCpuPlacement takes ${pod} cores (a core per vCPU${pod > vm.vcpus ? ' and the emulator\'s' : ''}): at least that many`);
     }
-    const cpu = cpuOf(s, kubevirtCores);
+    const cpu = cpuOf(s, kubevirtCores, run.behaviour);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
     const podCores = pod === null ? null : Array.from({ length: pod }, (_, i) => i);
     return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: pinned(pins, podCores) }] };
   }
-  const cpu = cpuOf(s, undefined);
+  const cpu = cpuOf(s, undefined, run.behaviour);
   // The CPU manager's static policy: each dedicated-CPU VM takes cores of its own, in order; the other
   // VMs share the rest.
   const podCoresOf: (number[] | null)[][] = [];
@@ -340,7 +340,7 @@ function haltPollOf(s: Scenario, b: Behaviour, fail: Located, hinted: boolean): 
 }
 
 /** The host's cores and scheduling; null (a core for every thread) without a host: section or KubeVirt. */
-function cpuOf(s: Scenario, kubevirtCores: number | undefined): HostParams | null {
+function cpuOf(s: Scenario, kubevirtCores: number | undefined, b: Behaviour): HostParams | null {
   const h = s.host;
   if (!h && !kubevirtCores) return null;
   return {
@@ -348,6 +348,10 @@ function cpuOf(s: Scenario, kubevirtCores: number | undefined): HostParams | nul
     sliceNs: h?.sched_slice ?? 3e6,
     cstateExitNs: h?.cstate_exit ?? 0,
     cstateResidencyNs: h?.cstate_residency ?? 0,
+    policy: b.eevdf ? 'eevdf' : 'cfs',
+    wakeupGranNs: h?.sched_wakeup_granularity ?? 4e6,
+    latencyNs: h?.sched_latency ?? 24e6,
+    delayDequeue: b.delayDequeue,
   };
 }
 

@@ -14,6 +14,17 @@ export interface HostParams {
   /** A core idle at least this long sits in a deep C-state and needs cstateExitNs to run again. */
   cstateResidencyNs: number;
   cstateExitNs: number;
+  /** The host kernel's fair scheduler: CFS before Linux 6.6, EEVDF from it. */
+  policy: 'cfs' | 'eevdf';
+  /** CFS: a woken thread preempts the running one when it trails it in vruntime by more than this
+   *  (sysctl_sched_wakeup_granularity). */
+  wakeupGranNs: number;
+  /** CFS: sysctl_sched_latency, the period runnable threads share (a tick slice is latency / nr_running,
+   *  at least sliceNs); a sleeper is placed at most half of it behind (GENTLE_FAIR_SLEEPERS). */
+  latencyNs: number;
+  /** EEVDF: a thread that blocks owing time stays queued until its lag is repaid (DELAY_DEQUEUE,
+   *  Linux 6.12); before, it keeps the negative lag across the sleep. */
+  delayDequeue: boolean;
 }
 
 /**
@@ -86,15 +97,26 @@ export abstract class HostThread {
   /** Goes on with what it woke up for, once it has a core. */
   protected abstract resume(): void;
 
-  /** Another thread queued for the core this thread holds (KVM halt polling stops for it). */
+  /** Another thread queued for the core this thread holds (KVM halt polling stops for it), or the
+   *  scheduler preempts it for one (host.preempted): a thread that spins outside runSegment yields. */
   onRunnableWaiter(): void {}
 }
 
 /**
  * Host cores shared by the VM's threads: a thread that wakes takes a free core of its set or waits in
  * FIFO order; a thread that blocks or halts frees its core; polling keeps it. A thread that has used
- * its slice yields at its next step to a waiter of its core. Without contention every thread has a
- * core of its own, and only C-state exits cost anything.
+ * its slice yields at its next step to a waiter of its core. A woken thread may preempt a running one
+ * at once (check_preempt_wakeup_fair), as the host kernel's scheduler decides:
+ * - CFS (before 6.6): when the running thread's vruntime (CPU time held) leads the woken one's, placed
+ *   at most latency/2 behind, by more than the wakeup granularity: a thread that sleeps more than it
+ *   runs preempts a CPU-bound one each time it wakes;
+ * - EEVDF (6.6): when the woken thread is owed time (positive lag), for then the running one is not
+ *   eligible; with lag 0 or less the running thread keeps its slice (RUN_TO_PARITY). Lag grows by half
+ *   the time a thread waits for a core and falls by half the time it runs while another waits for its
+ *   core, the two-thread case of lag = avg_vruntime - vruntime; a thread alone on its core at dequeue has
+ *   lag 0. Clamped to two slices (update_entity_lag).
+ * The preempted thread yields at its next step, as a resched IPI takes a vCPU out of the guest.
+ * Without contention every thread has a core of its own, and only C-state exits cost anything.
  */
 export class HostCpu {
   private readonly owner: Int32Array;
@@ -106,6 +128,13 @@ export class HostCpu {
   private readonly coreOf: number[] = [];
   private readonly sliceStart: number[] = [];
   private readonly waitingSince: number[] = [];
+  /** CFS: CPU time each thread has held a core, its vruntime (all threads at nice 0). */
+  private readonly vruntime: number[] = [];
+  /** EEVDF: each thread's lag, and when it last left a core. */
+  private readonly lag: number[] = [];
+  private readonly leftAt: number[] = [];
+  /** A woken thread preempted this one: it yields at its next step. */
+  private readonly preempt: boolean[] = [];
   private readonly runq = new IntFifo(64);
   /** Core acquisitions, context switches between threads, and the time threads spent waiting for a core. */
   acquisitions = 0;
@@ -133,6 +162,10 @@ export class HostCpu {
     this.coreOf.push(-1);
     this.sliceStart.push(0);
     this.waitingSince.push(0);
+    this.vruntime.push(0);
+    this.lag.push(0);
+    this.leftAt.push(0);
+    this.preempt.push(false);
     if (this.p.cores > 0) {
       const mask = cpus ? new Uint8Array(this.cores) : null;
       if (cpus) for (const c of cpus) mask![c] = 1;
@@ -149,21 +182,57 @@ export class HostCpu {
     return this.coreOf[t.hostId] >= 0;
   }
 
-  /** The thread wants to run: true when it has a core now; otherwise onCoreGranted comes later. */
-  acquire(t: HostThread): boolean {
+  /** The thread wakes and wants to run: true when it has a core now; otherwise onCoreGranted comes
+   *  later. Only a wake-up may preempt (check_preempt_wakeup_fair runs in try_to_wake_up); a thread
+   *  that yields queues behind the others. */
+  acquire(t: HostThread, wakeup = true): boolean {
     const id = t.hostId;
     if (this.coreOf[id] >= 0) return true;
     const mask = this.allowed[id];
     for (let c = 0; c < this.owner.length; c++) {
       if (this.owner[c] < 0 && (mask === null || mask[c])) return this.grant(id, c, false);
     }
-    this.waitingSince[id] = this.sim.now;
-    this.runq.push(id);
+    const now = this.sim.now;
+    this.waitingSince[id] = now;
+    if (this.p.policy === 'eevdf' && this.p.delayDequeue && this.lag[id] < 0) {
+      // Queued while it slept, its negative lag was repaid at the rate the others ran.
+      this.lag[id] = Math.min(0, this.lag[id] + (now - this.leftAt[id]) / 2);
+    }
+    const victim = wakeup ? this.preemptee(id, mask) : -1;
+    if (victim >= 0) {
+      this.preempt[victim] = true;
+      this.runq.unshift(id);
+    } else {
+      this.runq.push(id);
+    }
     for (let c = 0; c < this.owner.length && this.coreOf[id] < 0; c++) {
       const o = this.owner[c];
       if (o >= 0 && (mask === null || mask[c])) this.threads[o].onRunnableWaiter();
     }
     return false;
+  }
+
+  /** The running thread a woken thread `id` preempts, or -1 (see the class comment). */
+  private preemptee(id: number, mask: Uint8Array | null): number {
+    const now = this.sim.now, cfs = this.p.policy === 'cfs';
+    if (!cfs && this.lag[id] <= 0) return -1;
+    let victim = -1, best = -Infinity;
+    for (let c = 0; c < this.owner.length; c++) {
+      const o = this.owner[c];
+      if (o < 0 || this.preempt[o] || (mask !== null && !mask[c])) continue;
+      // CFS: the lead in vruntime; EEVDF: any running thread, the one longest on its core first.
+      const lead = cfs ? this.vruntime[o] + now - this.sliceStart[o] : now - this.sliceStart[o];
+      if (lead > best) { best = lead; victim = o; }
+    }
+    if (victim < 0 || !cfs) return victim;
+    // place_entity: a sleeper is placed at most latency/2 behind the running thread.
+    this.vruntime[id] = Math.max(this.vruntime[id], best - this.p.latencyNs / 2);
+    return best - this.vruntime[id] > this.p.wakeupGranNs ? victim : -1;
+  }
+
+  /** A woken thread preempted t: it yields its core at its next step (see onRunnableWaiter). */
+  preempted(t: HostThread): boolean {
+    return this.preempt[t.hostId];
   }
 
   /** Gives core c to thread id; false when it must first leave a deep C-state or, taken from the run
@@ -175,6 +244,7 @@ export class HostCpu {
     this.ownedSince[c] = now;
     this.sliceStart[id] = now;
     this.acquisitions++;
+    if (fromQueue) this.lag[id] = this.clampLag(this.lag[id] + (now - this.waitingSince[id]) / 2);
     const deep = this.p.cstateExitNs > 0 && now - this.idleSince[c] >= this.p.cstateResidencyNs;
     // A waiter takes the core from the thread that just left it: __schedule's switch (a woken thread
     // on an idle core pays its wake-up instead).
@@ -201,22 +271,41 @@ export class HostCpu {
     this.owner[c] = -1;
     this.ownedNs[c] += now - this.ownedSince[c];
     this.idleSince[c] = now;
+    this.vruntime[id] += now - this.sliceStart[id];
+    this.leftAt[id] = now;
+    this.preempt[id] = false;
     for (let i = 0; i < this.runq.size; i++) {
       const mask = this.allowed[this.runq.at(i)];
       if (mask === null || mask[c]) {
         const w = this.runq.removeAt(i);
+        // It ran while w waited for its core: the lag it leaves with.
+        this.lag[id] = this.clampLag(this.lag[id] - (now - Math.max(this.sliceStart[id], this.waitingSince[w])) / 2);
         this.waitNs += now - this.waitingSince[w];
         this.grant(w, c, true);
         return;
       }
     }
+    this.lag[id] = 0;
   }
 
-  /** A thread waits for t's core and t has used its slice. */
+  private clampLag(lag: number): number {
+    const limit = 2 * this.p.sliceNs;
+    return lag > limit ? limit : lag < -limit ? -limit : lag;
+  }
+
+  /** A thread waits for t's core and preempted t, or t has used its slice: CFS's latency shared by
+   *  the threads that want the core, at least sliceNs; EEVDF's base slice. */
   shouldYield(t: HostThread): boolean {
     if (this.runq.size === 0) return false;
     const id = t.hostId, c = this.coreOf[id];
-    if (c < 0 || this.sim.now - this.sliceStart[id] < this.p.sliceNs) return false;
+    if (c < 0) return false;
+    if (this.preempt[id]) {
+      this.preempt[id] = false;
+      if (this.waiterFor(c)) return true;
+    }
+    const ran = this.sim.now - this.sliceStart[id];
+    if (ran < this.p.sliceNs) return false;
+    if (this.p.policy === 'cfs' && ran < this.p.latencyNs / (1 + this.waitersFor(c))) return false;
     return this.waiterFor(c);
   }
 
@@ -234,10 +323,19 @@ export class HostCpu {
     return false;
   }
 
+  private waitersFor(c: number): number {
+    let n = 0;
+    for (let i = 0; i < this.runq.size; i++) {
+      const mask = this.allowed[this.runq.at(i)];
+      if (mask === null || mask[c]) n++;
+    }
+    return n;
+  }
+
   /** Round-robin: t gives its core to a waiter and queues for one again; true if it has one at once. */
   yieldCore(t: HostThread): boolean {
     this.release(t);
-    return this.acquire(t);
+    return this.acquire(t, false);
   }
 
   resetStats(now: number): void {

@@ -52,6 +52,8 @@ export class Vcpu extends HostThread {
   private halted = true;
   private waking = false;
   private haltPolling = false;
+  /** The host preempted it while the guest polled (guest haltpoll): it polls on when it gets a core back. */
+  private pollPreempted = false;
   private haltStart = 0;
   /** When the current halt-polling window ends. */
   private haltDeadline = 0;
@@ -154,6 +156,16 @@ export class Vcpu extends HostThread {
   }
 
   protected resume(): void {
+    if (this.pollPreempted) {
+      this.pollPreempted = false;
+      if (this.irqs.size === 0 && this.tasks.size === 0) {
+        // The guest's poll loop ran on its own clock while it was off the core.
+        if (this.sim.now >= this.haltDeadline) this.sleep();
+        else this.pollOn();
+        return;
+      }
+      this.endHalt();
+    }
     this.next();
   }
 
@@ -168,13 +180,17 @@ export class Vcpu extends HostThread {
     this.haltStart = now;
     const window = this.haltPollNs;
     if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
-      this.haltPolling = true;
       this.haltDeadline = now + window;
-      this.acct.enter(CpuState.Poll, now);
-      this.haltTimer.arm(this.haltDeadline);
+      this.pollOn();
       return;
     }
     this.sleep();
+  }
+
+  private pollOn(): void {
+    this.haltPolling = true;
+    this.acct.enter(CpuState.Poll, this.sim.now);
+    this.haltTimer.arm(this.haltDeadline);
   }
 
   private sleep(): void {
@@ -193,6 +209,14 @@ export class Vcpu extends HostThread {
   }
 
   override onRunnableWaiter(): void {
-    if (this.haltPolling && this.haltPoll.yieldsToRunnable) this.sleep();
+    if (!this.haltPolling) return;
+    if (this.haltPoll.yieldsToRunnable) {
+      this.sleep();
+    } else if (this.host !== null && this.host.preempted(this)) {
+      this.haltPolling = false;
+      this.pollPreempted = true;
+      this.acct.enter(CpuState.Idle, this.sim.now);
+      if (this.host.yieldCore(this)) this.resume();
+    }
   }
 }
