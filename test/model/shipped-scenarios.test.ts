@@ -81,7 +81,9 @@ describe('shipped scenarios', () => {
     const [together, disk, net, together2, disk2, net2] = runShort('db-vm.yaml', 100e6) as unknown as Record<string, number>[];
     expect(together.lat_mean_us).toBeGreaterThan(disk.lat_mean_us);
     expect(together.net_lat_mean_us).toBeGreaterThan(net.lat_mean_us);
-    expect(together2.lat_mean_us).toBeGreaterThan(2 * disk2.lat_mean_us);
-    expect(together2.net_lat_mean_us).toBeGreaterThan(2 * net2.lat_mean_us);
+    // On 2 cores each load suffers more from the other than on 4; the disk most, for the vhost workers,
+    // asleep between packets, win the wake-up preemptions (EEVDF lag) the iothread needs too.
+    expect(together2.lat_mean_us / disk2.lat_mean_us).toBeGreaterThan(2 * together.lat_mean_us / disk.lat_mean_us);
+    expect(together2.net_lat_mean_us / net2.lat_mean_us).toBeGreaterThan(together.net_lat_mean_us / net.lat_mean_us);
   });
 });
