@@ -4,7 +4,7 @@ import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../
 import type { AioKind, DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
 import type { DiskBackendKind } from '../model/blk/world.js';
 import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/page-cache.js';
-import type { HostParams } from '../model/host/host-cpu.js';
+import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
 import { mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
@@ -345,12 +345,12 @@ function cpuOf(s: Scenario, kubevirtCores: number | undefined, b: Behaviour): Ho
   if (!h && !kubevirtCores) return null;
   return {
     cores: h?.cores || kubevirtCores || 0,
-    sliceNs: h?.sched_slice ?? 3e6,
+    sliceNs: h?.sched_slice ?? SCHED_DEFAULTS.sliceNs,
     cstateExitNs: h?.cstate_exit ?? 0,
     cstateResidencyNs: h?.cstate_residency ?? 0,
     policy: b.eevdf ? 'eevdf' : 'cfs',
-    wakeupGranNs: h?.sched_wakeup_granularity ?? 4e6,
-    latencyNs: h?.sched_latency ?? 24e6,
+    wakeupGranNs: h?.sched_wakeup_granularity ?? SCHED_DEFAULTS.wakeupGranNs,
+    latencyNs: h?.sched_latency ?? SCHED_DEFAULTS.latencyNs,
     delayDequeue: b.delayDequeue,
   };
 }

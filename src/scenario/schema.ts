@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COST_NAMES, COST_TABLE, DEFAULT_COSTS, type CostName } from '../model/costs.js';
+import { SCHED_DEFAULTS } from '../model/host/host-cpu.js';
 import { LIMITS } from './limits.js';
 import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
@@ -161,9 +162,9 @@ const host = z.strictObject({
     reactors: count.max(LIMITS.hostCores).default(1).describe('Reactor threads of the target (SPDK -m cpumask): each busy-polls a core; controllers are placed on them in turn.'),
     cpuset: cpulist.optional().describe('The host cores the reactors run on (SPDK\'s cpumask), a cpulist or a list.'),
   }).optional().describe('The host\'s vhost-user target (SPDK vhost), for disks with backend: vhost-user. Default: one reactor.'),
-  sched_slice: duration.default(3e6).describe('A thread that has run this long yields to a waiter for its core at its next step: EEVDF\'s base_slice, CFS\'s min_granularity (0.75 ms scaled by 1 + log2 of up to 8 CPUs, kernel/sched/fair.c).'),
-  sched_wakeup_granularity: duration.default(4e6).describe('CFS (host kernels before 6.6): a woken thread preempts the running one when it trails it in vruntime by more than this (sysctl_sched_wakeup_granularity, 1 ms scaled as sched_slice).'),
-  sched_latency: duration.default(24e6).describe('CFS: the period runnable threads share (sysctl_sched_latency, 6 ms scaled as sched_slice); a waking sleeper is placed at most half of it behind.'),
+  sched_slice: duration.default(SCHED_DEFAULTS.sliceNs).describe('A thread that has run this long yields to a waiter for its core at its next step: EEVDF\'s base_slice, CFS\'s min_granularity (0.75 ms scaled by 1 + log2 of up to 8 CPUs, kernel/sched/fair.c).'),
+  sched_wakeup_granularity: duration.default(SCHED_DEFAULTS.wakeupGranNs).describe('CFS (host kernels before 6.6): a woken thread preempts the running one when it trails it in vruntime by more than this (sysctl_sched_wakeup_granularity, 1 ms scaled as sched_slice).'),
+  sched_latency: duration.default(SCHED_DEFAULTS.latencyNs).describe('CFS: the period runnable threads share (sysctl_sched_latency, 6 ms scaled as sched_slice); a waking sleeper is placed at most half of it behind.'),
   halt_poll_ns: nonNegInt.optional().describe('KVM halt_poll_ns: the longest a halted vCPU polls before it sleeps. Default by host kernel: 200000 (x86), 0 before Linux 4.0 (no halt polling).'),
   halt_poll_ns_grow: count.default(2).describe('KVM halt_poll_ns_grow: the factor the window grows by.'),
   halt_poll_ns_grow_start: nonNegInt.default(10_000).describe('KVM halt_poll_ns_grow_start: the first window.'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/engine/simulation.js';
 import { CpuAccount } from '../../src/model/host/cpu-account.js';
-import { HostCpu, HostThread, type HostParams } from '../../src/model/host/host-cpu.js';
+import { HostCpu, HostThread, SCHED_DEFAULTS, type HostParams } from '../../src/model/host/host-cpu.js';
 import { Ev } from '../../src/model/events.js';
 
 const STEP = 1000, WAKE = 1001;
@@ -46,8 +46,7 @@ class Task extends HostThread {
 function run(policy: HostParams['policy'], tasks: [number, number][], ms = 200) {
   const sim = new Simulation();
   const p: HostParams = {
-    cores: 1, sliceNs: 3e6, cstateExitNs: 0, cstateResidencyNs: 0,
-    policy, wakeupGranNs: 4e6, latencyNs: 24e6, delayDequeue: true,
+    cores: 1, ...SCHED_DEFAULTS, cstateExitNs: 0, cstateResidencyNs: 0, policy, delayDequeue: true,
   };
   const cpu = new HostCpu(p, sim, tasks.length, 2000);
   const ts = tasks.map(([r, s], i) => new Task(sim, i, r, s));

@@ -27,6 +27,11 @@ export interface HostParams {
   delayDequeue: boolean;
 }
 
+/** The fair scheduler's tunables as Linux sets them on a host of 8 or more CPUs: 0.75 ms base slice /
+ *  min_granularity, 1 ms wakeup granularity and 6 ms latency, each scaled by 1 + log2(min(CPUs, 8)) = 4
+ *  (kernel/sched/fair.c, SCHED_TUNABLESCALING_LOG). */
+export const SCHED_DEFAULTS = { sliceNs: 3e6, wakeupGranNs: 4e6, latencyNs: 24e6 } as const;
+
 /**
  * A thread the host schedules: vCPU, iothread, main loop, pool worker. Its CPU segments start through
  * runSegment, which charges the cost (scaled for NUMA), takes the CPU account to busy, and, when the
