@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHART_METRICS, sweepChart } from '../output/charts.js';
 import { aggregate, sweepCsv, sweepMetrics, type PointResult } from '../output/sweep-csv.js';
@@ -49,9 +49,10 @@ function plan(spec: SweepSpec): Plan {
   const points = expandSweep(s, axes, spec.variants);
   const replications = spec.replications ?? s.sweep?.replications ?? 1;
   if (!Number.isInteger(replications) || replications < 1) throw new ScenarioError(spec.file, [], undefined, '--replications must be a whole number >= 1');
-  const id = createHash('sha256')
-    .update(JSON.stringify({ text: s.text, axes: axes.map((a) => [a.path, a.values]), variants: spec.variants, replications, seed: s.seed }))
-    .digest('hex').slice(0, 16);
+  const id = sweepId({
+    text: s.text, axes: axes.map((a) => [a.path, a.values]), variants: spec.variants, replications, seed: s.seed,
+    configs: points.map((x) => x.point.config(0)),
+  });
   return {
     dir: spec.out ?? join('results', s.name, 'sweep'),
     manifest: { id, name: s.name, axes: axes.map((a) => a.path), points: points.length, replications },
@@ -59,6 +60,26 @@ function plan(spec: SweepSpec): Plan {
     replications,
     layout: layoutOf(points.map((x) => x.point.config(0))),
   };
+}
+
+/** The model's code (this build's engine and model modules): a point saved by another build is not reused. */
+function modelCode(): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const h = createHash('sha256');
+  for (const part of ['engine', 'model']) {
+    const files = readdirSync(join(root, part), { recursive: true, encoding: 'utf8' }).filter((f) => /\.[jt]s$/.test(f)).sort();
+    for (const f of files) h.update(f).update(readFileSync(join(root, part, f)));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * What a finished point is saved under, so that a rerun resumes only the same sweep: the file, the axes
+ * and seeds, and also every point's resolved model input (the defaults, presets and versions the file
+ * leaves implicit) and the model's code, which change when vqsim is upgraded or refitted.
+ */
+export function sweepId(what: object, code = modelCode()): string {
+  return createHash('sha256').update(JSON.stringify({ ...what, code })).digest('hex').slice(0, 16);
 }
 
 /** One replication of one point: the unit of work handed to a worker. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeCommand, sweepCommand, type Progress } from '../../src/cli/sweep.js';
+import { mergeCommand, sweepCommand, sweepId, type Progress } from '../../src/cli/sweep.js';
 
 const scenario = [
   'name: tiny', 'duration: 20ms', 'warmup: 2ms', 'vm: {vcpus: 4}',
@@ -84,6 +84,14 @@ describe('vqsim sweep', () => {
     const other = await sweepCommand({ file, sets, variants: [], replications: 3, jobs: 1, out }, (p) => seen.push({ ...p }));
     expect(other.missing).toBe(0);
     expect(read(out)).not.toBe(before);
+  });
+
+  it('a point saved by another build of the model, or under other defaults, is not resumed', () => {
+    // The file's text alone would not tell: an upgrade or a refit changes the defaults it leaves implicit.
+    const what = { text: 'the same file', configs: [{ costs: { wakeup_ns: 3862 } }] };
+    expect(sweepId(what, 'build-a')).toBe(sweepId(what, 'build-a'));
+    expect(sweepId(what, 'build-b')).not.toBe(sweepId(what, 'build-a'));
+    expect(sweepId({ ...what, configs: [{ costs: { wakeup_ns: 4809 } }] }, 'build-a')).not.toBe(sweepId(what, 'build-a'));
   });
 
   it('--jobs 2 (worker processes of the built CLI) gives the bytes of --jobs 1', () => {
