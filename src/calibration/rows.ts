@@ -65,6 +65,10 @@ const MAIN_LOOP = 'P8\'s main loop serves one job at QD1 and sleeps twice per I/
   + 'Xeons (intel_idle: C1, 1 us exit, for idles up to 800 us on Sapphire Rapids; only Skylake-SP\'s C1E, 10 us, would), '
   + 'and neither source names its CPU.';
 
+/** One of P10's IOPS figures (the cover letter's baseline column), computed from one variant. */
+const p10 = (id: string, what: string, iops: number, variant: string, explained?: string) =>
+  row(id, what, P10, iops, iops.toLocaleString('en-US'), 0.10, metric(variant), explained);
+
 /** Bare metal for P12: the Optane preset's 10 us plus Linux's block stack with libaio, 1.6 us (Axboe 2019). */
 const P12_BARE_METAL_US = 11.6;
 /** P4800X datasheet: 550 k random-read IOPS, what the bare-metal QD32 x 4 run reaches. */
@@ -98,22 +102,22 @@ export const ROWS: CalibrationRow[] = [
   row('P10b', 'IOPS iothread / main loop, QD1', P10, 84_080 / 78_353, '84,080 / 78,353', 0.10, ratio('iothread-qd1', 'main-loop-qd1')),
   row('P10c', 'IOPS io_uring / native with an iothread, QD1', P10, 83_415 / 84_080, '83,415 / 84,080', 0.10, ratio('iothread-io_uring-qd1', 'iothread-qd1')),
   row('P10d', 'IOPS io_uring / native with an iothread, QD64', P10, 324_797 / 314_650, '324,797 / 314,650', 0.10, ratio('iothread-io_uring-qd64', 'iothread-qd64')),
-  row('P10e', 'IOPS main loop, QD1', P10, 78_353, '78,353', 0.10, metric('main-loop-qd1'), MAIN_LOOP),
-  row('P10f', 'IOPS iothread, QD1', P10, 84_080, '84,080', 0.10, metric('iothread-qd1')),
-  row('P10g', 'IOPS main loop, QD64', P10, 262_370, '262,370', 0.10, metric('main-loop-qd64')),
-  row('P10h', 'IOPS iothread, QD64', P10, 314_650, '314,650', 0.10, metric('iothread-qd64')),
-  row('P10i', 'IOPS io_uring iothread, QD1', P10, 83_415, '83,415', 0.10, metric('iothread-io_uring-qd1')),
-  row('P10j', 'IOPS io_uring iothread, QD64', P10, 324_797, '324,797', 0.10, metric('iothread-io_uring-qd64')),
-  row('P10k', 'IOPS io_uring main loop, QD1', P10, 76_883, '76,883', 0.10, metric('main-loop-io_uring-qd1'), MAIN_LOOP),
-  row('P10l', 'IOPS io_uring main loop, QD64', P10, 269_712, '269,712', 0.10, metric('main-loop-io_uring-qd64')),
-  row('P10m', 'IOPS randwrite main loop, QD1', P10, 142_703, '142,703', 0.10, metric('write-main-loop-qd1'), MAIN_LOOP),
-  row('P10n', 'IOPS randwrite main loop, QD64', P10, 259_947, '259,947', 0.10, metric('write-main-loop-qd64')),
-  row('P10o', 'IOPS randwrite io_uring main loop, QD1', P10, 143_657, '143,657', 0.10, metric('write-main-loop-io_uring-qd1'), MAIN_LOOP),
-  row('P10p', 'IOPS randwrite io_uring main loop, QD64', P10, 274_461, '274,461', 0.10, metric('write-main-loop-io_uring-qd64')),
-  row('P10q', 'IOPS randwrite iothread, QD1', P10, 172_463, '172,463', 0.10, metric('write-iothread-qd1')),
-  row('P10r', 'IOPS randwrite iothread, QD64', P10, 303_091, '303,091', 0.10, metric('write-iothread-qd64')),
-  row('P10s', 'IOPS randwrite io_uring iothread, QD1', P10, 174_421, '174,421', 0.10, metric('write-iothread-io_uring-qd1')),
-  row('P10t', 'IOPS randwrite io_uring iothread, QD64', P10, 323_394, '323,394', 0.10, metric('write-iothread-io_uring-qd64')),
+  p10('P10e', 'IOPS main loop, QD1', 78_353, 'main-loop-qd1', MAIN_LOOP),
+  p10('P10f', 'IOPS iothread, QD1', 84_080, 'iothread-qd1'),
+  p10('P10g', 'IOPS main loop, QD64', 262_370, 'main-loop-qd64'),
+  p10('P10h', 'IOPS iothread, QD64', 314_650, 'iothread-qd64'),
+  p10('P10i', 'IOPS io_uring iothread, QD1', 83_415, 'iothread-io_uring-qd1'),
+  p10('P10j', 'IOPS io_uring iothread, QD64', 324_797, 'iothread-io_uring-qd64'),
+  p10('P10k', 'IOPS io_uring main loop, QD1', 76_883, 'main-loop-io_uring-qd1', MAIN_LOOP),
+  p10('P10l', 'IOPS io_uring main loop, QD64', 269_712, 'main-loop-io_uring-qd64'),
+  p10('P10m', 'IOPS randwrite main loop, QD1', 142_703, 'write-main-loop-qd1', MAIN_LOOP),
+  p10('P10n', 'IOPS randwrite main loop, QD64', 259_947, 'write-main-loop-qd64'),
+  p10('P10o', 'IOPS randwrite io_uring main loop, QD1', 143_657, 'write-main-loop-io_uring-qd1', MAIN_LOOP),
+  p10('P10p', 'IOPS randwrite io_uring main loop, QD64', 274_461, 'write-main-loop-io_uring-qd64'),
+  p10('P10q', 'IOPS randwrite iothread, QD1', 172_463, 'write-iothread-qd1'),
+  p10('P10r', 'IOPS randwrite iothread, QD64', 303_091, 'write-iothread-qd64'),
+  p10('P10s', 'IOPS randwrite io_uring iothread, QD1', 174_421, 'write-iothread-io_uring-qd1'),
+  p10('P10t', 'IOPS randwrite io_uring iothread, QD64', 323_394, 'write-iothread-io_uring-qd64'),
   row('P11', 'packets/s packed / split, vhost-net TX of small packets', 'published-p11-packed-vhost', 5.90 / 5.75, '5.90 / 5.75 Mpps', 0.10, ratio('packed', 'split', 'pps')),
   row('P12a', 'QD1 latency / bare metal, Optane, 2017 stack', 'published-p12-mdev-nvme', 3.58, '3.58x', 0.10,
     (v) => Number(v.qd1.lat_mean_us) / P12_BARE_METAL_US),
