@@ -81,6 +81,10 @@ export interface Behaviour {
    *  8.2, "virtio-blk: use blk_io_plug_call() instead of notification BH"); before, each completion
    *  called virtio_notify_irqfd at once (a BH batched them only without EVENT_IDX). */
   deferredNotify: boolean;
+  /** Poll mode ends only when the event loop is about to block (QEMU 8.0, 816a430c517e "util/aio: Defer
+   *  disabling poll mode as long as possible"); before, try_poll_mode ended it whenever a pending bottom
+   *  half zeroed the timeout or cut a polling pass short, re-enabling the queues' notifications. */
+  pollModeDeferred: boolean;
   /** vhost-net's handle_tx_copy hands small packets to the tap in batches of up to 64 XDP buffers per
    *  sendmsg (Linux 4.20, "vhost_net: batch submitting XDP buffers to underlayer sockets"). */
   vhostTxBatch: boolean;
@@ -106,6 +110,7 @@ export function behaviourOf(v: Versions): Behaviour {
     mqDeadlineInsertLists: atLeast(v.guest_kernel, '6.9'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
+    pollModeDeferred: atLeast(v.qemu, '8.0'),
     multiQueueDefault: atLeast(machine, '5.2'),
     emulatedQueueSize: atLeast(machine, '5.0') ? 256 : 128,
   };

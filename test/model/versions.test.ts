@@ -20,6 +20,7 @@ describe('versions select mechanisms and defaults', () => {
     expect([at('4.2').linuxAioMaxEvents, at('5.0').linuxAioMaxEvents]).toEqual([128, 1024]);
     expect([at('6.0').nativeDefaultBatch, at('6.1').nativeDefaultBatch]).toEqual([1024, 32]);
     expect([at('4.2').fdmonIoUring, at('5.0').fdmonIoUring]).toEqual([false, true]);
+    expect([at('7.2').pollModeDeferred, at('8.0').pollModeDeferred]).toEqual([false, true]);
     expect([at('10.1', '6.10').haltPollShrink, at('10.1', '6.11').haltPollShrink]).toEqual([0, 2]);
     expect([at('10.1', '3.14').kvmHaltPoll, at('10.1', '4.0').kvmHaltPoll]).toEqual([false, true]);
     // An older machine type keeps its device defaults; the binary's mechanisms stay the binary's.
@@ -35,6 +36,18 @@ describe('versions select mechanisms and defaults', () => {
     }).result);
     expect(run('main-loop', '8.2')).toEqual(run('main-loop', '8.1'));
     expect(run('dedicated', '8.2').lat_mean_us).not.toEqual(run('dedicated', '8.1').lat_mean_us);
+  });
+
+  it('ends poll mode at a pending bottom half before QEMU 8.0: the guest kicks between the thread pool\'s completions', () => {
+    const run = (aio: string, qemu: string) => summarize(simulate({
+      duration: '50ms', warmup: '5ms', seed: 3, versions: { qemu }, vm: { vcpus: 4 },
+      disk: { device: 'nvme-gen4', aio, handler: 'dedicated' }, job: { iodepth: 64 },
+    }).result);
+    const before = run('threads', '7.2'), after = run('threads', '8.0');
+    expect(Number(after.kicks_per_io)).toBeLessThan(0.005);
+    expect(Number(before.kicks_per_io)).toBeGreaterThan(0.02);
+    // Linux AIO completes through its eventfd, which polling reads: no bottom half, no difference.
+    expect(run('native', '7.2')).toEqual(run('native', '8.0'));
   });
 
   it('gives a disk one virtqueue per vCPU from QEMU 5.2, one before: then every completion interrupts vCPU 0', () => {

@@ -210,6 +210,7 @@ export class BlkWorld {
           ctx = new AioContext(this.ctxs.length, name, main, {
             // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
             ...poll, pollPerHandler: s.behaviour.pollPerHandler, deferNotify: !main && s.behaviour.deferredNotify,
+            deferPollEnd: s.behaviour.pollModeDeferred,
             fdmon: main ? 'poll' : vm.iothread.fdmon,
           }, this);
           ctxByName.set(name, ctx);

@@ -40,6 +40,9 @@ export interface AioContextParams extends PollParams {
    *  8.2); else a notification as each request is pushed (with EVENT_IDX; without it, iothreads of
    *  QEMU < 8.2 batch them in a notification BH), as the main loop does in every version. */
   deferNotify: boolean;
+  /** Poll mode kept on across iterations until the loop blocks (QEMU >= 8.0); else a pending bottom
+   *  half ends it (try_poll_mode before 816a430c517e). */
+  deferPollEnd: boolean;
   /** fdmon-io_uring (and its removal of idle poll handlers) or ppoll/epoll. */
   fdmon: 'io_uring' | 'poll';
 }
@@ -244,6 +247,13 @@ export class AioContext extends HostThread implements VqServer {
       }
       this.endPollWindow();
       this.pollHits++;
+      if (this.bhEndsPollMode(false)) {
+        // Only the bottom half's aio_notify was seen: run_poll_handlers made no progress, and
+        // try_poll_mode ends poll mode.
+        this.state = T_RUNNING;
+        this.leavePollMode();
+        return;
+      }
       this.startIteration(now - this.waitStart);
     } else if (now >= this.pollDeadline) {
       this.endPollWindow();
@@ -283,6 +293,17 @@ export class AioContext extends HostThread implements VqServer {
     for (const vq of this.vqs) if (this.polling.isPolled(vq.handlerPos)) vq.setNotification(!on);
   }
 
+  /** QEMU < 8.0 ends poll mode when a bottom half is pending (an engine completing by BH has work):
+   *  at an iteration's start always, after a polling pass only when no queue had work for it. */
+  private bhEndsPollMode(atStart: boolean): boolean {
+    if (this.params.deferPollEnd) return false;
+    let bh = false;
+    for (const e of this.engines) if (e.completesByBh && e.ready.size > 0) bh = true;
+    if (!bh || atStart) return bh;
+    for (const vq of this.vqs) if (vq.kickPending || (this.polling.isPolled(vq.handlerPos) && vq.hasAvail)) return false;
+    return true;
+  }
+
   private anyReady(includeAvail: boolean): boolean {
     for (const e of this.engines) if (e.ready.size > 0) return true;
     for (const vq of this.vqs) if (vq.kickPending || (includeAvail && vq.hasAvail)) return true;
@@ -294,6 +315,14 @@ export class AioContext extends HostThread implements VqServer {
     const now = this.vm.sim.now;
     this.waitStart = now;
     if (this.polling.windowNs > 0) {
+      if (this.bhEndsPollMode(true)) {
+        // A scheduled bottom half zeroes aio_compute_timeout: no polling, poll mode off, then the fd
+        // monitor's non-blocking wait.
+        this.state = T_RUNNING;
+        if (this.pollStarted) this.leavePollMode();
+        else this.begin(S_PPOLL, 0, this.readyWaitNs());
+        return;
+      }
       if (!this.pollStarted) this.setPollMode(true);
       if (this.anyReady(true)) {
         this.startIteration(0);

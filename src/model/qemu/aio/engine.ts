@@ -38,6 +38,9 @@ export abstract class AioEngine {
   abstract commit(k: number): number;
   /** CPU cost (ns) of reaping n completions; `viaFd` when an fd woke the handler rather than polling. */
   abstract reapCost(n: number, viaFd: boolean): number;
+  /** Completions reach the AioContext as a scheduled bottom half (the thread pool's completion_bh),
+   *  not through an fd or a ring that polling reads. */
+  readonly completesByBh: boolean = false;
   /** Completions are processed right after each submission (linux-aio's ioq_submit). */
   readonly reapsAfterSubmit: boolean = false;
   /** A read the host's page cache holds completes inside the submitting syscall (io_uring's

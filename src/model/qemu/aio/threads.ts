@@ -61,6 +61,7 @@ export interface PoolOwner extends EngineOwner {
  * request on the list. Not batched: a hand-off and a wake-up per request.
  */
 export class ThreadsAio extends AioEngine {
+  override readonly completesByBh = true;
   /** Requests handed to the pool and not yet taken by a worker. */
   private readonly queueOfPool = new IntFifo(64);
   private readonly idle: PoolWorker[] = [];
