@@ -60,8 +60,8 @@ const P9_QD64 = 'The 2019 guest and host (Linux 5.2, QEMU 4.1, Spectre/Meltdown 
   + 'KPTI/retpoline syscall and exit overheads, so it is about 3x too fast. Its QD1 latencies and the engine ratios hold.';
 const MAIN_LOOP = 'P8\'s main loop serves one job at QD1 and sleeps twice per I/O, 24 us slower than a polling iothread; '
   + 'P10\'s four main-loop QD1 rows (8 jobs, read and write, native and io_uring) keep it busy and trail the iothread by '
-  + '7-17 %. A main-loop cost paid per iteration cannot give both, and the fit sits between them (P8a just below its band, '
-  + 'P10e/k/m/o 12-17 % low). A wake-up that costs more after a longer idle would separate them, but not on current '
+  + '7-21 %. A main-loop cost paid per iteration cannot give both, and the fit sits between them (P8a just below its band, '
+  + 'P10e/k/m/o 12-16 % low). A wake-up that costs more after a longer idle would separate them, but not on current '
   + 'Xeons (intel_idle: C1, 1 us exit, for idles up to 800 us on Sapphire Rapids; only Skylake-SP\'s C1E, 10 us, would), '
   + 'and neither source names its CPU.';
 
