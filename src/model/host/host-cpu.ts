@@ -321,16 +321,13 @@ export class HostCpu {
   }
 
   private waiterFor(c: number): boolean {
-    for (let i = 0; i < this.runq.size; i++) {
-      const mask = this.allowed[this.runq.at(i)];
-      if (mask === null || mask[c]) return true;
-    }
-    return false;
+    return this.waitersFor(c, 1) > 0;
   }
 
-  private waitersFor(c: number): number {
+  /** Threads in the run queue allowed on core c, counted up to `upTo`. */
+  private waitersFor(c: number, upTo = Infinity): number {
     let n = 0;
-    for (let i = 0; i < this.runq.size; i++) {
+    for (let i = 0; i < this.runq.size && n < upTo; i++) {
       const mask = this.allowed[this.runq.at(i)];
       if (mask === null || mask[c]) n++;
     }
