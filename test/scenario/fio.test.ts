@@ -89,6 +89,9 @@ describe('fio job files: options and units to the model', () => {
     expect(optionError('[a]\nrw=read\n').message).toMatch(/buffered I\/O.*give direct=1/);
     expect(optionError(`${direct}[a]\nrw=randrw\nbs=4k,64k\n`).message).toMatch(/different read and write block sizes/);
     expect(optionError(`${direct}[a]\nioengine=mmap\n`).message).toMatch(/ioengine mmap is not modelled/);
+    // fio's examples/ssd-test.fio: each phase after the one before; vqsim would run them at once.
+    expect(optionError(`${direct}[seq-read]\nrw=read\nstonewall\n[rand-read]\nrw=randread\nstonewall\n`).message).toMatch(/stonewall would change the answer \(jobs run in sequence/);
+    expect(optionError(`${direct}[a]\nrw=read\n[b]\nrw=write\nwait_for=a\n`).message).toMatch(/wait_for would change the answer/);
   });
 });
 

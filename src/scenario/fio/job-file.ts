@@ -23,7 +23,7 @@ export interface FioWorkload {
 /** Options that change nothing vqsim reports: naming, logging, reporting, verification of the
  *  job file itself, the file to use (the disk is the scenario's). */
 const NO_EFFECT = new Set([
-  'name', 'description', 'filename', 'directory', 'filename_format', 'group_reporting', 'stonewall', 'new_group',
+  'name', 'description', 'filename', 'directory', 'filename_format', 'group_reporting', 'new_group',
   'unified_rw_reporting', 'per_job_logs', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'write_hist_log',
   'log_avg_msec', 'log_hist_msec', 'log_offset', 'percentile_list', 'clat_percentiles', 'lat_percentiles',
   'slat_percentiles', 'significant_figures', 'norandommap', 'randrepeat', 'random_generator', 'randseed',
@@ -46,6 +46,8 @@ const NOT_MODELLED: Record<string, string> = {
   io_size: 'a size limit on the I/O (runs are time-based)', number_ios: 'a count of I/Os (runs are time-based)',
   iodepth_low: 'a queue refill threshold', thinktime_spin: 'spinning think time', thinktime_blocks: 'think time every n blocks',
   rwmixcycle: 'rw mix cycling', ioscheduler: 'a guest I/O scheduler',
+  stonewall: 'jobs run in sequence, each group after the one before; vqsim runs every job at once: give each group its own scenario variant',
+  wait_for: 'a job started when another ends; vqsim runs every job at once',
 };
 
 /** Engines whose I/O fio keeps in flight up to iodepth (libaio, io_uring), and those that do one at a
