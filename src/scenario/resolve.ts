@@ -225,6 +225,10 @@ function resolveVm(
     ? s.jobs.map((j, i) => ({ input: { ...s.job, ...j }, at: (k) => (k in j ? ['jobs', i, k] : ['job', k]) }))
     : noDisk ? [] : [{ input: { name: 'job', ...s.job }, at: (k) => ['job', k] }];
   if (jobInputs.length > 0 && disks.length === 0) throw fail(['jobs'], 'fio jobs need a disk (disks:)');
+  // A NIC carries traffic only with a net: load (its MSI-X vectors are checked either way).
+  const nic = s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null;
+  if (nic !== null && s.net === undefined && jobInputs.length === 0) throw fail(['nic'], 'a NIC carries no traffic without a net: load, and this VM has no disk job either: give net: (e.g. { mode: stream })');
+  const net = s.net === undefined ? null : nic;
   const jobs: JobConfig[] = jobInputs.map(({ input: j, at }) => {
     const disk = j.disk === undefined ? 0 : disks.findIndex((d) => d.name === j.disk);
     if (disk < 0) throw fail(at('disk'), `no disk named "${j.disk}" (disks: ${disks.map((d) => d.name).join(', ')})`);
@@ -276,7 +280,7 @@ function resolveVm(
       disks,
       jobs,
       // KubeVirt's networkInterfaceMultiqueue sets the NIC's queues as it sets the disks'.
-      net: s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null,
+      net,
     },
     kubevirtCores: kv?.cores,
     pins: kv?.pins ?? null,

@@ -54,6 +54,7 @@ describe('KubeVirt topology', () => {
     const nic = scenario({
       vm: { vcpus: 6 },
       nic: { queues: 1 },
+      net: { mode: 'rr' },
       kubevirt: { domain: { ioThreadsPolicy: 'shared', devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'a' }] } } },
     }).points[0].config(0).vms[0].net!;
     expect([nic.nic.queues, nic.nic.combined]).toEqual([6, 6]);

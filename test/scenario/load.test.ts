@@ -109,3 +109,14 @@ describe('variants', () => {
     expect(Object.values(cfg.costs).every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('a NIC without a net: load', () => {
+  it('carries no traffic beside a disk job (an imported domain\'s <interface> adds no load), and alone is refused', () => {
+    const s = scenarioFromText('nic.yaml', 'vm: {vcpus: 2}\ndisk: {}\njob: {iodepth: 4}\nnic: {queues: 2, mq: true}\n');
+    expect(s.points[0].config(0).vms[0].net).toBeNull();
+    const withLoad = scenarioFromText('nic.yaml', 'vm: {vcpus: 2}\ndisk: {}\njob: {iodepth: 4}\nnic: {queues: 2, mq: true}\nnet: {mode: rr}\n');
+    expect(withLoad.points[0].config(0).vms[0].net?.workload.mode).toBe('rr');
+    const alone = errorOf('vm: {vcpus: 2}\nnic: {queues: 2, mq: true}\n', 'nic.yaml');
+    expect(alone.message).toMatch(/^nic\.yaml:2: nic: a NIC carries no traffic without a net: load, and this VM has no disk job/);
+  });
+});
