@@ -4,7 +4,7 @@ import { estimateRun, type Estimate } from '../model/estimate.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { latencyCdfChart } from '../output/charts.js';
 import { fioJson, type FioOutputFormat } from '../output/fio-json.js';
-import { latencyCsv, summaryCsv, threadsCsv } from '../output/csv.js';
+import { jobsCsv, latencyCsv, summaryCsv, threadsCsv } from '../output/csv.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
@@ -68,6 +68,8 @@ export async function runOutputs(run: ScenarioRun, format: RunOptions['outputFor
     'summary.csv': summaryCsv(run.summaries, run.columns),
     'latency.csv': latencyCsv(run.runs.flatMap((r) => r.latencies)),
     'threads.csv': threadsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')),
+    ...(run.runs.some((r) => r.config.vms.some((vm) => vm.jobs.length > 0))
+      ? { 'jobs.csv': jobsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')) } : {}),
     'latency-cdf.svg': await latencyCdfChart(run.runs.flatMap((r) => r.latencies)),
   };
   if (format !== 'normal') {
@@ -137,9 +139,17 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   const files = await runOutputs(run, opts.outputFormat);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);
+  for (const line of starvedClones(runs)) ui.warn(`warning: ${line}`);
   const written = writeFilesAtomically(dir, files);
   log(`${run.scenario.name}: ${run.scenario.description}`.trim());
   log(textTable(run.summaries, tableColumns(run.columns)));
   log(`wrote ${written.join(', ')}`);
   return { dir, summaries: run.summaries };
+}
+
+/** fio jobs that completed nothing in the window: worth a word, since fio would show them at 0 IOPS. */
+function starvedClones(runs: PointRun[]): string[] {
+  return runs.flatMap((r) => r.result.vms.flatMap((vm) => (vm.blk?.clones ?? [])
+    .filter((c) => c.completions === 0)
+    .map((c) => `${r.config.variant}${r.result.vms.length > 1 ? ` ${vm.name}` : ''}: job ${c.job} clone ${c.clone} on ${c.vcpu} completed no I/O in the window (jobs.csv)`)));
 }

@@ -45,6 +45,11 @@ export const COST_TABLE = {
   /** The contended figure from Linux 6.9 (separate insertion lists, serialized dispatch): 1 s / 3.0 M,
    *  the same test after the series (2867 K null_blk, 3162 K NVMe). */
   guest_mq_deadline_lists_ns: measured(330, 150, 800),
+  /** A fio thread that slept in io_submit for a blk-mq tag (its hardware queue's tags, one per
+   *  descriptor, all in use) woken by the completion that freed one: try_to_wake_up and the guest's
+   *  switch to it (estimate: a thread switch is ~1-2 us, lmbench lat_ctx and perf bench sched pipe,
+   *  without the VMCS switch of a host vCPU switch, context_switch_ns). */
+  guest_tag_wakeup_ns: estimate(1200, 500, 3000),
   /** Guest interrupt entry/exit and virtblk_done's bookkeeping, per interrupt (estimate, posted interrupts). */
   guest_irq_ns: estimate(800, 300, 2000),
   /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles

@@ -137,6 +137,7 @@ export class Host extends SimulatedRun<HostResult> {
     if (cfg.form === 'vm') accounts[0].push(...targetThreads);
     for (const t of [...accounts.flat(), ...(cfg.form === 'vm' ? [] : targetThreads)]) t.close(end);
     for (const l of this.blk.loads) for (const j of l.jobs) j.finish(end);
+    for (const j of this.blk.jobs) j.inFlight.track(0, end);
     const use = (t: CpuAccount): ThreadUse => ({ name: t.name, role: t.role, vm: t.vm, busyNs: t.busyNs, pollNs: t.pollNs });
     const coreUtil = this.cpu && cfg.cpu!.cores > 0 ? this.cpu.coreUtilization(end, T) : [];
     const host = {
@@ -156,6 +157,10 @@ export class Host extends SimulatedRun<HostResult> {
         blk: vm.disks.length === 0 ? null : {
           variant: cfg.variant, replication: cfg.replication, windowNs: T,
           ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency(), syncs: bl.syncs, syncLatency: bl.syncLatency(), jobs: bl.jobs, threads,
+          clones: this.blk.jobs.filter((j) => j.vm === v).map((j) => ({
+            job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - this.vcpuBase[v]}`, iodepth: j.iodepth,
+            completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / T,
+          })),
           kicks: kicks(BLK), irqs: bl.irqs,
           pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
           pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),

@@ -3,6 +3,21 @@ import type { FioJobStats } from './blk/fio-stats.js';
 import type { ThreadUse } from './host/cpu-account.js';
 import type { NetResult } from './net/result.js';
 
+/** One fio job clone (a thread of numjobs) over the window: what fio reports for it without
+ *  group_reporting, and its time-averaged I/Os in flight. Times in ns. */
+export interface CloneResult {
+  job: string;
+  clone: number;
+  /** Its vCPU's name in the VM. */
+  vcpu: string;
+  iodepth: number;
+  /** I/Os and fsyncs reaped, and the sum of their latencies (fio's lat). */
+  completions: number;
+  latSumNs: number;
+  /** Time-average of its I/Os in flight (issued, not yet reaped). */
+  meanInFlight: number;
+}
+
 /** What one VM's fio measured over the window (after warmup), with the host figures it ran under.
  *  Times in ns. */
 export interface RunResult {
@@ -19,6 +34,8 @@ export interface RunResult {
   syncLatency: Histogram;
   /** fio's report of each job of the VM (its clones pooled), in the order of the VM's jobs. */
   jobs: readonly FioJobStats[];
+  /** Each clone of each job, in the order of the VM's jobs. */
+  clones: CloneResult[];
   threads: ThreadUse[];
   kicks: number;
   irqs: number;

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ThreadUse } from '../model/host/cpu-account.js';
+import type { HostResult } from '../model/result.js';
 import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
 import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
@@ -41,5 +42,23 @@ export function threadsCsv(results: { variant: string; windowNs: number; threads
     }
   }
   const columns = ['variant', ...(withVm ? ['vm'] : []), 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'];
+  return stringify(rows, { header: true, columns });
+}
+
+/** jobs.csv: per variant, VM and fio job clone (a numjobs thread), what fio reports for it alone: its
+ *  IOPS (fsyncs included) and mean lat, beside its I/Os in flight (time-averaged) and Little's
+ *  iops x lat, which a closed-loop clone keeps near its iodepth unless its vCPU or a blk-mq tag holds it. */
+export function jobsCsv(results: HostResult[], withVm: boolean): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const vm of r.vms) {
+      for (const c of vm.blk?.clones ?? []) {
+        const iops = c.completions / (r.windowNs / 1e9), latUs = c.completions > 0 ? c.latSumNs / c.completions / 1000 : 0;
+        rows.push([r.variant, ...(withVm ? [vm.name] : []), c.job, String(c.clone), c.vcpu, String(c.iodepth),
+          iops.toFixed(0), latUs.toFixed(2), c.meanInFlight.toFixed(2), ((iops * latUs) / 1e6).toFixed(2)]);
+      }
+    }
+  }
+  const columns = ['variant', ...(withVm ? ['vm'] : []), 'job', 'clone', 'vcpu', 'iodepth', 'iops', 'lat_mean_us', 'in_flight', 'littles_l'];
   return stringify(rows, { header: true, columns });
 }

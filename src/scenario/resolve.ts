@@ -225,7 +225,8 @@ function resolveVm(
     ? s.jobs.map((j, i) => ({ input: { ...s.job, ...j }, at: (k) => (k in j ? ['jobs', i, k] : ['job', k]) }))
     : noDisk ? [] : [{ input: { name: 'job', ...s.job }, at: (k) => ['job', k] }];
   if (jobInputs.length > 0 && disks.length === 0) throw fail(['jobs'], 'fio jobs need a disk (disks:)');
-  // A NIC carries traffic only with a net: load (its MSI-X vectors are checked either way).
+  // A NIC carries traffic only with a net: load (its MSI-X vectors are checked either way). KubeVirt's
+  // networkInterfaceMultiqueue sets its queues as it sets the disks'.
   const nic = s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null;
   if (nic !== null && s.net === undefined && jobInputs.length === 0) throw fail(['nic'], 'a NIC carries no traffic without a net: load, and this VM has no disk job either: give net: (e.g. { mode: stream })');
   const net = s.net === undefined ? null : nic;
@@ -279,7 +280,6 @@ function resolveVm(
       },
       disks,
       jobs,
-      // KubeVirt's networkInterfaceMultiqueue sets the NIC's queues as it sets the disks'.
       net,
     },
     kubevirtCores: kv?.cores,

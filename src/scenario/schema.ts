@@ -123,7 +123,7 @@ export const jobEntrySchema = jobEntry;
 const costs = z.strictObject(
   Object.fromEntries(COST_NAMES.map((n) => {
     const e = COST_TABLE[n];
-    return [n, duration.optional().describe(`A ${e.kind} cost, default ${DEFAULT_COSTS[n]} ns (range ${e.range[0]}-${e.range[1]} ns); its source in src/model/costs.ts.`)];
+    return [n, duration.optional().describe(`${e.kind === 'estimate' ? 'An estimated' : `A ${e.kind}`} cost, default ${DEFAULT_COSTS[n]} ns (range ${e.range[0]}-${e.range[1]} ns); its source in src/model/costs.ts.`)];
   })) as Record<CostName, z.ZodOptional<typeof duration>>,
 );
 

@@ -28,6 +28,10 @@ describe('vqsim run', () => {
     expect(latency[0]).toBe('variant,lat_upper_us,count,cumulative');
     expect(latency.filter((l) => l.startsWith('a,')).at(-1)!.endsWith(',1.000000')).toBe(true);
     expect(readFileSync(join(dir, 'out', 'threads.csv'), 'utf8')).toMatch(/^variant,thread,role,busy_pct,poll_pct,idle_pct\n/);
+    // A row per variant and fio job clone: numjobs 4 on 4 vCPUs, one clone each.
+    const jobs = readFileSync(join(dir, 'out', 'jobs.csv'), 'utf8').trim().split('\n');
+    expect(jobs[0]).toBe('variant,job,clone,vcpu,iodepth,iops,lat_mean_us,in_flight,littles_l');
+    expect(jobs.slice(1).filter((l) => l.startsWith('a,')).map((l) => l.split(',').slice(2, 5).join(','))).toEqual(['0,vcpu0,8', '1,vcpu1,8', '2,vcpu2,8', '3,vcpu3,8']);
     expect(lines.join('\n')).toMatch(/iops/);
     expect(readFileSync(join(dir, 'out', 'latency-cdf.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);

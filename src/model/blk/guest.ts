@@ -1,4 +1,5 @@
 import { IntFifo } from '../../engine/int-fifo.js';
+import { InFlight } from '../../stats/in-flight.js';
 import type { Rng } from '../../engine/random.js';
 import { FlushQueue } from './blk-flush.js';
 import { batchBucket, type FioJobStats } from './fio-stats.js';
@@ -40,6 +41,11 @@ export class Job {
   readonly done = new IntFifo(16);
   submitQueued = false;
   reapQueued = false;
+  /** Its requests waiting for a blk-mq tag: while any do, its thread sleeps in io_submit. Those
+   *  granted a tag, to add once the thread runs, and whether its wake-up is queued. */
+  tagWaits = 0;
+  readonly tagGranted = new IntFifo(4);
+  tagWakeQueued = false;
   /** rw read, write or rw: each I/O follows the last; random ones have no adjacent neighbour. */
   sequential = false;
   nextOffset = 0;
@@ -50,6 +56,14 @@ export class Job {
   fsyncEvery = 0;
   writesIssued = 0;
   lastWasWrite = false;
+  /** Its name among the VM's jobs and its clone number (fio's numjobs), for its own report. */
+  name = '';
+  clone = 0;
+  /** This clone's own figures over the window (fio reports each clone without group_reporting): I/Os
+   *  and fsyncs reaped, the sum of their latencies, and its I/Os in flight over time. */
+  completions = 0;
+  latSumNs = 0;
+  readonly inFlight = new InFlight();
   /** fio bssplit: the sizes (bytes) and their cumulative shares; null: every I/O is `bytes`. */
   splitBytes: Float64Array | null = null;
   splitCum: Float64Array | null = null;
@@ -79,7 +93,8 @@ export class Job {
   ) {}
 }
 
-const TASK_SUBMIT = 0, TASK_REAP = 1;
+/** A job's tasks: job.index * TASKS + the task. */
+const TASK_SUBMIT = 0, TASK_REAP = 1, TASK_TAG_WAKE = 2, TASKS = 4;
 
 /**
  * The guest's virtio-blk driver and fio, run on the vCPUs: the interrupt handler of each virtqueue
@@ -96,17 +111,21 @@ export class BlkGuest implements GuestDriver {
     this.vm.vcpus[vq.ownerVcpu].raiseIrq(this.driver, vq.index);
   }
 
-  queueSubmit(job: Job): void {
-    if (job.submitQueued) return;
+  /** fio's job has I/Os to issue. `goesOn`: its thread has just reaped or issued and, not having
+   *  blocked, issues next (fio's do_io loop), ahead of the vCPU's other threads. */
+  queueSubmit(job: Job, goesOn = false): void {
+    if (job.submitQueued || job.tagWaits > 0) return;
     job.submitQueued = true;
-    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * 2 + TASK_SUBMIT);
+    const v = this.vm.vcpus[job.vcpu], task = job.index * TASKS + TASK_SUBMIT;
+    if (goesOn) v.continueTask(this.driver, task);
+    else v.queueTask(this.driver, task);
   }
 
   /** fio's io_getevents returns once iodepth_batch_complete_min completions (or all in flight) are in. */
   queueReap(job: Job): void {
-    if (job.reapQueued || job.done.size < Math.min(job.batchCompleteMin, job.inflight)) return;
+    if (job.reapQueued || job.tagWaits > 0 || job.done.size < Math.min(job.batchCompleteMin, job.inflight)) return;
     job.reapQueued = true;
-    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * 2 + TASK_REAP);
+    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * TASKS + TASK_REAP);
   }
 
   startIrq(v: Vcpu, src: number): void {
@@ -131,31 +150,44 @@ export class BlkGuest implements GuestDriver {
     return free[disk] - now;
   }
 
-  startTask(v: Vcpu, task: number): void {
+  startTask(v: Vcpu, task: number): boolean {
     const vm = this.vm, c = vm.costs;
-    const job = vm.jobs[task >> 1];
-    if ((task & 1) === TASK_REAP) {
+    const job = vm.jobs[(task / TASKS) | 0];
+    const kind = task % TASKS;
+    if (kind === TASK_TAG_WAKE) {
+      job.tagWakeQueued = false;
+      v.run(task, 0, c.guest_tag_wakeup_ns);
+      job.stats.cpuNs += v.segmentNs;
+      return true;
+    }
+    if (kind === TASK_REAP) {
       job.reapQueued = false;
+      // Queued before its thread went to sleep for a tag: it reaps once woken.
+      if (job.tagWaits > 0) return false;
       const n = Math.min(job.done.size, job.batchCompleteMax);
       job.stats.complete[batchBucket(n)]++;
       v.run(task, n, c.guest_getevents_call_ns + n * c.guest_complete_ns);
       job.stats.cpuNs += v.segmentNs;
-      return;
+      return true;
     }
     // One io_submit of up to iodepth_batch_submit I/Os: one syscall; blk-mq sees them in one plug,
     // bd->last on the last, so the driver decides on a kick once for the batch.
     job.submitQueued = false;
+    if (job.tagWaits > 0) return false;
     const k = Math.min(job.batchSubmit, job.toSubmit);
     for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
     job.stats.submit[batchBucket(k)]++;
     const vq = vm.vqs[job.vq];
     v.run(task, k, c.guest_submit_call_ns + k * (c.guest_submit_ns + vq.addNs + vq.driverNs) + this.schedulerNs(job.disk, k));
     job.stats.cpuNs += v.segmentNs;
+    return true;
   }
 
   endTask(v: Vcpu, task: number, count: number): void {
-    if ((task & 1) === TASK_REAP) this.endReap(task >> 1, count);
-    else this.endSubmit(v, task >> 1);
+    const job = (task / TASKS) | 0, kind = task % TASKS;
+    if (kind === TASK_REAP) this.endReap(job, count);
+    else if (kind === TASK_TAG_WAKE) this.endTagWake(v, job);
+    else this.endSubmit(v, job);
   }
 
   /** virtblk_done: reap what was visible when the handler started, re-enable callbacks, loop if more
@@ -180,6 +212,7 @@ export class BlkGuest implements GuestDriver {
       added++;
     }
     if (added > 0) this.afterAdd(v, vq, added);
+    this.grantTags(vq);
     if (!vq.driverEnableCb() && !vq.irqPending) {
       vq.irqPending = true;
       v.raiseIrq(this.driver, vq.index);
@@ -204,16 +237,52 @@ export class BlkGuest implements GuestDriver {
         }
         if (this.flushQueueOf(vq, vm.requests.disk[r]).add(r) < 0) continue;
       }
-      if (vq.hasRoom && vq.blkmqWait.size === 0) {
+      if (vq.hasRoom && vq.blkmqWait.size === 0 && vq.tagWaiters.size === 0) {
         vq.driverAdd(r);
         vm.requests.stage[r] = Stage.Avail;
         added++;
       } else {
-        vq.blkmqWait.push(r);
+        // No tag: the thread sleeps in io_submit with this and the rest of its batch (blk_mq_get_tag).
+        vq.tagWaiters.push(r);
+        job.tagWaits++;
       }
     }
     if (added > 0) this.afterAdd(v, vq, added);
-    if (job.toSubmit > 0) this.queueSubmit(job);
+    if (job.toSubmit > 0) this.queueSubmit(job, true);
+  }
+
+  /** Completions freed descriptors: each frees a tag, and the thread sleeping for it is woken
+   *  (sbitmap_queue_wake_up); it adds its request when it runs. */
+  private grantTags(vq: Virtqueue): void {
+    const vm = this.vm;
+    while (vq.tagWaiters.size > 0 && vq.hasRoom) {
+      const r = vq.tagWaiters.shift();
+      vq.reserve();
+      const job = vm.jobs[vm.requests.job[r]];
+      job.tagGranted.push(r);
+      if (!job.tagWakeQueued) {
+        job.tagWakeQueued = true;
+        vm.vcpus[job.vcpu].queueTask(this.driver, job.index * TASKS + TASK_TAG_WAKE);
+      }
+    }
+  }
+
+  /** The woken thread adds the requests whose tags it got; with none left waiting its io_submit
+   *  returns and fio goes on. */
+  private endTagWake(v: Vcpu, jobIndex: number): void {
+    const vm = this.vm, job = vm.jobs[jobIndex];
+    const vq = vm.vqs[job.vq];
+    const added = job.tagGranted.size;
+    while (job.tagGranted.size > 0) {
+      const r = job.tagGranted.shift();
+      vq.addReserved(r);
+      vm.requests.stage[r] = Stage.Avail;
+    }
+    job.tagWaits -= added;
+    if (added > 0) this.afterAdd(v, vq, added);
+    if (job.tagWaits > 0) return;
+    if (job.toSubmit > 0) this.queueSubmit(job, true);
+    this.queueReap(job);
   }
 
   /** r is complete in the guest: its job's io_getevents may take it. */

@@ -318,6 +318,8 @@ export class BlkWorld {
             j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
             j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
           job.disk = firstDisk + j.disk;
+          job.name = j.name;
+          job.clone = k;
           job.fsyncEvery = j.fsync;
           if (j.bssplit.length > 0) {
             job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
@@ -405,6 +407,7 @@ export class BlkWorld {
     if (++job.inflight > job.maxInflight) job.maxInflight = job.inflight;
     const load = this.loads[job.vm];
     load.inFlight.track(1, this.sim.now);
+    job.inFlight.track(1, this.sim.now);
     load.issuedTotal++;
     job.stats.depth[depthBucket(job.inflight)]++;
     if (job.lastWasWrite && job.fsyncEvery > 0 && job.writesIssued % job.fsyncEvery === 0) {
@@ -446,8 +449,11 @@ export class BlkWorld {
         if (!req.write[r]) load.reads++;
         load.bytes += req.bytes[r];
       }
+      job.latSumNs += now - req.issued[r];
       req.release(r);
     }
+    job.completions += n;
+    job.inFlight.track(-n, now);
     job.inflight -= n;
     load.reapedTotal += n;
     load.inFlight.track(-n, now);
@@ -462,7 +468,7 @@ export class BlkWorld {
       job.backlog -= take;
       job.toSubmit += take;
     }
-    if (job.toSubmit > 0) this.guest.queueSubmit(job);
+    if (job.toSubmit > 0) this.guest.queueSubmit(job, true);
   }
 
   /** The next open-loop (rate_iops) arrival of the job. */
@@ -502,6 +508,7 @@ export class BlkWorld {
   /** The measurement window starts. */
   resetStats(now: number): void {
     for (const l of this.loads) l.reset(now);
+    for (const j of this.jobs) { j.completions = j.latSumNs = 0; j.inFlight.reset(now); }
     for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
     for (const w of this.workers) w.acct.reset(now);
     for (const b of this.backends) b.acct.reset(now);

@@ -23,7 +23,9 @@ const DRIVER_BITS = 2, DRIVER_MASK = (1 << DRIVER_BITS) - 1;
 export interface GuestDriver {
   startIrq(v: Vcpu, src: number): void;
   endIrq(v: Vcpu, src: number, count: number): void;
-  startTask(v: Vcpu, task: number): void;
+  /** Starts the task's step; false when its thread sleeps after all (the task is dropped: the driver
+   *  queues it again when the thread wakes). */
+  startTask(v: Vcpu, task: number): boolean;
   endTask(v: Vcpu, arg: number, count: number): void;
 }
 
@@ -91,6 +93,14 @@ export class Vcpu extends HostThread {
     this.poke();
   }
 
+  /** The guest thread whose step just ended goes on with another task (it has not blocked, so the
+   *  guest scheduler does not switch away from it): next after any pending interrupt, before the
+   *  other threads' tasks. */
+  continueTask(driver: number, task: number): void {
+    this.tasks.unshift((task << DRIVER_BITS) | driver);
+    this.poke();
+  }
+
   /** Runs the next interrupt handler or task, or halts when there is none. */
   private next(): void {
     if (this.irqs.size > 0) {
@@ -100,12 +110,11 @@ export class Vcpu extends HostThread {
       this.drivers[this.stepDriver].startIrq(this, e >> DRIVER_BITS);
       return;
     }
-    if (this.tasks.size > 0) {
+    while (this.tasks.size > 0) {
       const e = this.tasks.shift();
       this.step = STEP_TASK;
       this.stepDriver = e & DRIVER_MASK;
-      this.drivers[this.stepDriver].startTask(this, e >> DRIVER_BITS);
-      return;
+      if (this.drivers[this.stepDriver].startTask(this, e >> DRIVER_BITS)) return;
     }
     this.halt();
   }

@@ -71,24 +71,25 @@ export class NetGuest implements GuestDriver {
 
   /** A write (sendmsg: the syscall, the copy into the socket's skb) and, unless TCP holds it, the
    *  skb's transmission (tcp_write_xmit, IP, start_xmit); or a push of the held skb. */
-  startTask(v: Vcpu, task: number): void {
+  startTask(v: Vcpu, task: number): boolean {
     const vm = this.vm, c = vm.costs;
     const f = vm.flows[task >> 1];
     const ring = vm.pairs[f.txq].tx;
     const xmit = ring.addNs + ring.reapNs + c.net_guest_tx_ns;
     if ((task & 1) === TASK_PUSH) {
       v.run(task, 0, xmit);
-      return;
+      return true;
     }
     f.sendQueued = false;
     const write = c.net_guest_sendmsg_ns + (vm.msgBytes(f) / 1024) * c.net_copy_per_kib_ns;
     if (!f.coalesces) {
       v.run(task, vm.newMessage(f), write + xmit);
-      return;
+      return true;
     }
     const full = this.corkFull(f);
     const verdict = this.pushVerdict(f, full);
     v.run(task, verdict, write + (full ? xmit : 0) + (verdict === SEND ? xmit : 0));
+    return true;
   }
 
   /** The skb being filled has no room for another message: tcp_sendmsg pushes it and starts one. */

@@ -26,8 +26,11 @@ export class Virtqueue {
   readonly avail = new IntFifo(64);
   /** Request ids on the used ring, oldest first. */
   readonly used = new IntFifo(64);
-  /** Requests waiting in blk-mq for a free descriptor (the ring was full). */
+  /** Requests the guest kernel itself sends (blk-flush's next flush) waiting for a free descriptor. */
   readonly blkmqWait = new IntFifo(16);
+  /** Requests whose fio thread sleeps in io_submit for a blk-mq tag (blk_mq_get_tag): the hardware
+   *  queue's tags are its descriptors (virtio_blk sizes the tag set to the ring), all in use. */
+  readonly tagWaiters = new IntFifo(16);
 
   availIdx = 0;
   lastAvailIdx = 0;
@@ -97,9 +100,20 @@ export class Virtqueue {
 
   /** Driver adds one request (virtqueue_add); the caller must have checked hasRoom. */
   driverAdd(req: number): void {
+    this.reserve();
+    this.addReserved(req);
+  }
+
+  /** A descriptor is taken for a request that will be added later (its blk-mq tag was granted to a
+   *  sleeping thread that has yet to run); the caller must have checked hasRoom. */
+  reserve(): void {
+    if (++this.inuse > this.maxInuse) this.maxInuse = this.inuse;
+  }
+
+  /** Driver adds a request whose descriptor was reserved. */
+  addReserved(req: number): void {
     this.avail.push(req);
     this.availIdx++;
-    if (++this.inuse > this.maxInuse) this.maxInuse = this.inuse;
   }
 
   /** The entry just added holds `n` descriptors more (a packet spread over several RX buffers), until
