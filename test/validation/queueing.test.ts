@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iops, simulate } from '../helpers.js';
+import { Host } from '../../src/model/host.js';
+import { iops, scenario, simulate } from '../helpers.js';
 
 /** With every overhead cost zero, the VM is a plain queueing network around the device. */
 function zeroOverheads(device: object, job: object, duration = '20s') {
@@ -121,5 +122,48 @@ describe('more queueing theory, on long runs', () => {
     const r = zeroOverheads({ ...exp100us, parallelism: 1 }, { iodepth: 1, numjobs: N, thinktime: '300us' }, '30s');
     expect(Math.abs(iops(r) / X - 1)).toBeLessThan(0.01);
     expect(Math.abs(r.latency.mean / (R * 1e9) - 1)).toBeLessThan(0.01);
+  });
+});
+
+describe('queueing theory on every storage path', () => {
+  /** Exact MVA for k customers over c FIFO stations visited at random (each demand S / c). */
+  function mva(k: number, c: number, S: number): { X: number; R: number } {
+    let Q = 0, R = 0, X = 0;
+    for (let n = 1; n <= k; n++) {
+      R = (S / c) * (1 + Q);
+      X = n / (c * R);
+      Q = X * R;
+    }
+    return { X, R: c * R };
+  }
+  const device = { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, ...exp100us, parallelism: 4 };
+  const { X, R } = mva(8, 4, 100e-6);
+
+  for (const [path, disk] of [
+    ['virtio-scsi', { bus: 'scsi' }],
+    ['vhost-scsi (one worker)', { bus: 'scsi', backend: 'vhost' }],
+    ['vhost-scsi (a worker per virtqueue)', { bus: 'scsi', backend: 'vhost', worker_per_virtqueue: true }],
+    ['vhost-user-blk', { backend: 'vhost-user' }],
+  ] as const) {
+    it(`${path}: iodepth 8 on 4 exponential dies by exact MVA within 2 %`, () => {
+      const r = simulate({
+        duration: '3s', warmup: '100ms', zero_overheads: true, vm: { vcpus: 4 },
+        disk: { device, ...disk }, job: { rw: 'randread', iodepth: 8 },
+      }).result;
+      expect(Math.abs(iops(r) / X - 1)).toBeLessThan(0.02);
+      expect(Math.abs(r.latency.mean / (R * 1e9) - 1)).toBeLessThan(0.02);
+    });
+  }
+
+  it('the host form: 4 VMs of iodepth 2 on one shared device are the same closed network, within 2 %', () => {
+    const r = new Host(scenario({
+      duration: '3s', warmup: '100ms', zero_overheads: true,
+      host: { devices: { nvme0: device } },
+      vms: [{ name: 'vm', count: 4, vm: { vcpus: 1 }, disk: { device: 'nvme0' }, job: { rw: 'randread', iodepth: 2 } }],
+    }).points[0].config(0)).run();
+    const ios = r.vms.reduce((s, v) => s + v.blk!.ios, 0);
+    expect(Math.abs(ios / (r.windowNs / 1e9) / X - 1)).toBeLessThan(0.02);
+    const lat = r.vms.reduce((s, v) => s + v.blk!.latency.mean * v.blk!.ios, 0) / ios;
+    expect(Math.abs(lat / (R * 1e9) - 1)).toBeLessThan(0.02);
   });
 });
