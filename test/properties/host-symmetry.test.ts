@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Host } from '../../src/model/host.js';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import { scenarioFromText } from '../../src/scenario/load.js';
+
+/** Generated hosts per CI run; `npm run fuzz` runs PROPS_RUNS / 10 of them at a fresh seed. */
+const RUNS = Math.max(20, Math.round(Number(process.env.PROPS_RUNS ?? 600) / 10));
+const SEED = Number(process.env.PROPS_SEED ?? (process.env.PROPS_RUNS ? Date.now() % 2 ** 31 : 20261206));
+
+/** k identical VMs sharing a drive and the host's cores, on one of vqsim's storage paths. */
+const host = fc.record({
+  seed: fc.nat(1000),
+  versions: fc.record({ qemu: fc.constantFrom('6.1', '8.2', '10.1'), host_kernel: fc.constantFrom('5.14', '6.12') }),
+  cores: fc.constantFrom(0, 4, 8, 16),
+  count: fc.integer({ min: 2, max: 4 }),
+  vcpus: fc.integer({ min: 1, max: 4 }),
+  disk: fc.constantFrom<Record<string, unknown>>(
+    { handler: 'dedicated', aio: 'native' },
+    { handler: 'dedicated', aio: 'io_uring', cache: 'writeback' },
+    { handler: 'pool', iothreads: 2, aio: 'native' },
+    { handler: 'dedicated', aio: 'threads' },
+    { bus: 'scsi', handler: 'dedicated', aio: 'native' },
+    { bus: 'scsi', backend: 'vhost' },
+    { backend: 'vhost-user' },
+  ),
+  job: fc.record({ rw: fc.constantFrom('randread', 'randwrite'), iodepth: fc.integer({ min: 1, max: 32 }), numjobs: fc.integer({ min: 1, max: 4 }) }),
+}).map((h) => ({
+  name: 'symmetry', duration: '60ms', warmup: '20ms', seed: h.seed, versions: h.versions,
+  host: { cores: h.cores, devices: { nvme0: { preset: 'nvme-tlc' } } },
+  vms: [{ name: 'vm', count: h.count, vm: { vcpus: h.vcpus }, disk: { device: 'nvme0', ...h.disk }, job: h.job }],
+}));
+
+describe(`random hosts of identical VMs (${RUNS} at seed ${SEED})`, () => {
+  it('identical VMs get equal shares: per-VM IOPS within 10 % of each other; every VM progresses', () => {
+    fc.assert(
+      fc.property(host, (doc) => {
+        let cfg;
+        try {
+          cfg = scenarioFromText('symmetry.yaml', stringify(doc)).points[0].config(0);
+        } catch (e) {
+          if (e instanceof ScenarioError) return fc.pre(false);
+          throw e;
+        }
+        const r = new Host(cfg).run();
+        const ios = r.vms.map((v) => v.blk!.ios);
+        const lo = Math.min(...ios), hi = Math.max(...ios);
+        if (lo === 0 || hi / lo > 1.1) {
+          throw new Error(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)}); reproduce with vqsim run on:\n${stringify(doc)}`);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, maxSkipsPerRun: 10 },
+    );
+  }, Math.max(600_000, RUNS * 2000));
+});
