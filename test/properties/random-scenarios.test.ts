@@ -45,6 +45,9 @@ const scenario = fc.record({
     bs: fc.constantFrom('4k', '16k'),
     iodepth: fc.integer({ min: 1, max: 64 }),
     numjobs: fc.integer({ min: 1, max: 8 }),
+    // An open loop now and then: fio's rate_iops, evenly spaced or Poisson arrivals.
+    rate_iops: fc.option(fc.integer({ min: 2000, max: 100_000 }), { nil: undefined, freq: 4 }),
+    rate_process: fc.constantFrom('linear', 'poisson'),
   }),
 }).map((s) => ({ name: 'property', duration: '20ms', warmup: '10ms', ...s }));
 
@@ -78,9 +81,23 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
     if (!notifiesInLoop) return `job clone ${starved[0].clone} on ${starved[0].vcpu} completed no I/O`;
     return null;
   }
+  // An open loop below saturation (no thread of the VM nor the device near its limit, its I/Os in
+  // flight well under iodepth and its queue's tags) completes what it is offered: within the arrivals'
+  // own noise and the I/Os straddling the window's edges.
+  const perQueue = (j.numjobs as number) * (j.iodepth as number) / Math.min(vcpus, d['num-queues'] as number);
+  const saturated = vm.threads.some((t) => t.busyNs / r.windowNs > 0.8) || blk.deviceUtil.some((u) => u > 0.8);
+  if (j.rate_iops !== undefined) {
+    if (saturated || perQueue > 64) return null;
+    const T = r.windowNs / 1e9, offered = (j.rate_iops as number) * T;
+    for (const c of blk.clones) {
+      if (c.meanInFlight > 0.5 * c.iodepth) continue;
+      const slack = 4 * Math.sqrt(offered) + 2 * Math.ceil(c.meanInFlight) + 2;
+      if (Math.abs(c.completions - offered) > slack) return `open-loop clone ${c.clone} on ${c.vcpu} completed ${c.completions} of ${offered.toFixed(0)} offered`;
+    }
+    return null;
+  }
   // fio keeps iodepth I/Os issued while its thread can run: unless the vCPU is saturated, or the jobs
   // on one hardware queue want more than its tags (then the extra ones sleep in io_submit).
-  const perQueue = (j.numjobs as number) * (j.iodepth as number) / Math.min(vcpus, d['num-queues'] as number);
   if (perQueue > 64) return null;
   // A slot is out of flight only while fio's thread reaps and re-issues it, on its vCPU: at most the
   // vCPU's busy share of the time.
