@@ -33,7 +33,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
   const drifts: Drift[] = [];
   for (const f of files) {
     const scenario = loadScenario(join(scenariosDir, f), { defaultCosts: opts.defaultCosts });
-    const dir = join(resultsDir, scenario.name);
+    const dir = join(resultsDir, scenario.slug);
     const refFile = join(dir, 'summary.csv');
     if (!opts.update && !existsSync(refFile)) continue;
     const run = runScenario(scenario);

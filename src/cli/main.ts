@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,11 @@ const processIo: Io = {
   tty: Boolean(process.stderr.isTTY) && !process.env.CI,
 };
 
+/** The line without control characters (ESC and the other C0 and C1 codes; tabs and newlines kept). */
+export function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 /** SIGINT/SIGTERM stop a run or sweep between slices of simulation, with nothing half-written. */
 function watchSignals(): { stop(): NodeJS.Signals | undefined; dispose(): void } {
   let got: NodeJS.Signals | undefined;
@@ -49,7 +54,10 @@ function watchSignals(): { stop(): NodeJS.Signals | undefined; dispose(): void }
  * The command line: parses and validates the arguments (a bad one is one line and exit 2), runs the
  * command, and turns any error into one line and an exit status (reportError). Returns the status.
  */
-export async function main(args: string[], io: Io = processIo): Promise<number> {
+export async function main(args: string[], rawIo: Io = processIo): Promise<number> {
+  // What the user wrote (a scenario's name, a variant, a path) comes back in messages: no terminal
+  // control sequence of it reaches the terminal.
+  const io: Io = { ...rawIo, out: (l) => rawIo.out(printable(l)), err: (l) => rawIo.err(printable(l)) };
   let code = 0;
   let context: { file?: string; seed?: number } = {};
   const debug = args.includes('--debug') || process.env.VQSIM_DEBUG === '1';
@@ -172,9 +180,11 @@ export async function main(args: string[], io: Io = processIo): Promise<number> 
         (y) => y
           .positional('kind', { choices: ['libvirt', 'kubevirt', 'qemu'] as const, demandOption: true })
           .positional('file', { type: 'string', describe: 'domain.xml, vm.yaml, or a file holding the QEMU command line' })
-          .option('out', { type: 'string', describe: 'write the scenario here (default: print it)' })
+          .option('out', { type: 'string', describe: 'write the scenario here (default: print it); an existing file only with --force' })
+          .option('force', { type: 'boolean', default: false, describe: 'let --out replace an existing file' })
           .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' }),
         (argv) => {
+          if (argv.out && existsSync(argv.out) && !argv.force) throw new UsageError(`--out ${argv.out} exists: give --force to replace it, or another path`);
           const dashdash = args.indexOf('--');
           const { text, notUnderstood } = importCommand(argv.kind, argv.file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio);
           for (const n of notUnderstood) io.err(`vqsim: not understood: ${n}`);

@@ -135,7 +135,7 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   }
   const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
   // A job file's run goes beside the scenario's own results, not over them.
-  const dir = opts.out ?? join('results', run.scenario.name, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
+  const dir = opts.out ?? join('results', run.scenario.slug, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
   const files = await runOutputs(run, opts.outputFormat);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);

@@ -54,7 +54,7 @@ function plan(spec: SweepSpec): Plan {
     configs: points.map((x) => x.point.config(0)),
   });
   return {
-    dir: spec.out ?? join('results', s.name, 'sweep'),
+    dir: spec.out ?? join('results', s.slug, 'sweep'),
     manifest: { id, name: s.name, axes: axes.map((a) => a.path), points: points.length, replications },
     points,
     replications,

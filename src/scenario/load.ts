@@ -44,6 +44,8 @@ export interface LoadedScenario {
   /** The file's text, for fingerprints of sweeps. */
   text: string;
   name: string;
+  /** The name as a directory under results/ (resultsSlug): a label is never a path. */
+  slug: string;
   description: string;
   seed: number;
   /** The scenario's own sweep: section, if any. */
@@ -137,10 +139,17 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
   return {
     file, text, seed, points, point,
     name: base.name ?? basename(file, extname(file)),
+    slug: resultsSlug(base.name ?? basename(file, extname(file))),
     description: base.description ?? '',
     sweep: base.sweep,
     lineOf: (path) => source.lineOf(path),
   };
+}
+
+/** A scenario's name as one directory name: letters, digits, '.', '_' and '-' kept, any other run of
+ *  characters one '-', no leading '.' or '-' (so never '..', hidden or an option); empty: 'scenario'. */
+export function resultsSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 100) || 'scenario';
 }
 
 function parse(source: Source, raw: unknown, sets: FieldSet[]): Scenario {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/errors.js';
 import { main } from '../../src/cli/main.js';
 import { InvariantError } from '../../src/model/invariants.js';
+import { resultsSlug } from '../../src/scenario/load.js';
 
 /** Runs the CLI in process; returns its status and what it wrote to stdout and stderr. */
 async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -101,5 +102,34 @@ describe('a run that could never end', () => {
     const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'out')]);
     expect([r.code, r.err.length]).toEqual([2, 1]);
     expect(r.err[0]).toMatch(/s\.yaml:4: job: with zero_overheads and a device that takes no time \(null_blk\)/);
+  });
+});
+
+describe('writes only where asked', () => {
+  it('import --out refuses an existing file unless --force', async () => {
+    const d = dir({ 'cmd.txt': 'qemu-system-x86_64 -smp 2 -drive file=disk.img,if=virtio,aio=native,cache=none\n', keep: 'precious\n' });
+    const r = await cli(['import', 'qemu', join(d, 'cmd.txt'), '--out', join(d, 'keep')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/--out .*keep exists: give --force/);
+    expect(readFileSync(join(d, 'keep'), 'utf8')).toBe('precious\n');
+    expect((await cli(['import', 'qemu', join(d, 'cmd.txt'), '--out', join(d, 'keep'), '--force'])).code).toBe(0);
+    expect(readFileSync(join(d, 'keep'), 'utf8')).toMatch(/vcpus: 2/);
+  });
+
+  it('a scenario\'s name is a label: its results go to results/<slug>, never outside; no control character is printed', async () => {
+    expect(resultsSlug('../../../tmp/evil')).toBe('tmp-evil');
+    expect(resultsSlug('.')).toBe('scenario');
+    expect(resultsSlug('db vm: 4k/QD1')).toBe('db-vm-4k-QD1');
+    const d = dir({ 's.yaml': `name: "../x\\e]0;owned\\a"\n${ok}` });
+    const cwd = process.cwd();
+    process.chdir(d);
+    try {
+      const r = await cli(['run', 's.yaml']);
+      expect(r.code).toBe(0);
+      expect(readdirSync(join(d, 'results'))).toEqual(['x-0-owned-']);
+      expect(r.out.join('\n')).not.toMatch(/[\u001b\u0007]/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
