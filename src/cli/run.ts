@@ -147,9 +147,16 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   return { dir, summaries: run.summaries };
 }
 
-/** fio jobs that completed nothing in the window: worth a word, since fio would show them at 0 IOPS. */
+/** fio jobs that completed nothing in the window, one line per variant and VM: fio would show them at
+ *  0 IOPS, and the totals hide them. */
 function starvedClones(runs: PointRun[]): string[] {
-  return runs.flatMap((r) => r.result.vms.flatMap((vm) => (vm.blk?.clones ?? [])
-    .filter((c) => c.completions === 0)
-    .map((c) => `${r.config.variant}${r.result.vms.length > 1 ? ` ${vm.name}` : ''}: job ${c.job} clone ${c.clone} on ${c.vcpu} completed no I/O in the window (jobs.csv)`)));
+  return runs.flatMap((r) => r.result.vms.flatMap((vm) => {
+    const clones = vm.blk?.clones ?? [];
+    const idle = clones.filter((c) => c.completions === 0);
+    if (idle.length === 0) return [];
+    const where = `${r.config.variant}${r.result.vms.length > 1 ? ` ${vm.name}` : ''}`;
+    const vcpus = [...new Set(idle.map((c) => c.vcpu))].join(', ');
+    return [`${where}: ${idle.length} of ${clones.length} fio job clones (on ${vcpus}) completed no I/O in the window (jobs.csv): `
+      + 'a latency longer than the window, or a virtqueue its AioContext never served (docs/model.md, virtio_blk_handle_vq)'];
+  }));
 }
