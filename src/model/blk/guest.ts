@@ -93,8 +93,8 @@ export class Job {
   ) {}
 }
 
-/** A job's tasks: job.index * TASKS + the task. */
-const TASK_SUBMIT = 0, TASK_REAP = 1, TASK_TAG_WAKE = 2, TASKS = 4;
+/** A job's tasks: job.index << TASK_BITS | the task. */
+const TASK_SUBMIT = 0, TASK_REAP = 1, TASK_TAG_WAKE = 2, TASK_BITS = 2, TASK_MASK = 3;
 
 /**
  * The guest's virtio-blk driver and fio, run on the vCPUs: the interrupt handler of each virtqueue
@@ -116,7 +116,7 @@ export class BlkGuest implements GuestDriver {
   queueSubmit(job: Job, goesOn = false): void {
     if (job.submitQueued || job.tagWaits > 0) return;
     job.submitQueued = true;
-    const v = this.vm.vcpus[job.vcpu], task = job.index * TASKS + TASK_SUBMIT;
+    const v = this.vm.vcpus[job.vcpu], task = (job.index << TASK_BITS) | TASK_SUBMIT;
     if (goesOn) v.continueTask(this.driver, task);
     else v.queueTask(this.driver, task);
   }
@@ -125,7 +125,7 @@ export class BlkGuest implements GuestDriver {
   queueReap(job: Job): void {
     if (job.reapQueued || job.tagWaits > 0 || job.done.size < Math.min(job.batchCompleteMin, job.inflight)) return;
     job.reapQueued = true;
-    this.vm.vcpus[job.vcpu].queueTask(this.driver, job.index * TASKS + TASK_REAP);
+    this.vm.vcpus[job.vcpu].queueTask(this.driver, (job.index << TASK_BITS) | TASK_REAP);
   }
 
   startIrq(v: Vcpu, src: number): void {
@@ -152,8 +152,8 @@ export class BlkGuest implements GuestDriver {
 
   startTask(v: Vcpu, task: number): boolean {
     const vm = this.vm, c = vm.costs;
-    const job = vm.jobs[(task / TASKS) | 0];
-    const kind = task % TASKS;
+    const job = vm.jobs[task >> TASK_BITS];
+    const kind = task & TASK_MASK;
     if (kind === TASK_TAG_WAKE) {
       job.tagWakeQueued = false;
       v.run(task, 0, c.guest_tag_wakeup_ns);
@@ -184,7 +184,7 @@ export class BlkGuest implements GuestDriver {
   }
 
   endTask(v: Vcpu, task: number, count: number): void {
-    const job = (task / TASKS) | 0, kind = task % TASKS;
+    const job = task >> TASK_BITS, kind = task & TASK_MASK;
     if (kind === TASK_REAP) this.endReap(job, count);
     else if (kind === TASK_TAG_WAKE) this.endTagWake(v, job);
     else this.endSubmit(v, job);
@@ -262,7 +262,7 @@ export class BlkGuest implements GuestDriver {
       job.tagGranted.push(r);
       if (!job.tagWakeQueued) {
         job.tagWakeQueued = true;
-        vm.vcpus[job.vcpu].queueTask(this.driver, job.index * TASKS + TASK_TAG_WAKE);
+        vm.vcpus[job.vcpu].queueTask(this.driver, (job.index << TASK_BITS) | TASK_TAG_WAKE);
       }
     }
   }
