@@ -1,7 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { readInput, type InputKind } from '../scenario/input.js';
 import { UsageError } from './errors.js';
+
+const read = (file: string, kind: InputKind) => readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
 
 /** One figure of one side: a value, and the 95 % CI half-width where replications give one. */
 interface Figure { value: number; ci95?: number }
@@ -72,13 +75,14 @@ function pairPoints(left: Side, right: Side, point: string | undefined, a: strin
 function readSide(path: string): Side {
   if (!existsSync(path)) throw new UsageError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
-    if (existsSync(join(path, 'sweep.csv'))) return sweepSide(readFileSync(join(path, 'sweep.csv'), 'utf8'));
-    if (existsSync(join(path, 'summary.csv'))) return runSide(readFileSync(join(path, 'summary.csv'), 'utf8'));
+    if (existsSync(join(path, 'sweep.csv'))) return sweepSide(read(join(path, 'sweep.csv'), 'CSV'));
+    if (existsSync(join(path, 'summary.csv'))) return runSide(read(join(path, 'summary.csv'), 'CSV'));
     throw new UsageError(`${path}: neither a run's result directory (summary.csv) nor a sweep's (sweep.csv)`);
   }
+  const text = read(path, 'fio JSON');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${path}: not a result directory nor a fio JSON file (${(e as Error).message})`);
   }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
 import { ScenarioError } from '../scenario/errors.js';
@@ -6,10 +5,12 @@ import type { Draft } from '../scenario/import/draft.js';
 import { importKubevirt } from '../scenario/import/kubevirt.js';
 import { importLibvirt } from '../scenario/import/libvirt.js';
 import { importQemu } from '../scenario/import/qemu.js';
+import { readInput, type InputKind } from '../scenario/input.js';
 import { scenarioFromText } from '../scenario/load.js';
 import { UsageError } from './errors.js';
 
 export type ImportKind = 'libvirt' | 'kubevirt' | 'qemu';
+const INPUT_OF: Record<ImportKind, InputKind> = { libvirt: 'libvirt domain XML', kubevirt: 'KubeVirt manifest', qemu: 'QEMU command line' };
 
 /**
  * vqsim import: a libvirt domain XML, a KubeVirt manifest, or a QEMU command line (after `--`, or in
@@ -19,11 +20,7 @@ export type ImportKind = 'libvirt' | 'kubevirt' | 'qemu';
 export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string): { text: string; notUnderstood: string[] } {
   const read = () => {
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
-    }
+    return readInput(file, INPUT_OF[kind], (reason) => new UsageError(`${file}: ${reason}`));
   };
   let draft: Draft;
   try {

@@ -7,10 +7,12 @@ import { CHART_METRICS, latencyCdfSpec, sweepChartSpec } from '../output/charts.
 import { reportHtml, type Section } from '../output/report.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { shipped } from '../package-root.js';
+import { readInput, type InputKind } from '../scenario/input.js';
 import { UsageError } from './errors.js';
 
 type Row = Record<string, string>;
-const csv = (file: string): Row[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Row[];
+const read = (file: string, kind: InputKind) => readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
+const csv = (file: string): Row[] => parse(read(file, 'CSV'), { columns: true }) as Row[];
 
 /**
  * vqsim report DIR: one self-contained report.html for a run's result directory or a sweep's: the
@@ -94,7 +96,7 @@ function scenarioSections(name: string, dir: string, scenarioFile?: string): Sec
   const file = candidates.find((f) => existsSync(f));
   const sections: Section[] = [{
     kind: 'text', title: 'Scenario',
-    text: file ? `${file}\n\n${readFileSync(file, 'utf8')}` : `not found: give it with --scenario FILE (looked for ${candidates.join(', ')})`,
+    text: file ? `${file}\n\n${read(file, 'scenario')}` : `not found: give it with --scenario FILE (looked for ${candidates.join(', ')})`,
   }];
   const rows = ROWS.filter((r) => r.scenario === name).map((r) => ({
     id: r.id, figure: r.what, published: r.source, uncertainty: `±${Math.round(r.tol * 100)} %`, 'outside, explained': r.explained ?? '',

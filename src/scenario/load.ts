@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
 import { ScenarioError, type Located } from './errors.js';
+import { readInput } from './input.js';
 import { expandFioJobs, type FioContext } from './fio/expand.js';
 import { resolveScenario } from './resolve.js';
 import { scenarioSchema, VM_KEYS, type Scenario } from './schema.js';
@@ -63,12 +64,7 @@ export interface LoadedScenario {
  * surfaces here, before any run or output. Throws ScenarioError.
  */
 export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ScenarioError(file, [], undefined, `cannot read: ${(e as Error).message}`);
-  }
+  const text = readInput(file, 'scenario', (reason) => new ScenarioError(file, [], undefined, reason));
   return scenarioFromText(file, text, opts);
 }
 

@@ -133,3 +133,28 @@ describe('writes only where asked', () => {
     }
   });
 });
+
+describe('inputs are bounded: a regular text file of a sane size, or one line saying what it is', () => {
+  const big = () => {
+    const d = dir({});
+    const f = join(d, 'big.yaml');
+    writeFileSync(f, `# ${'x'.repeat(5 << 20)}\nvm: {vcpus: 1}\n`);
+    return f;
+  };
+  const cases: [string, () => string[], RegExp][] = [
+    ['run /dev/zero', () => ['run', '/dev/zero'], /^vqsim: \/dev\/zero: is not a regular file \(a device, FIFO or socket\): give a scenario$/],
+    ['import libvirt /dev/urandom', () => ['import', 'libvirt', '/dev/urandom'], /^vqsim: \/dev\/urandom: is not a regular file .*give a libvirt domain XML/],
+    ['import qemu of a directory', () => ['import', 'qemu', tmpdir()], /is a directory: give a QEMU command line/],
+    ['a 5 MiB scenario', () => ['run', big()], /big\.yaml: is 5\.0 MiB: a scenario is at most 4 MiB$/],
+    ['a binary file', () => { const d = dir({ 'b.yaml': 'vm: {vcpus: 1}\n\u0000\u0001\u0002' }); return ['run', join(d, 'b.yaml')]; }, /b\.yaml: is binary, not a scenario$/],
+    ['compare with /dev/urandom', () => ['compare', '/dev/urandom', tmpdir()], /\/dev\/urandom: is not a regular file .*give a fio JSON/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const r = await cli(args());
+      expect([r.code, r.err.length]).toEqual([2, 1]);
+      expect(r.err[0]).toMatch(message);
+      expect(r.err[0].length).toBeLessThan(300);
+    });
+  }
+});

@@ -158,7 +158,7 @@ describe('fio job files in scenarios', () => {
       throw new Error('expected a ScenarioError');
     };
     expect(message('s.yaml')).toBe(`${join(d, 'job.fio')}:17: writer.end_fsync: end_fsync would change the answer (a final fsync) and is not modelled`);
-    expect(message('missing.yaml')).toMatch(/missing\.yaml:3: job\.fio: cannot read the fio job file .*nope\.fio$/);
+    expect(message("missing.yaml")).toMatch(/missing\.yaml:3: job\.fio: the fio job file .*nope\.fio: cannot read: no such file$/);
   });
 
   it('vqsim run --fio runs a scenario\'s VM with the job file\'s workload, beside the scenario\'s own results', async () => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ScenarioError } from '../errors.js';
+import { readInput } from '../input.js';
 import { jobEntrySchema } from '../schema.js';
 import { parseFioIni, FioSyntaxError, type FioOption, type IniSource } from './ini.js';
 import { fioWorkload, FioOptionError } from './job-file.js';
@@ -73,12 +73,12 @@ function readJobFile(file: string, ctx: FioContext, fail: (path: Path, reason: s
   const src: IniSource = {
     read(name, from) {
       const path = shown(isAbsolute(name) ? name : join(dirname(from), name));
-      return { file: path, text: readText(path, () => fail(['job', 'fio'], `cannot read ${path} (included by ${from})`)) };
+      return { file: path, text: readInput(path, 'fio job file', (reason) => fail(['job', 'fio'], `${path} (included by ${from}) ${reason}`)) };
     },
     env: ctx.env,
   };
   try {
-    const w = fioWorkload(parseFioIni(file, readText(file, () => fail(['job', 'fio'], `cannot read the fio job file ${file}`)), src));
+    const w = fioWorkload(parseFioIni(file, readInput(file, 'fio job file', (reason) => fail(['job', 'fio'], `the fio job file ${file}: ${reason}`)), src));
     // The vqsim limits (iodepth, rate_iops...), reported at the fio option that set the field.
     w.jobs.forEach((j, i) => {
       const r = jobEntrySchema.safeParse(j);
@@ -103,10 +103,3 @@ function shown(path: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
-function readText(file: string, error: () => ScenarioError): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw error();
-  }
-}
