@@ -59,7 +59,7 @@ const distribution = z.discriminatedUnion('dist', [
 /** A device: every field optional over its preset (`preset`, default nvme-tlc). */
 const deviceFields = {
   preset: z.string().optional().describe('A preset (nvme-tlc, nvme-gen3, nvme-gen4, optane, null_blk) that the other fields override.'),
-  queue_depth: count.optional().describe('Hardware queue depth: requests the device accepts at once; more wait in the host (blk-mq tags).'),
+  queue_depth: upTo(65536, 'NVMe: a queue holds at most 65536 entries, CAP.MQES being 16 bits').optional().describe('Hardware queue depth: requests the device accepts at once; more wait in the host (blk-mq tags).'),
   parallelism: count.optional().describe('Units (flash dies, or null_blk\'s servers) that each serve one request at a time.'),
   dispatch: z.enum(['die', 'any']).optional().describe('die: each request waits for the unit that holds its data (a random one); any: the first free one.'),
   read: distribution.optional().describe('Service time of a 4 KiB read.'),
@@ -128,14 +128,21 @@ const costs = z.strictObject(
 );
 
 const role = z.enum(['vcpu', 'iothread', 'main-loop', 'aio-worker']);
+/** A host core's number: below Linux x86 NR_CPUS with CONFIG_MAXSMP. */
+const CORE_MAX = LIMITS.hostCores - 1;
+const coreNumber = nonNegInt.max(CORE_MAX, { message: `a core number is at most ${CORE_MAX} (Linux NR_CPUS)` });
 /** A Linux cpulist ("0-3,8") or a list of core numbers. */
-const cpulist = z.union([z.array(nonNegInt), z.string()]).transform((v, ctx) => {
+const cpulist = z.union([z.array(coreNumber), z.string()]).transform((v, ctx) => {
   if (Array.isArray(v)) return v;
   const out: number[] = [];
   for (const part of v.split(',')) {
     const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
     if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
       ctx.issues.push({ code: 'custom', input: v, message: 'expected a cpulist such as "0-3,8"' });
+      return z.NEVER;
+    }
+    if (Number(m[2] ?? m[1]) > CORE_MAX) {
+      ctx.issues.push({ code: 'custom', input: v, message: `a core number is at most ${CORE_MAX} (Linux NR_CPUS)` });
       return z.NEVER;
     }
     for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) out.push(c);

@@ -31,6 +31,8 @@ describe('bad input: one line, a non-zero exit, nothing written', () => {
     ['--seed abc', ok, ['--seed', 'abc'], /^vqsim: --seed must be a non-negative integer, got "abc"/],
     ['--seed -1', ok, ['--seed', '-1'], /--seed must be a non-negative integer/],
     ['a queue-size that is not a power of 2', 'vm: {vcpus: 1}\ndisk: {queue-size: 100}\n', [], /disk\.queue-size: must be a power of 2/],
+    ['a cpulist past NR_CPUS (it allocated a billion cores)', 'vm: {vcpus: 1}\nhost: {cores: 4, cpusets: {vcpu: "0-999999999"}}\n', [], /host\.cpusets\.vcpu: a core number is at most 8191 \(Linux NR_CPUS\)/],
+    ['a device queue depth past NVMe\'s', 'vm: {vcpus: 1}\ndevices: {d: {preset: nvme-tlc, queue_depth: 9007199254740991}}\ndisk: {device: d}\n', [], /devices\.d\.queue_depth: at most 65536 \(NVMe/],
   ];
   for (const [what, text, flags, message] of cases) {
     it(what, async () => {
