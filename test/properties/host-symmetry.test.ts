@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { stringify } from 'yaml';
-import { Host } from '../../src/model/host.js';
-import { ScenarioError } from '../../src/scenario/errors.js';
-import { scenarioFromText } from '../../src/scenario/load.js';
+import { reproduce, runGenerated } from './generated.js';
 
 /** Generated hosts per CI run; `npm run fuzz` runs PROPS_RUNS / 10 of them at a fresh seed. */
 const RUNS = Math.max(20, Math.round(Number(process.env.PROPS_RUNS ?? 400) / 10));
@@ -38,18 +35,12 @@ describe(`random hosts of identical VMs (${RUNS} at seed ${SEED})`, () => {
   it('identical VMs get equal shares: per-VM IOPS within 10 % of each other; every VM progresses', () => {
     fc.assert(
       fc.property(host, (doc) => {
-        let cfg;
-        try {
-          cfg = scenarioFromText('symmetry.yaml', stringify(doc)).points[0].config(0);
-        } catch (e) {
-          if (e instanceof ScenarioError) return fc.pre(false);
-          throw e;
-        }
-        const r = new Host(cfg).run();
+        const r = runGenerated(doc);
+        if (r === null) return fc.pre(false);
         const ios = r.vms.map((v) => v.blk!.ios);
         const lo = Math.min(...ios), hi = Math.max(...ios);
         if (lo === 0 || hi / lo > 1.1) {
-          throw new Error(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)}); reproduce with vqsim run on:\n${stringify(doc)}`);
+          throw reproduce(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)})`, doc);
         }
       }),
       { numRuns: RUNS, seed: SEED, maxSkipsPerRun: 10 },

@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { stringify } from 'yaml';
-import { Host } from '../../src/model/host.js';
-import { ScenarioError } from '../../src/scenario/errors.js';
-import { scenarioFromText } from '../../src/scenario/load.js';
+import { reproduce, runGenerated } from './generated.js';
 
 /** Generated network scenarios per CI run; `npm run fuzz` runs PROPS_RUNS / 5 at a fresh seed. */
 const RUNS = Math.max(30, Math.round(Number(process.env.PROPS_RUNS ?? 500) / 5));
@@ -40,17 +37,12 @@ describe(`random network scenarios (${RUNS} at seed ${SEED})`, () => {
   it('every run keeps its invariants (packets conserved, rings within size, Little\'s law) and moves data', () => {
     fc.assert(
       fc.property(scenario, (doc) => {
-        let cfg;
-        try {
-          cfg = scenarioFromText('net-property.yaml', stringify(doc)).points[0].config(0);
-        } catch (e) {
-          if (e instanceof ScenarioError) return fc.pre(false);
-          throw e;
-        }
-        const vm = new Host(cfg).run().vms[0];
+        const r = runGenerated(doc);
+        if (r === null) return fc.pre(false);
+        const vm = r.vms[0];
         const moved = doc.net.mode === 'rr' ? vm.net!.transactions : vm.net!.bytes;
         const broken = moved === 0 ? 'no data moved' : vm.blk !== null && vm.blk.ios === 0 ? 'the fio job beside it completed nothing' : null;
-        if (broken) throw new Error(`${broken}; reproduce with vqsim run on:\n${stringify(doc)}`);
+        if (broken) throw reproduce(broken, doc);
       }),
       { numRuns: RUNS, seed: SEED, maxSkipsPerRun: 10 },
     );

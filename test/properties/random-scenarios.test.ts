@@ -1,10 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { Host } from '../../src/model/host.js';
+import { describe, it } from 'vitest';
 import type { HostResult } from '../../src/model/result.js';
-import { ScenarioError } from '../../src/scenario/errors.js';
-import { scenarioFromText } from '../../src/scenario/load.js';
+import { reproduce, runGenerated } from './generated.js';
 
 /** Generated scenarios per CI run, at a fixed seed; `npm run fuzz` runs 10,000 at a fresh one. */
 const RUNS = Number(process.env.PROPS_RUNS ?? 300);
@@ -52,18 +49,6 @@ const scenario = fc.record({
 }).map((s) => ({ name: 'property', duration: '20ms', warmup: '10ms', ...s }));
 
 type Doc = Record<string, unknown>;
-
-function run(doc: Doc): HostResult | null {
-  let cfg;
-  try {
-    cfg = scenarioFromText('property.yaml', stringify(doc)).points[0].config(0);
-  } catch (e) {
-    // A combination the scenario format refuses (a mechanism the chosen release lacks) is no case.
-    if (e instanceof ScenarioError) return null;
-    throw e;
-  }
-  return new Host(cfg).run();
-}
 
 /** Why a run breaks fio's view of its jobs, or null. */
 function fioViolation(doc: Doc, r: HostResult): string | null {
@@ -114,10 +99,10 @@ describe(`random valid scenarios (${RUNS} at seed ${SEED})`, () => {
   it('every run keeps its invariants and fio\'s view of every job', () => {
     fc.assert(
       fc.property(scenario, (doc) => {
-        const r = run(doc);
+        const r = runGenerated(doc);
         fc.pre(r !== null);
         const broken = fioViolation(doc, r!);
-        if (broken) throw new Error(`${broken}; reproduce with vqsim run on:\n${stringify(doc)}`);
+        if (broken) throw reproduce(broken, doc);
       }),
       { numRuns: RUNS, seed: SEED, maxSkipsPerRun: 10 },
     );
