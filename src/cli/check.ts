@@ -71,5 +71,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       }
     }
   }
+  // A gate that checks nothing must not pass.
+  if (checked.length === 0) throw new UsageError(`--results ${resultsDir}: no reference (<scenario name>/summary.csv) for any scenario in ${scenariosDir}: run vqsim check --update to write them`);
   return { checked, drifts };
 }

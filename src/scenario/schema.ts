@@ -99,7 +99,8 @@ const jobFields = {
   disk: z.string().optional().describe('The disk\'s name; default the first disk.'),
   rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional().describe('fio rw: the I/O pattern.'),
   rwmixread: z.number().min(0).max(100).optional().describe('fio rwmixread: percent of reads in rw / randrw.'),
-  bs: size.optional().describe('fio bs: the block size.'),
+  bs: size.refine((b) => b >= 512 && b % 512 === 0, { message: 'a multiple of 512 bytes, the disk\'s logical block: with direct=1 the guest refuses anything else (EINVAL)' })
+    .optional().describe('fio bs: the block size, a multiple of 512 bytes.'),
   bssplit: z.string().optional().describe('fio bssplit: block sizes with their shares of the I/Os, e.g. "4k/70:64k/30"; a size without a share takes an equal part of the rest. Replaces bs.'),
   iodepth: IODEPTH.optional().describe('fio iodepth: I/Os in flight per job clone.'),
   numjobs: count.optional().describe('fio numjobs: clones of the job, spread over the vCPUs.'),
@@ -260,7 +261,7 @@ const net = z.strictObject({
 const peer = z.strictObject({
   target: z.enum(['external', 'host']).default('external').describe('external: a host behind a wire; host: the hypervisor itself.'),
   rtt: duration.optional().describe('Round trip of the wire beyond the host.'),
-  line_rate_gbit: z.number().min(0).optional().describe('The link\'s line rate, Gbit/s.'),
+  line_rate_gbit: z.number().min(0).optional().describe('The link\'s line rate, Gbit/s; 0: no limit, the wire adds only its delay (as with target: host).'),
   service: duration.optional().describe('The peer\'s time to serve a request (rr) before it responds.'),
 });
 

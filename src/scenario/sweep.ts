@@ -26,6 +26,8 @@ export function parseSetFlag(file: string, flag: string): Axis {
   }
   const path = flag.slice(0, eq);
   const values = flag.slice(eq + 1).split(',').map((v) => parseYamlValue(v.trim()) as unknown);
+  const twice = values.find((v, i) => values.findIndex((w) => formatValue(w) === formatValue(v)) !== i);
+  if (twice !== undefined) throw new ScenarioError(file, [], undefined, `--set ${flag}: ${formatValue(twice)} is given twice (two identical points)`);
   return { path, values, origin: `--set ${path}` };
 }
 
@@ -35,6 +37,8 @@ export function sweepAxes(s: LoadedScenario, flags: string[]): Axis[] {
     path, values, line: s.lineOf(['sweep', 'axes', path]), origin: `sweep axis ${path}`,
   }));
   const fromFlags = flags.map((f) => parseSetFlag(s.file, f));
+  const repeated = fromFlags.find((a, i) => fromFlags.findIndex((b) => b.path === a.path) !== i);
+  if (repeated) throw new ScenarioError(s.file, [], undefined, `--set ${repeated.path} is given twice: give its values in one --set ${repeated.path}=V1,V2,...`);
   const replaced = new Set(fromFlags.map((a) => a.path));
   return [...fromFile.filter((a) => !replaced.has(a.path)), ...fromFlags];
 }

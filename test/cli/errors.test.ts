@@ -160,3 +160,29 @@ describe('inputs are bounded: a regular text file of a sane size, or one line sa
     });
   }
 });
+
+describe('nonsense refused, not run', () => {
+  it('a block size the guest would refuse with O_DIRECT', async () => {
+    const d = dir({ 's.yaml': 'vm: {vcpus: 1}\nduration: 5ms\njob: {bs: 3}\n' });
+    const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'out')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/s\.yaml:3: job\.bs: a multiple of 512 bytes/);
+  });
+
+  it('the same value twice in a --set, or one path in two --set flags', async () => {
+    const d = dir({ 's.yaml': ok });
+    const twice = await cli(['sweep', join(d, 's.yaml'), '--set', 'job.iodepth=1,1', '--out', join(d, 'out')]);
+    expect([twice.code, twice.err.length]).toEqual([2, 1]);
+    expect(twice.err[0]).toMatch(/--set job\.iodepth=1,1: 1 is given twice/);
+    const two = await cli(['sweep', join(d, 's.yaml'), '--set', 'job.iodepth=1,2', '--set', 'job.iodepth=4', '--out', join(d, 'out')]);
+    expect(two.err[0]).toMatch(/--set job\.iodepth is given twice: give its values in one --set/);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
+  it('vqsim check with no reference for any scenario (a gate that checks nothing)', async () => {
+    const d = dir({ 's.yaml': ok });
+    const r = await cli(['check', '--scenarios', d, '--results', join(d, 'none')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/--results .*none: no reference .* for any scenario in .*: run vqsim check --update/);
+  });
+});
