@@ -11,11 +11,12 @@ export function seedArg(v: unknown): number | undefined {
   return n;
 }
 
-/** A whole number of at least 1 (--jobs, --replications, --iterations). */
-export const atLeastOne = (flag: string) => (v: unknown): number | undefined => {
+/** A whole number from 1 to `max` (--jobs, --replications, --iterations); `why` names the ceiling. */
+export const atLeastOne = (flag: string, max: number, why: string) => (v: unknown): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v === 'boolean' || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag} must be a whole number >= 1, got "${String(v)}"`);
+  if (n > max) throw new UsageError(`--${flag} is at most ${max} (${why}), got ${n}`);
   return n;
 };
 

@@ -336,7 +336,7 @@ export const scenarioSchema = z.strictObject({
   variants: z.array(variant).optional().describe('Variants: each a name and fields set over the base.'),
   sweep: z.strictObject({
     axes: z.record(z.string(), z.array(z.unknown()).min(1)).describe('Field path -> the values it takes.'),
-    replications: count.optional().describe('Replications per point.'),
+    replications: upTo(LIMITS.replications, 'a 95 % CI narrows as 1/sqrt(n): 1000 replications put it within 3 % of one').optional().describe('Replications per point.'),
   }).optional().describe('Axes for vqsim sweep: field path -> values; --set on the command line adds to or replaces them.'),
 });
 

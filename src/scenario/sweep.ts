@@ -1,3 +1,4 @@
+import { LIMITS } from './limits.js';
 import { parse as parseYamlValue } from 'yaml';
 import { ScenarioError } from './errors.js';
 import type { FieldSet, LoadedScenario, ScenarioPoint } from './load.js';
@@ -52,6 +53,10 @@ export function formatValue(v: unknown): string {
  * the last axis varying fastest. Every point is resolved here, so a bad value fails before any run.
  */
 export function expandSweep(s: LoadedScenario, axes: Axis[], variants: string[]): SweepPoint[] {
+  const size = axes.reduce((n, a) => n * a.values.length, Math.max(1, variants.length));
+  if (size > LIMITS.sweepPoints) {
+    throw new ScenarioError(s.file, [], undefined, `the sweep has ${size.toLocaleString('en-US')} points (${axes.map((a) => `${a.path}: ${a.values.length}`).join(' x ')}${variants.length > 1 ? ` x ${variants.length} variants` : ''}): at most ${LIMITS.sweepPoints.toLocaleString('en-US')}; split it with --set or shards`);
+  }
   const combos: unknown[][] = axes.reduce<unknown[][]>(
     (acc, axis) => acc.flatMap((prefix) => axis.values.map((v) => [...prefix, v])), [[]]);
   const out: SweepPoint[] = [];

@@ -179,6 +179,19 @@ describe('nonsense refused, not run', () => {
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 
+  it('a sweep past its ceilings: --replications 1e9, a grid of 100^5 points', async () => {
+    const d = dir({ 's.yaml': ok });
+    const reps = await cli(['sweep', join(d, 's.yaml'), '--set', 'job.iodepth=1,2', '--replications', '1e9', '--out', join(d, 'out')]);
+    expect([reps.code, reps.err.length]).toEqual([2, 1]);
+    expect(reps.err[0]).toMatch(/--replications is at most 1000 \(a 95 % CI/);
+    const values = Array.from({ length: 100 }, (_, i) => i + 1).join(',');
+    const axes = ['job.iodepth', 'job.numjobs', 'vm.vcpus', 'disk.num-queues', 'seed'].flatMap((p) => ['--set', `${p}=${values}`]);
+    const grid = await cli(['sweep', join(d, 's.yaml'), ...axes, '--out', join(d, 'out')]);
+    expect([grid.code, grid.err.length]).toEqual([2, 1]);
+    expect(grid.err[0]).toMatch(/the sweep has 10,000,000,000 points \(job\.iodepth: 100 x .*\): at most 100,000/);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
   it('vqsim check with no reference for any scenario (a gate that checks nothing)', async () => {
     const d = dir({ 's.yaml': ok });
     const r = await cli(['check', '--scenarios', d, '--results', join(d, 'none')]);
