@@ -85,11 +85,12 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('seed', { type: 'string', coerce: seedArg, describe: 'override the scenario seed (a non-negative integer)' })
           .option('variant', { type: 'string', array: true, describe: 'run only this variant (repeatable)' })
           .option('fio', { type: 'string', describe: 'a fio job file as the workload, in place of the scenario\'s jobs (default output results/<scenario>/fio-<job file>/)' })
-          .option('output-format', { choices: ['normal', 'json', 'json+'] as const, default: 'normal' as const, describe: 'json or json+: also fio\'s JSON output, fio-<variant>.json' }),
+          .option('output-format', { choices: ['normal', 'json', 'json+'] as const, default: 'normal' as const, describe: 'json or json+: also fio\'s JSON output, fio-<variant>.json' })
+          .option('force', { type: 'boolean', default: false, describe: 'run even when the estimate is past a day of wall time' }),
         (argv) => act(argv.file, argv.seed as number | undefined, async () => {
           await runCommand({
             file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant, fio: argv.fio,
-            outputFormat: argv['output-format'],
+            outputFormat: argv['output-format'], force: argv.force,
           }, io.out, {
             warn: (l) => io.err(`vqsim: ${l}`),
             longRun: (e) => runProgress(e, io),

@@ -23,7 +23,13 @@ export interface RunOptions {
   fio?: string;
   /** Also fio's JSON output (fio-<variant>.json), as fio --output-format=json or json+ writes it. */
   outputFormat?: 'normal' | FioOutputFormat;
+  /** Run even when the estimate is past MAX_RUN_SECONDS. */
+  force?: boolean;
 }
+
+/** A run estimated past a day of wall time is refused unless forced: a duration typed in the wrong
+ *  unit, not a run anyone waits for. */
+const MAX_RUN_SECONDS = 86_400;
 
 export interface ScenarioRun {
   scenario: LoadedScenario;
@@ -121,6 +127,10 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   if (total.bytes > memoryLimit()) {
     throw new ScenarioError(opts.file, [], undefined, `needs about ${gib(total.bytes)} GiB for its request tables and threads `
       + `(estimate), more than the ${gib(memoryLimit())} GiB this machine can give it: lower iodepth, numjobs, vcpus, queues or flows`);
+  }
+  if (total.wallSeconds > MAX_RUN_SECONDS && !opts.force) {
+    throw new ScenarioError(opts.file, [], undefined, `estimated ${(total.wallSeconds / 3600).toLocaleString('en-US', { maximumFractionDigits: 0 })} hours of wall time `
+      + `(${total.events.toExponential(1)} events): past a day; shorten duration, or give --force`);
   }
   // Warnings once the run is sure to start: a refused run says one thing only.
   for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);

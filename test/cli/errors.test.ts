@@ -81,7 +81,7 @@ describe('errors that are not the user\'s', () => {
 describe('a long run', () => {
   it('prints its estimate, and SIGINT stops it with exit 130, one line and no output', async () => {
     const d = dir({ 'long.yaml': 'vm: {vcpus: 1}\nduration: 1e12s\n' });
-    const child = spawn('node', [join(process.cwd(), 'dist/cli/main.js'), 'run', 'long.yaml', '--out', 'out'], { cwd: d });
+    const child = spawn('node', [join(process.cwd(), 'dist/cli/main.js'), 'run', 'long.yaml', '--out', 'out', '--force'], { cwd: d });
     let err = '';
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (b) => {
@@ -189,6 +189,14 @@ describe('nonsense refused, not run', () => {
     const grid = await cli(['sweep', join(d, 's.yaml'), ...axes, '--out', join(d, 'out')]);
     expect([grid.code, grid.err.length]).toEqual([2, 1]);
     expect(grid.err[0]).toMatch(/the sweep has 10,000,000,000 points \(job\.iodepth: 100 x .*\): at most 100,000/);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
+  it('a run estimated past a day of wall time, unless --force', async () => {
+    const d = dir({ 's.yaml': 'vm: {vcpus: 1}\nduration: 1000000000000s\n' });
+    const r = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'out')]);
+    expect([r.code, r.err.length]).toEqual([2, 1]);
+    expect(r.err[0]).toMatch(/s\.yaml: estimated [\d,]+ hours of wall time .*past a day; shorten duration, or give --force/);
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 
