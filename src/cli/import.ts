@@ -17,7 +17,8 @@ const INPUT_OF: Record<ImportKind, InputKind> = { libvirt: 'libvirt domain XML',
  * a file) as a scenario's text, each value commented with its origin, and what was not understood.
  * The scenario is loaded once before it is returned, so what is written runs.
  */
-export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string): { text: string; notUnderstood: string[] } {
+export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string, vm?: string): { text: string; notUnderstood: string[] } {
+  if (vm !== undefined && kind !== 'kubevirt') throw new UsageError('--vm picks a VM of a KubeVirt manifest: it applies to import kubevirt only');
   const read = () => {
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
     return readInput(file, INPUT_OF[kind], (reason) => new UsageError(`${file}: ${reason}`));
@@ -25,7 +26,7 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
   let draft: Draft;
   try {
     if (kind === 'libvirt') draft = importLibvirt(read(), basename(file ?? ''), fio);
-    else if (kind === 'kubevirt') draft = importKubevirt(read(), basename(file ?? ''), fio);
+    else if (kind === 'kubevirt') draft = importKubevirt(read(), basename(file ?? ''), fio, vm);
     else {
       // The command line after `--`, or a file holding it (shell quoting, backslash-newlines).
       const args = argv.length > 0 ? argv : shellParse(read().replace(/\\\r?\n/g, ' ')).filter((a): a is string => typeof a === 'string');

@@ -184,11 +184,12 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .positional('file', { type: 'string', describe: 'domain.xml, vm.yaml, or a file holding the QEMU command line' })
           .option('out', { type: 'string', describe: 'write the scenario here (default: print it); an existing file only with --force' })
           .option('force', { type: 'boolean', default: false, describe: 'let --out replace an existing file' })
-          .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' }),
+          .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' })
+          .option('vm', { type: 'string', describe: 'import kubevirt: the VM (metadata.name) of a file or List holding several' }),
         (argv) => {
           if (argv.out && existsSync(argv.out) && !argv.force) throw new UsageError(`--out ${argv.out} exists: give --force to replace it, or another path`);
           const dashdash = args.indexOf('--');
-          const { text, notUnderstood } = importCommand(argv.kind, argv.file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio);
+          const { text, notUnderstood } = importCommand(argv.kind, argv.file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio, argv.vm);
           for (const n of notUnderstood) io.err(`vqsim: not understood: ${n}`);
           if (argv.out) {
             writeFilesAtomically(dirname(resolve(argv.out)), { [basename(argv.out)]: text });

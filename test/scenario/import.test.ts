@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -164,5 +164,25 @@ describe('vqsim import', () => {
       .toThrow(/imported as disks\.0\.queue-size, which must be a power of 2/);
     expect(() => importCommand('libvirt', `${FIX}/vm.yaml`, [])).toThrow(/no <domain> element/);
     expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '2'])).toThrow(/no virtio-blk or virtio-net device/);
+  });
+});
+
+describe('vqsim import kubevirt of several VMs', () => {
+  const vm = readFileSync(`${FIX}/vm.yaml`, 'utf8');
+  const renamed = (name: string) => vm.replace(/^(  name:) .*$/m, `$1 ${name}`);
+  const file = (text: string) => {
+    const d = mkdtempSync(join(tmpdir(), 'vqsim-kv-'));
+    writeFileSync(join(d, 'vms.yaml'), text);
+    return join(d, 'vms.yaml');
+  };
+
+  it('takes a kind: List (kubectl get vm -o yaml) or several documents, one VM by --vm, and names them all without it', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n${[renamed('db'), renamed('web')].map((t) => `- ${t.trim().split('\n').join('\n  ')}`).join('\n')}\n`;
+    expect(importCommand('kubevirt', file(list), [], undefined, 'web').text).toMatch(/^name: web/m);
+    const docs = `${renamed('db')}\n---\n${renamed('web')}`;
+    expect(importCommand('kubevirt', file(docs), [], undefined, 'db').text).toMatch(/^name: db/m);
+    expect(() => importCommand('kubevirt', file(docs), [])).toThrow(/holds 2 VMs \(db, web\): give --vm NAME/);
+    expect(() => importCommand('kubevirt', file(docs), [], undefined, 'nope')).toThrow(/no VM named nope \(db, web\)/);
+    expect(() => importCommand('libvirt', `${FIX}/domain.xml`, [], undefined, 'db')).toThrow(/--vm .* applies to import kubevirt only/);
   });
 });

@@ -17,14 +17,20 @@ const QUIET_DEVICES = new Set(['rng', 'autoattachGraphicsDevice', 'autoattachSer
  * io, disk.bus); vCPUs = sockets x cores x threads (KubeVirt's
  * default 1 each); a virtio interface becomes the NIC, served by vhost-net as virt-launcher sets it up.
  */
-export function importKubevirt(text: string, file: string, fio?: string): Draft {
+export function importKubevirt(text: string, file: string, fio?: string, vmName?: string): Draft {
   const docs = parseAllDocuments(text, { prettyErrors: true }).map((doc) => {
     const e = doc.errors[0];
     if (e) throw new Error(`${file}:${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
     return doc.toJS() as unknown;
   }).filter((x) => x);
-  const m = obj(docs.find((x) => ['VirtualMachine', 'VirtualMachineInstance'].includes(String(obj(x).kind))));
-  if (!m.kind) throw new Error(`${file}: no VirtualMachine or VirtualMachineInstance manifest`);
+  // Several documents, or a List (what kubectl get vm -o yaml prints for more than one).
+  const vms = docs.flatMap((x) => (obj(x).kind === 'List' && Array.isArray(obj(x).items) ? obj(x).items as unknown[] : [x]))
+    .map(obj).filter((x) => ['VirtualMachine', 'VirtualMachineInstance'].includes(String(x.kind)));
+  if (vms.length === 0) throw new Error(`${file}: no VirtualMachine or VirtualMachineInstance manifest`);
+  const names = vms.map((x) => String(obj(x.metadata).name ?? '(unnamed)'));
+  if (vmName === undefined && vms.length > 1) throw new Error(`${file}: holds ${vms.length} VMs (${names.join(', ')}): give --vm NAME for one scenario each`);
+  const m = vmName === undefined ? vms[0] : vms[names.indexOf(vmName)];
+  if (m === undefined) throw new Error(`${file}: no VM named ${vmName} (${names.join(', ')})`);
   const specPath = m.kind === 'VirtualMachine' ? 'spec.template.spec' : 'spec';
   const spec = m.kind === 'VirtualMachine' ? obj(obj(obj(m.spec).template).spec) : obj(m.spec);
   const dom = obj(spec.domain);
