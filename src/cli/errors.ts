@@ -6,6 +6,20 @@ import { Interrupted } from './simulate.js';
 export class UsageError extends Error {}
 
 
+/** What the system said of a path, for the problems of the user's environment (not vqsim's bugs). */
+const ENVIRONMENT: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded', EROFS: 'a read-only file system', ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory', EISDIR: 'is a directory', ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links', EEXIST: 'already exists', EMFILE: 'too many open files',
+};
+
+function environmentProblem(e: unknown): string | undefined {
+  const x = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof x.code !== 'string' || !(x.code in ENVIRONMENT)) return undefined;
+  return `${x.path ?? x.syscall ?? 'a file'}: ${ENVIRONMENT[x.code]} (${x.code})`;
+}
+
 /**
  * The one top-level error handler: every error becomes one line on stderr and an exit status; the
  * stack only when asked for (--debug or VQSIM_DEBUG=1).
@@ -17,6 +31,11 @@ export function reportError(e: unknown, err: (line: string) => void, context: { 
   }
   if (e instanceof UsageError) {
     err(`vqsim: ${e.message} (vqsim --help for usage)`);
+    return 2;
+  }
+  const env = environmentProblem(e);
+  if (env) {
+    err(`vqsim: ${env}`);
     return 2;
   }
   if (e instanceof Interrupted) {

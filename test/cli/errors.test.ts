@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/errors.js';
+import { writeFilesAtomically } from '../../src/output/write.js';
 import { main } from '../../src/cli/main.js';
 import { InvariantError } from '../../src/model/invariants.js';
 import { resultsSlug } from '../../src/scenario/load.js';
@@ -205,5 +206,22 @@ describe('nonsense refused, not run', () => {
     const r = await cli(['check', '--scenarios', d, '--results', join(d, 'none')]);
     expect([r.code, r.err.length]).toEqual([2, 1]);
     expect(r.err[0]).toMatch(/--results .*none: no reference .* for any scenario in .*: run vqsim check --update/);
+  });
+});
+
+describe('the environment\'s problems are the user\'s, named as such', () => {
+  it('a path the system refuses: one line naming it and what the system said, exit 2, not "internal error"', async () => {
+    const d = dir({ 's.yaml': ok, afile: '' });
+    const notDir = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'afile', 'sub')]);
+    expect([notDir.code, notDir.err.length]).toEqual([2, 1]);
+    expect(notDir.err[0]).toMatch(/^vqsim: .*afile\/sub: a part of the path is not a directory \(ENOTDIR\)$/);
+    const long = await cli(['run', join(d, 's.yaml'), '--out', join(d, 'x'.repeat(300))]);
+    expect(long.err[0]).toMatch(/: the name is too long \(ENAMETOOLONG\)$/);
+  });
+
+  it('a write that fails leaves no temporary file behind', () => {
+    const d = dir({});
+    expect(() => writeFilesAtomically(d, { 'a.csv': 'a\n', [`${'y'.repeat(300)}.csv`]: 'b\n' })).toThrow(/ENAMETOOLONG/);
+    expect(readdirSync(d)).toEqual([]);
   });
 });
