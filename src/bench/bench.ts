@@ -38,7 +38,7 @@ for (let i = 0; i < REPS; i++) {
   const t = new Tandem();
   const wall = seconds(() => t.runCompletions(TARGET));
   ours.push(t.sim.events / wall);
-  const out = execFileSync(process.execPath, [join(root, '..', 'shared', 'reference', 'tandem-reference.mjs'), String(TARGET)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(root, 'src', 'bench', 'reference', 'tandem-reference.mjs'), String(TARGET)], { encoding: 'utf8' });
   reference.push(JSON.parse(out).events_per_s);
 }
 record('tandem: vqsim engine events/s', median(ours)!, 'events/s');

@@ -6,7 +6,7 @@ import { Simulation, type Dispatcher } from '../engine/simulation.js';
 const IO_DONE = 0, DEV_DONE = 1;
 
 /**
- * The closed tandem network of the speed reference (shared/reference/tandem-reference.mjs), built from
+ * The closed tandem network of the speed reference (src/bench/reference/tandem-reference.mjs, from shared/reference), built from
  * vqsim's engine primitives: N requests; a FIFO server (exponential, mean 2 us) then an infinite
  * server (exponential, mean 80 us). Units: us, as in the reference.
  */
