@@ -53,6 +53,9 @@ function significance(x: Figure, y: Figure): ComparedRow['significant'] {
 }
 
 function pairPoints(left: Side, right: Side, point: string | undefined, a: string, b: string): [string, Map<string, Figure>, Map<string, Figure>][] {
+  if (point !== undefined && !left.has(point) && !right.has(point)) {
+    throw new UsageError(`--point ${point}: neither side has it (${a}: ${[...left.keys()].join(', ')}; ${b}: ${[...right.keys()].join(', ')})`);
+  }
   const pick = (side: Side, from: string): [string, Map<string, Figure>] => {
     if (point !== undefined) {
       const f = side.get(point);
@@ -125,6 +128,16 @@ interface FioDir { iops: number; bw_bytes: number; total_ios: number; lat_ns: Fi
 function fioSide(json: unknown, path: string): Side {
   const jobs = (json as { jobs?: Record<string, FioDir>[] }).jobs;
   if (!Array.isArray(jobs) || jobs.length === 0) throw new UsageError(`${path}: not fio JSON output (no "jobs")`);
+  // fio writes numbers; a string or a missing figure would count as 0.
+  jobs.forEach((j, i) => {
+    for (const dir of ['read', 'write'] as const) {
+      const d = j[dir];
+      if (d === undefined) continue;
+      for (const [field, v] of [['total_ios', d.total_ios], ['iops', d.iops], ['bw_bytes', d.bw_bytes], ['lat_ns.mean', d.total_ios > 0 ? d.lat_ns?.mean : 0]] as const) {
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`${path}: jobs[${i}].${dir}.${field} is ${JSON.stringify(v)}, not a number fio writes`);
+      }
+    }
+  });
   const dirs = jobs.flatMap((j) => [j.read, j.write].filter((d) => d && d.total_ios > 0));
   const ios = dirs.reduce((s, d) => s + d.total_ios, 0);
   const figures = new Map<string, Figure>([

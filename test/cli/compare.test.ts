@@ -52,6 +52,14 @@ describe('vqsim compare', () => {
     const ambiguous = await cli(['compare', 'results/iothread-pool', join(d, 'measured.json')]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.err).toMatch(/has 4 points \(iothreads-1, pool-2, pool-4, pool-8\): name one with --point/);
+    // A point neither side has is an error, not ignored; a figure fio never writes (a string) too.
+    const nope = await cli(['compare', 'results/iothread-pool', join(d, 'measured.json'), '--point', 'nope']);
+    expect([nope.code, nope.err]).toEqual([2, expect.stringMatching(/--point nope: neither side has it/)]);
+    const nan = structuredClone(measured) as { jobs: { read: { iops: unknown } }[] };
+    nan.jobs[0].read.iops = 'NaN';
+    writeFileSync(join(d, 'nan.json'), JSON.stringify(nan));
+    const bad = await cli(['compare', 'results/iothread-pool', join(d, 'nan.json'), '--point', 'iothreads-1']);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/nan\.json: jobs\[0\]\.read\.iops is "NaN", not a number fio writes/)]);
   });
 });
 
