@@ -14,7 +14,7 @@ import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } f
 import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
 import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/host/halt-polling.js';
-import { parseSize, SIZE_EXPECTED } from './units.js';
+import { parseBssplit } from './bssplit.js';
 
 const DEFAULT_DISK = 'vda';
 /** vhost-scsi's virtqueue_size and vhost-user-blk's queue-size defaults (hw/scsi/vhost-scsi.c,
@@ -531,26 +531,3 @@ function checkDistribution(d: DistSpec, path: (string | number)[], fail: Located
     throw fail(path, (e as Error).message);
   }
 }
-
-/**
- * fio's bssplit (options.c bssplit_ddir): `size/percent` entries joined by `:`; entries without a
- * percent share what the others leave equally; the shares must not exceed 100 % and, with every entry
- * given one, must make it. One direction only: vqsim's job has one size distribution.
- */
-export function parseBssplit(text: string, fail: (reason: string) => Error): { bytes: number; share: number }[] {
-  if (text.includes(',')) throw fail('per-direction bssplit (reads,writes) is not modelled: give one list');
-  const entries = text.split(':').map((e) => {
-    const [size, pct] = e.split('/');
-    const bytes = parseSize(size.trim());
-    if (bytes === undefined) throw fail(`"${size}" is not a size (${SIZE_EXPECTED})`);
-    const share = pct === undefined || pct.trim() === '' ? undefined : Number(pct);
-    if (share !== undefined && !(share >= 0 && share <= 100)) throw fail(`"${pct}" is not a percentage`);
-    return { bytes, share };
-  });
-  const given = entries.reduce((s, e) => s + (e.share ?? 0), 0);
-  const rest = entries.filter((e) => e.share === undefined).length;
-  if (given > 100 + 1e-9) throw fail(`the shares add up to ${given} %, more than 100`);
-  if (rest === 0 && Math.abs(given - 100) > 1e-9) throw fail(`the shares add up to ${given} %, not 100`);
-  return entries.map((e) => ({ bytes: e.bytes, share: (e.share ?? (100 - given) / rest) / 100 })).filter((e) => e.share > 0);
-}
-

@@ -100,6 +100,10 @@ describe('bssplit', () => {
     expect(workload(`${direct}[a]\nrw=randread\nbssplit=4k/70:64k/30\n`).jobs[0].bssplit).toBe('4096/70:65536/30');
     expect(workload(`${direct}kb_base=1000\n[a]\nrw=randwrite\nbssplit=4k/50:8k,16k\n`).jobs[0].bssplit).toBe('16000');
     expect(optionError(`${direct}[a]\nrw=randrw\nbssplit=4k,8k\n`).message).toMatch(/different read and write bssplit/);
+    // Shares that do not add up are the job file's error, at its line.
+    const shares = optionError(`${direct}[a]\nrw=randread\nbssplit=4k/70:64k/40\n`);
+    expect([shares.section, shares.option.key, shares.option.line]).toEqual(['a', 'bssplit', 6]);
+    expect(shares.message).toMatch(/the shares add up to 110 %, more than 100/);
   });
 
   it('draws each I/O\'s size by its share: the bandwidth is the IOPS times the mean size', () => {

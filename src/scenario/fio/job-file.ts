@@ -1,3 +1,4 @@
+import { parseBssplit } from '../bssplit.js';
 import type { JobEntryInput } from '../schema.js';
 import type { FioJob, FioOption } from './ini.js';
 
@@ -172,6 +173,7 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
       const read = lists[0], write = lists[1] ?? lists[0];
       if (reads && writes && read !== write) throw fail(split, 'different read and write bssplit lists in one job are not modelled');
       job.bssplit = reads ? read : write;
+      parseBssplit(job.bssplit, (reason) => fail(split, reason));
     }
     const bs = opt.get('bs');
     if (bs && !split) {
