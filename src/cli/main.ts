@@ -21,7 +21,7 @@ import { reportError, UsageError } from './errors.js';
 import { progressBar, runProgress } from './progress.js';
 import { runCommand } from './run.js';
 import { resolveShard } from './shard.js';
-import { mergeCommand, sweepCommand, sweepWorker, type SweepSpec } from './sweep.js';
+import { mergeCommand, sweepCommand, sweepWorker } from './sweep.js';
 
 /** Where the CLI writes, and what it can tell of its terminal. */
 export interface Io {
@@ -116,15 +116,13 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           const r = await sweepCommand({
             file: argv.file, sets: argv.set, variants: argv.variant, replications: argv.replications as number | undefined,
             seed: argv.seed as number | undefined, out: argv.out, jobs: (argv.jobs as number | undefined) ?? availableParallelism(), shard,
-          }, (p) => bar.update(p), signals.stop);
+          }, (p) => bar.update(p), signals.stop, (f) => io.err(`vqsim: warning: ${f}: not a point file, set aside as ${basename(f)}.corrupt; its point runs again`));
           bar.stop();
           if (r.missing > 0) io.out(`shard done; ${r.missing} points of the sweep are elsewhere: vqsim merge the shard directories`);
           else io.out(`wrote ${r.written.join(', ')}`);
         })(),
       )
-      .command('sweep-worker <spec>', false, (y) => y.positional('spec', { type: 'string', demandOption: true }), (argv) => {
-        sweepWorker(JSON.parse(argv.spec) as SweepSpec);
-      })
+      .command('sweep-worker', false, {}, () => sweepWorker())
       .command(
         'merge <dirs..>',
         'combine the shard directories of one sweep into its sweep.csv and charts',

@@ -8,7 +8,7 @@ import { aggregate, sweepCsv, sweepMetrics, type PointResult } from '../output/s
 import { readManifest, readPoints, writeManifest, writePoint, type SweepManifest } from '../output/sweep-store.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, scenarioFromText } from '../scenario/load.js';
 import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenario/sweep.js';
 import type { Row } from '../stats/summary.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -22,6 +22,8 @@ const RESUME = 'the finished points are kept: the same command resumes';
 /** What defines a sweep; also what a worker process is handed. */
 export interface SweepSpec {
   file: string;
+  /** The scenario's text as the parent read it: workers never re-read a file edited meanwhile. */
+  text?: string;
   sets: string[];
   variants: string[];
   replications?: number;
@@ -36,6 +38,8 @@ export interface Progress {
 
 interface Plan {
   dir: string;
+  /** The scenario's text, read once. */
+  text: string;
   manifest: SweepManifest;
   points: SweepPoint[];
   replications: number;
@@ -44,7 +48,10 @@ interface Plan {
 }
 
 function plan(spec: SweepSpec): Plan {
-  const s = loadScenario(spec.file, { seed: spec.seed });
+  const s = spec.text === undefined ? loadScenario(spec.file, { seed: spec.seed }) : scenarioFromText(spec.file, spec.text, { seed: spec.seed });
+  const known = s.points.map((x) => x.variant);
+  const unknown = spec.variants.find((v) => !known.includes(v));
+  if (unknown !== undefined) throw new ScenarioError(spec.file, [], undefined, `no variant named "${unknown}" (variants: ${known.join(', ')})`);
   const axes = sweepAxes(s, spec.sets);
   const points = expandSweep(s, axes, spec.variants);
   const replications = spec.replications ?? s.sweep?.replications ?? 1;
@@ -55,6 +62,7 @@ function plan(spec: SweepSpec): Plan {
   });
   return {
     dir: spec.out ?? join('results', s.slug, 'sweep'),
+    text: s.text,
     manifest: { id, name: s.name, axes: axes.map((a) => a.path), points: points.length, replications },
     points,
     replications,
@@ -101,7 +109,10 @@ async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect
   if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, () => new Promise<void>((resolve, reject) => {
-    const child = fork(worker, ['sweep-worker', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The spec (with the scenario's text) goes over IPC, not argv: a large scenario would pass the
+    // kernel's limit on one argument.
+    const child = fork(worker, ['sweep-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.send({ spec });
     let current: Unit | undefined;
     const feed = () => {
       current = units[next++];
@@ -129,10 +140,14 @@ async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect
   })));
 }
 
-/** The worker side: runs the replications the parent sends and sends back their summaries. */
-export function sweepWorker(spec: SweepSpec): void {
-  const p = plan(spec);
-  process.on('message', (u) => process.send!(runUnit(p, u as Unit)));
+/** The worker side: takes the sweep's spec, then runs the replications the parent sends and sends
+ *  back their summaries. */
+export function sweepWorker(): void {
+  let p: Plan | undefined;
+  process.on('message', (m) => {
+    if (p === undefined) p = plan((m as { spec: SweepSpec }).spec);
+    else process.send!(runUnit(p, m as Unit));
+  });
 }
 
 /**
@@ -144,10 +159,17 @@ export async function sweepCommand(
   spec: SweepSpec & { jobs: number; shard?: Shard },
   onProgress: (p: Progress) => void,
   stop: () => NodeJS.Signals | undefined = () => undefined,
+  onSetAside?: (file: string) => void,
 ): Promise<{ dir: string; written: string[]; missing: number }> {
   const p = plan(spec);
+  // Another sweep's directory (another scenario or other axes) is not overwritten; the same sweep on a
+  // changed model or file resumes nothing and replaces it.
+  const there = readManifest(p.dir);
+  if (there && there.id !== p.manifest.id && (there.name !== p.manifest.name || JSON.stringify(there.axes) !== JSON.stringify(p.manifest.axes))) {
+    throw new ScenarioError(spec.file, [], undefined, `--out ${p.dir} holds another sweep (${there.name}, axes ${there.axes.join(', ') || 'none'}): give another --out, or remove it`);
+  }
   writeManifest(p.dir, p.manifest);
-  const done = readPoints(p.dir, p.manifest.id);
+  const done = readPoints(p.dir, p.manifest.id, (f) => onSetAside?.(f));
   const mine = p.points.filter((x) => !spec.shard || x.index % spec.shard.n === spec.shard.k).map((x) => x.index);
   const todo = mine.filter((i) => !done.has(i));
   const progress = { done: mine.length - todo.length, total: mine.length };
@@ -168,7 +190,7 @@ export async function sweepCommand(
   };
   const units = todo.flatMap((index) => Array.from({ length: p.replications }, (_, replication) => ({ index, replication })));
   if (spec.jobs > 1 && units.length > 1) {
-    await runParallel({ ...spec, out: p.dir }, units, spec.jobs, collect, stop);
+    await runParallel({ ...spec, out: p.dir, text: p.text }, units, spec.jobs, collect, stop);
   } else {
     for (const u of units) {
       collect(u, runUnit(p, u));
@@ -205,8 +227,8 @@ export async function mergeCommand(dirs: string[], out: string | undefined): Pro
   const ids = new Set(manifests.map((m) => m.id));
   if (ids.size > 1) throw new ScenarioError(dirs.join(' '), [], undefined, `these directories hold different sweeps (${[...ids].join(', ')})`);
   const target = out ?? dirs[0];
-  if (out) writeManifest(out, manifests[0]);
   const r = await finish(target, manifests[0], dirs);
+  if (r.missing === 0 && out) writeManifest(out, manifests[0]);
   if (r.missing > 0) throw new ScenarioError(dirs.map((d) => basename(d)).join(' '), [], undefined, `${r.missing} of ${manifests[0].points} points are missing: run the remaining shards first`);
   return r;
 }

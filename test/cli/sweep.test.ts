@@ -134,3 +134,35 @@ describe('vqsim sweep', () => {
     expect(read(out).trim().split('\n')).toHaveLength(7);
   });
 });
+
+describe('vqsim sweep on bad ground', () => {
+  it('a variant the scenario does not have is one error naming the variants it has', async () => {
+    const { dir, file } = setup();
+    await expect(sweepCommand({ file, sets, variants: ['nope'], jobs: 1, out: join(dir, 'o') }, () => {})).rejects.toThrow(/no variant named "nope" \(variants: base\)/);
+  });
+
+  it('an empty point file (a full disk, a kill) is set aside, named, and its point runs again', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'o');
+    await sweepCommand({ file, sets, variants: [], jobs: 1, out }, () => {});
+    const first = read(out);
+    writeFileSync(join(out, 'points', '2.json'), '');
+    const aside: string[] = [];
+    await sweepCommand({ file, sets, variants: [], jobs: 1, out }, () => {}, undefined, (f) => aside.push(f));
+    expect(aside).toEqual([join(out, 'points', '2.json')]);
+    expect(existsSync(join(out, 'points', '2.json.corrupt'))).toBe(true);
+    expect(read(out)).toBe(first);
+  });
+
+  it('another sweep\'s --out is not overwritten; merge of an incomplete set writes nothing there', async () => {
+    const { dir, file } = setup();
+    const out = join(dir, 'o');
+    await sweepCommand({ file, sets: ['job.iodepth=1,2'], variants: [], jobs: 1, out }, () => {});
+    await expect(sweepCommand({ file, sets: ['disk.iothreads=1,2'], variants: [], jobs: 1, out }, () => {})).rejects.toThrow(/holds another sweep \(tiny, axes job\.iodepth\)/);
+    const shard = join(dir, 's0');
+    await sweepCommand({ file, sets, variants: [], jobs: 1, out: shard, shard: { k: 0, n: 2 } }, () => {});
+    const merged = join(dir, 'merged');
+    await expect(mergeCommand([shard], merged)).rejects.toThrow(/points are missing/);
+    expect(existsSync(join(merged, 'sweep.json'))).toBe(false);
+  });
+});
