@@ -395,6 +395,7 @@ function placementOf(
     const nodes = h?.numa_nodes ?? 1;
     if (entry.numa_node >= nodes) throw failVm(['numa_node'], `the host has ${nodes} NUMA node${nodes > 1 ? 's' : ''} (host.numa_nodes)`);
     if (cores === 0) throw failVm(['numa_node'], 'a NUMA node needs host.cores (the cores the nodes split)');
+    if (nodes > cores) throw fail(['host', 'numa_nodes'], `${nodes} NUMA nodes for ${cores} cores: a node without cores`);
     const per = Math.floor(cores / nodes);
     vmSet = Array.from({ length: per }, (_, i) => entry.numa_node! * per + i);
   }

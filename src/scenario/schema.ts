@@ -60,7 +60,7 @@ const distribution = z.discriminatedUnion('dist', [
 const deviceFields = {
   preset: z.string().optional().describe('A preset (nvme-tlc, nvme-gen3, nvme-gen4, optane, null_blk) that the other fields override.'),
   queue_depth: upTo(65536, 'NVMe: a queue holds at most 65536 entries, CAP.MQES being 16 bits').optional().describe('Hardware queue depth: requests the device accepts at once; more wait in the host (blk-mq tags).'),
-  parallelism: count.optional().describe('Units (flash dies, or null_blk\'s servers) that each serve one request at a time.'),
+  parallelism: upTo(4096, 'units of one drive: the largest SSDs have about a thousand flash dies').optional().describe('Units (flash dies, or null_blk\'s servers) that each serve one request at a time.'),
   dispatch: z.enum(['die', 'any']).optional().describe('die: each request waits for the unit that holds its data (a random one); any: the first free one.'),
   read: distribution.optional().describe('Service time of a 4 KiB read.'),
   write: distribution.optional().describe('Service time of a 4 KiB write.'),
@@ -85,7 +85,7 @@ const diskFields = {
   scheduler: z.enum(['none', 'mq-deadline']).optional().describe('The guest\'s I/O scheduler for the disk (/sys/block/vda/queue/scheduler). Default as the guest kernel picks: mq-deadline when it sees one hardware queue (min of num-queues and vCPUs; Linux 4.11 on), else none.'),
   'request-merging': z.boolean().optional().describe('QEMU virtio-blk request-merging: adjacent requests popped together become one host I/O.'),
   handler: z.enum(['main-loop', 'dedicated', 'shared', 'pool']).optional().describe('Who runs the disk\'s virtqueues: QEMU\'s main loop, an iothread of its own, a shared named one, or a pool (iothread-vq-mapping round-robin).'),
-  iothreads: count.optional().describe('Pool size, with handler: pool.'),
+  iothreads: upTo(LIMITS.numQueues, 'an iothread per virtqueue at most (VIRTIO_QUEUE_MAX): more would serve none').optional().describe('Pool size, with handler: pool.'),
   iothread: z.string().min(1).optional().describe('The shared iothread\'s id, with handler: shared.'),
   'iothread-vq-mapping': z.array(z.strictObject({
     iothread: z.string().min(1).describe('The iothread\'s name.'),
@@ -103,13 +103,13 @@ const jobFields = {
     .optional().describe('fio bs: the block size, a multiple of 512 bytes.'),
   bssplit: z.string().optional().describe('fio bssplit: block sizes with their shares of the I/Os, e.g. "4k/70:64k/30"; a size without a share takes an equal part of the rest. Replaces bs.'),
   iodepth: IODEPTH.optional().describe('fio iodepth: I/Os in flight per job clone.'),
-  numjobs: count.optional().describe('fio numjobs: clones of the job, spread over the vCPUs.'),
+  numjobs: upTo(4096, 'fio REAL_MAX_JOBS').optional().describe('fio numjobs: clones of the job, spread over the vCPUs.'),
   rate_iops: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} per job (ten times the fastest NVMe; each arrival is an event)` })
     .optional().describe('fio rate_iops: I/Os per second per clone, an open loop; omit for a closed loop.'),
   rate_process: z.enum(['linear', 'poisson']).optional().describe('fio rate_process: evenly spaced (linear) or Poisson arrivals at rate_iops.'),
-  iodepth_batch_submit: count.optional().describe('fio: I/Os per io_submit (default 1), and io_getevents\' min and max (default 1 and iodepth).'),
-  iodepth_batch_complete_min: count.optional().describe('fio iodepth_batch_complete_min: io_getevents waits for this many completions (default 1).'),
-  iodepth_batch_complete_max: count.optional().describe('fio iodepth_batch_complete_max: io_getevents takes at most this many (default iodepth).'),
+  iodepth_batch_submit: upTo(LIMITS.iodepth, 'as iodepth').optional().describe('fio: I/Os per io_submit (default 1), and io_getevents\' min and max (default 1 and iodepth).'),
+  iodepth_batch_complete_min: upTo(LIMITS.iodepth, 'as iodepth').optional().describe('fio iodepth_batch_complete_min: io_getevents waits for this many completions (default 1).'),
+  iodepth_batch_complete_max: upTo(LIMITS.iodepth, 'as iodepth').optional().describe('fio iodepth_batch_complete_max: io_getevents takes at most this many (default iodepth).'),
   fsync: z.number().int().min(0).optional().describe('fio fsync: an fsync after every this many writes, an I/O of its own in the job\'s iodepth (a flush the guest sends where it sees a write cache: cache none, writeback or unsafe). 0 or omitted: never.'),
   size: size.optional().describe('fio size: the bytes the job reads and writes over, its working set in the host page cache; omitted, the whole disk (larger than any cache).'),
   thinktime: duration.optional().describe('fio\'s thinktime (with a unit: a bare number would be microseconds to fio and is refused here).'),
@@ -155,7 +155,7 @@ const cpulist = z.union([z.array(coreNumber), z.string()]).transform((v, ctx) =>
 const host = z.strictObject({
   cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0).describe('Cores the VMs\' threads share; 0 = a core for every thread.'),
   cpusets: z.partialRecord(role, cpulist).default({}).describe('Per thread role (vcpu, iothread, main-loop, aio-worker): the host cores it may run on, a cpulist ("0-3,8") or a list.'),
-  numa_nodes: count.default(1).describe('NUMA nodes the cores are split into, evenly and in order (host form: a VM\'s numa_node).'),
+  numa_nodes: upTo(1024, 'Linux MAX_NUMNODES, NODES_SHIFT 10').default(1).describe('NUMA nodes the cores are split into, evenly and in order (host form: a VM\'s numa_node).'),
   devices: z.record(z.string(), deviceSchema).default({}).describe('The host\'s storage devices (host form): every disk that names one shares it.'),
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way
    *  (a bridge or macvtap to one uplink); each VM's peer keeps its round trip and service time. */
@@ -208,7 +208,7 @@ const kubevirt = z.strictObject({
       dedicatedCpuPlacement: z.boolean().default(false).describe('A pCPU of its own for each vCPU (the CPU manager\'s exclusive cores), IOThreads pinned among them, hint-dedicated to the guest.'),
       isolateEmulatorThread: z.boolean().default(false).describe('With dedicatedCpuPlacement: one more pCPU for QEMU\'s emulator thread, which IOThread 1 shares.'),
     }).default({ dedicatedCpuPlacement: false, isolateEmulatorThread: false }).describe('spec.domain.cpu: dedicated CPU placement (vCPUs come from vm.vcpus).'),
-    ioThreads: z.strictObject({ supplementalPoolThreadCount: count.optional().describe('The pool\'s iothreads (ioThreadsPolicy: supplementalPool).') }).optional().describe('spec.domain.ioThreads: supplementalPoolThreadCount, the pool\'s iothreads.'),
+    ioThreads: z.strictObject({ supplementalPoolThreadCount: upTo(LIMITS.numQueues, 'an iothread per virtqueue at most (VIRTIO_QUEUE_MAX)').optional().describe('The pool\'s iothreads (ioThreadsPolicy: supplementalPool).') }).optional().describe('spec.domain.ioThreads: supplementalPoolThreadCount, the pool\'s iothreads.'),
     resources: z.strictObject({
       requests: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.requests.cpu: cores or millicores.'),
       limits: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.limits.cpu: cores or millicores.'),
@@ -232,7 +232,7 @@ const nic = z.strictObject({
   name: z.string().min(1).default('net0').describe('The NIC\'s name.'),
   queues: upTo(LIMITS.nicQueuePairs, 'QEMU virtio-net: 2 x queue pairs + 1 <= VIRTIO_QUEUE_MAX').default(1).describe('Host queue pairs (-netdev tap,queues=N).'),
   mq: z.boolean().default(false).describe('virtio-net-pci mq=on: the guest may use more than one queue pair.'),
-  combined_queues: count.optional().describe('Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs).'),
+  combined_queues: upTo(LIMITS.nicQueuePairs, 'as queues').optional().describe('Queue pairs the guest enabled (ethtool -L <nic> combined N); default min(queues, vCPUs).'),
   'queue-size': queueSize.default(256).describe('Descriptors per virtqueue.'),
   ring: z.enum(['split', 'packed']).default('split').describe('Virtqueue layout: split, or packed (packed=on).'),
   event_idx: z.boolean().default(true).describe('VIRTIO_RING_F_EVENT_IDX.'),
@@ -250,10 +250,10 @@ const nic = z.strictObject({
 const net = z.strictObject({
   mode: z.enum(['stream', 'rr']).default('stream').describe('stream (TCP_STREAM, iperf3) or rr (TCP_RR, request/response).'),
   direction: z.enum(['tx', 'rx', 'both']).default('tx').describe('tx: the guest sends; rx: it receives; both: half the flows each way.'),
-  flows: count.default(1).describe('Connections.'),
+  flows: upTo(65536, 'connections of one address pair: the ports').default(1).describe('Connections.'),
   protocol: z.enum(['tcp', 'udp']).default('tcp').describe('tcp: every stream message is acknowledged by a packet back through the virtio path; udp: no return packets (iperf3 -u, testpmd).'),
   msg_size: size.default(65536).describe('Message size (TSO/GRO buffers up to 64 KiB).'),
-  window: count.default(8).describe('Stream: messages in flight per flow (a TCP stream\'s send window is window x msg_size bytes).'),
+  window: upTo(65536, 'a TCP window of 64 K messages is past any socket buffer').default(8).describe('Stream: messages in flight per flow (a TCP stream\'s send window is window x msg_size bytes).'),
   rate: z.number().positive().max(LIMITS.rateIops, { message: `at most ${LIMITS.rateIops} messages per second per flow (each is an event)` }).optional().describe('Messages per second per flow (offered load); omit for a closed loop.'),
 });
 

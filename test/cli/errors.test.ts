@@ -33,6 +33,9 @@ describe('bad input: one line, a non-zero exit, nothing written', () => {
     ['--seed -1', ok, ['--seed', '-1'], /--seed must be a non-negative integer/],
     ['a queue-size that is not a power of 2', 'vm: {vcpus: 1}\ndisk: {queue-size: 100}\n', [], /disk\.queue-size: must be a power of 2/],
     ['a cpulist past NR_CPUS (it allocated a billion cores)', 'vm: {vcpus: 1}\nhost: {cores: 4, cpusets: {vcpu: "0-999999999"}}\n', [], /host\.cpusets\.vcpu: a core number is at most 8191 \(Linux NR_CPUS\)/],
+    ['a million iothreads for two queues', 'vm: {vcpus: 2}\ndisk: {handler: pool, iothreads: 1000000}\n', [], /disk\.iothreads: at most 1024 \(an iothread per virtqueue at most/],
+    ['numjobs: 100000', 'vm: {vcpus: 2}\njob: {numjobs: 100000}\n', [], /job\.numjobs: at most 4096 \(fio REAL_MAX_JOBS\)/],
+    ['more NUMA nodes than cores', 'host: {cores: 4, numa_nodes: 8}\nvms: [{vm: {vcpus: 1}, numa_node: 0}]\n', [], /host\.numa_nodes: 8 NUMA nodes for 4 cores: a node without cores/],
     ['a device queue depth past NVMe\'s', 'vm: {vcpus: 1}\ndevices: {d: {preset: nvme-tlc, queue_depth: 9007199254740991}}\ndisk: {device: d}\n', [], /devices\.d\.queue_depth: at most 65536 \(NVMe/],
   ];
   for (const [what, text, flags, message] of cases) {
