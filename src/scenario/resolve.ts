@@ -33,6 +33,9 @@ interface VmContext {
   behaviour: Behaviour;
   versions: Versions;
   zeroOverheads: boolean;
+  /** The measured window and the warmup before it, ns. */
+  durationNs: number;
+  warmupNs: number;
 }
 
 /**
@@ -61,7 +64,7 @@ export function resolveScenario(
   const ctx = (prefix: (string | number)[]): VmContext => ({
     fail: (path, reason) => fail([...prefix, ...path], reason),
     warn: (path, reason) => warn([...prefix, ...path], reason),
-    devices, shared, behaviour: run.behaviour, versions: versionsOf(s), zeroOverheads: s.zero_overheads,
+    devices, shared, behaviour: run.behaviour, versions: versionsOf(s), zeroOverheads: s.zero_overheads, durationNs: s.duration, warmupNs: s.warmup,
   });
   if (!s.vms) {
     if (!s.vm) throw fail(['vm'], 'required: expected object (or, for a host with several VMs, vms:)');
@@ -253,6 +256,15 @@ function resolveVm(
     };
   });
 
+  // What can be known before running to give a window with nothing in it.
+  jobs.forEach((j, i) => {
+    const at = (k: string) => (s.jobs ? ['jobs', i, k] : ['job', k]);
+    const window = `the ${x.durationNs / 1e6} ms window (duration)`;
+    if (j.rateIops > 0 && j.rateIops * (x.durationNs / 1e9) < 1) throw fail(at('rate_iops'), `${j.rateIops} I/Os per second is less than one I/O in ${window}`);
+    const cap = disks[j.disk].device.iopsCap;
+    if (cap > 0 && cap * (x.durationNs / 1e9) < 1) throw fail(at('disk'), `its device's iops_cap ${cap} is less than one I/O in ${window}`);
+    if (j.thinktimeNs >= x.warmupNs + x.durationNs) throw fail(at('thinktime'), `a thinktime past the whole run (warmup and duration): each clone issues its iodepth once`);
+  });
   if (x.zeroOverheads) {
     // Nothing would take time: a closed loop would complete I/Os forever at one instant.
     jobs.forEach((j, i) => {

@@ -23,6 +23,8 @@ function withUnits(parse: (v: unknown) => number | undefined, expected: string) 
 }
 
 const duration = withUnits(parseDuration, DURATION_EXPECTED);
+/** A cost or latency of the model: under a second (a step of the I/O path taking a day is a typo). */
+const cost = duration.refine((ns) => ns <= 1e9, { message: 'at most 1s: no step of this path takes longer' });
 const size = withUnits(parseSize, SIZE_EXPECTED);
 
 const count = z.number().int().min(1);
@@ -124,8 +126,8 @@ export const jobEntrySchema = jobEntry;
 const costs = z.strictObject(
   Object.fromEntries(COST_NAMES.map((n) => {
     const e = COST_TABLE[n];
-    return [n, duration.optional().describe(`${e.kind === 'estimate' ? 'An estimated' : `A ${e.kind}`} cost, default ${DEFAULT_COSTS[n]} ns (range ${e.range[0]}-${e.range[1]} ns); its source in src/model/costs.ts.`)];
-  })) as Record<CostName, z.ZodOptional<typeof duration>>,
+    return [n, cost.optional().describe(`${e.kind === 'estimate' ? 'An estimated' : `A ${e.kind}`} cost, default ${DEFAULT_COSTS[n]} ns (range ${e.range[0]}-${e.range[1]} ns); its source in src/model/costs.ts.`)];
+  })) as Record<CostName, z.ZodOptional<typeof cost>>,
 );
 
 const role = z.enum(['vcpu', 'iothread', 'main-loop', 'aio-worker']);
@@ -185,7 +187,7 @@ const host = z.strictObject({
   cstate_exit: duration.default(0).describe('Exit latency of the C-state an idle core falls into (C6: about 50-100us); 0 = none.'),
   cstate_residency: duration.default(0).describe('Idle time after which a core is in that C-state.'),
   numa_remote: z.array(role).default([]).describe('Thread roles that run on the NUMA node away from the VM\'s memory and device.'),
-  numa_remote_factor: z.number().min(1).default(1.3).describe('The factor on those roles\' CPU costs.'),
+  numa_remote_factor: z.number().min(1).max(10, { message: 'at most 10 (remote memory costs 1.2 to 3 times local: Linux numactl --hardware distances 10-32)' }).default(1.3).describe('The factor on those roles\' CPU costs.'),
 });
 
 /** A Kubernetes CPU quantity: cores ("2", 2, "0.5") or millicores ("1500m"). */
@@ -313,7 +315,7 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1).optional().describe('The scenario\'s name (default: the file\'s); results go to results/<name>/.'),
   description: z.string().optional().describe('What the scenario shows.'),
   seed: z.number().int().min(0).default(1).describe('The seed of every random stream.'),
-  duration: duration.default(1e9).describe('Measured simulated time, after warmup (fio\'s runtime).'),
+  duration: duration.refine((ns) => ns >= 1000, { message: 'at least 1us: no I/O completes in less (a guest submission alone takes that)' }).default(1e9).describe('Measured simulated time, after warmup (fio\'s runtime).'),
   warmup: duration.default(100e6).describe('Simulated time before measuring starts (fio\'s ramp_time).'),
   zero_overheads: z.boolean().default(false).describe('Set every overhead cost to 0: only device service times remain (a plain queueing network).'),
   exact_costs: z.boolean().default(false).describe('Every CPU cost and wake-up exactly its mean (no jitter): for analytic comparisons.'),

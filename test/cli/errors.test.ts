@@ -36,6 +36,12 @@ describe('bad input: one line, a non-zero exit, nothing written', () => {
     ['a million iothreads for two queues', 'vm: {vcpus: 2}\ndisk: {handler: pool, iothreads: 1000000}\n', [], /disk\.iothreads: at most 1024 \(an iothread per virtqueue at most/],
     ['numjobs: 100000', 'vm: {vcpus: 2}\njob: {numjobs: 100000}\n', [], /job\.numjobs: at most 4096 \(fio REAL_MAX_JOBS\)/],
     ['more NUMA nodes than cores', 'host: {cores: 4, numa_nodes: 8}\nvms: [{vm: {vcpus: 1}, numa_node: 0}]\n', [], /host\.numa_nodes: 8 NUMA nodes for 4 cores: a node without cores/],
+    ['duration: 1ns', 'vm: {vcpus: 1}\nduration: 1ns\n', [], /duration: at least 1us/],
+    ['rate_iops: 1e-300', 'vm: {vcpus: 1}\nduration: 5ms\njob: {rate_iops: 1e-300}\n', [], /job\.rate_iops: 1e-300 I\/Os per second is less than one I\/O in the 5 ms window/],
+    ['iops_cap: 1e-300', 'vm: {vcpus: 1}\nduration: 5ms\ndevices: {d: {preset: nvme-tlc, iops_cap: 1e-300}}\ndisk: {device: d}\n', [], /job\.disk: its device's iops_cap 1e-300 is less than one I\/O/],
+    ['thinktime: 1000d', 'vm: {vcpus: 1}\nduration: 5ms\njob: {thinktime: 1000d}\n', [], /job\.thinktime: a thinktime past the whole run/],
+    ['costs.vmexit_ns: 1000d', 'vm: {vcpus: 1}\ncosts: {vmexit_ns: 1000d}\n', [], /costs\.vmexit_ns: at most 1s/],
+    ['numa_remote_factor: 1e300', 'vm: {vcpus: 1}\nhost: {numa_remote_factor: 1e300}\n', [], /host\.numa_remote_factor: at most 10/],
     ['a device queue depth past NVMe\'s', 'vm: {vcpus: 1}\ndevices: {d: {preset: nvme-tlc, queue_depth: 9007199254740991}}\ndisk: {device: d}\n', [], /devices\.d\.queue_depth: at most 65536 \(NVMe/],
   ];
   for (const [what, text, flags, message] of cases) {

@@ -70,7 +70,7 @@ describe('thread pool spawn semantics (util/thread-pool.c)', () => {
     const { Host } = await import('../../src/model/host.js');
     const host = new Host(scenario({
       duration: '10ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 },
-      disk: { aio: 'threads', device: 'null_blk' }, job: { iodepth: 16, thinktime: '50ms' },
+      disk: { aio: 'threads', device: 'null_blk' }, job: { iodepth: 16, thinktime: '9ms' },
     }).points[0].config(0));
     const vm = host.blk;
     const engine = vm.ctxs[0].engines[0];
