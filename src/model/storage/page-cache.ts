@@ -237,7 +237,7 @@ export class PageCache {
     // Windows become readable in file order: a later one that finished first waits for those before it.
     while (ra.windows.size > 0 && this.windowDone[ra.windows.at(0)]) {
       const x = ra.windows.shift();
-      ra.readyEnd = this.windowEnd[x];
+      ra.readyEnd = Math.max(ra.readyEnd, this.windowEnd[x]);
       for (let r = this.waitHead[x]; r !== NONE;) {
         const next = this.waitNext[r];
         this.waitNext[r] = NONE;
@@ -267,10 +267,14 @@ export class PageCache {
     const job = req.job[r];
     let ra = this.readAhead.get(job);
     const start = req.offset[r], end = start + req.hostBytes[r];
-    if (!ra || start > ra.fetchEnd) {
-      // A reader starts (or jumps): read-ahead begins at its offset.
+    if (!ra) {
       ra = { readyEnd: start, fetchEnd: start, windows: new IntFifo(4) };
       this.readAhead.set(job, ra);
+    } else if (start > ra.fetchEnd) {
+      // The reader jumps (its reads reach the cache out of order, through a thread pool): read-ahead
+      // begins again at its offset; the windows still in flight keep their waiters and free them.
+      ra.readyEnd = start;
+      ra.fetchEnd = start;
     }
     let ns = ASYNC;
     if (end <= ra.readyEnd) {
