@@ -252,7 +252,8 @@ export class BlkGuest implements GuestDriver {
   }
 
   /** Completions freed descriptors: each frees a tag, and the thread sleeping for it is woken
-   *  (sbitmap_queue_wake_up); it adds its request when it runs. */
+   *  (sbitmap_queue_wake_up); it adds its request when it runs, which is next: a thread that slept
+   *  trails the running ones in vruntime, and the guest scheduler's wake-up preemption runs it first. */
   private grantTags(vq: Virtqueue): void {
     const vm = this.vm;
     while (vq.tagWaiters.size > 0 && vq.hasRoom) {
@@ -262,7 +263,7 @@ export class BlkGuest implements GuestDriver {
       job.tagGranted.push(r);
       if (!job.tagWakeQueued) {
         job.tagWakeQueued = true;
-        vm.vcpus[job.vcpu].queueTask(this.driver, (job.index << TASK_BITS) | TASK_TAG_WAKE);
+        vm.vcpus[job.vcpu].continueTask(this.driver, (job.index << TASK_BITS) | TASK_TAG_WAKE);
       }
     }
   }
