@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 const MIB = 1 << 20;
 
@@ -25,7 +25,8 @@ export type InputKind = keyof typeof INPUT_CAPS;
 export function readInput(file: string, kind: InputKind, fail: (reason: string) => Error): string {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking, so that opening a FIFO with no writer returns at once, to be refused below.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw fail(`cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }

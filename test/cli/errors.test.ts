@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,7 @@ describe('inputs are bounded: a regular text file of a sane size, or one line sa
     ['import qemu of a directory', () => ['import', 'qemu', tmpdir()], /is a directory: give a QEMU command line/],
     ['a 5 MiB scenario', () => ['run', big()], /big\.yaml: is 5\.0 MiB: a scenario is at most 4 MiB$/],
     ['a binary file', () => { const d = dir({ 'b.yaml': 'vm: {vcpus: 1}\n\u0000\u0001\u0002' }); return ['run', join(d, 'b.yaml')]; }, /b\.yaml: is binary, not a scenario$/],
+    ['run a FIFO no one writes to (it waited forever)', () => { const d = dir({}); spawnSync('mkfifo', [join(d, 'f.yaml')]); return ['run', join(d, 'f.yaml')]; }, /f\.yaml: is not a regular file/],
     ['compare with /dev/urandom', () => ['compare', '/dev/urandom', tmpdir()], /\/dev\/urandom: is not a regular file .*give a fio JSON/],
   ];
   for (const [what, args, message] of cases) {
