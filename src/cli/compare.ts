@@ -136,6 +136,7 @@ function fioSide(json: unknown, path: string): Side {
       for (const [field, v] of [['total_ios', d.total_ios], ['iops', d.iops], ['bw_bytes', d.bw_bytes], ['lat_ns.mean', d.total_ios > 0 ? d.lat_ns?.mean : 0]] as const) {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`${path}: jobs[${i}].${dir}.${field} is ${JSON.stringify(v)}, not a number fio writes`);
       }
+      if (d.total_ios > 0 && (typeof d.clat_ns !== 'object' || d.clat_ns === null)) throw new UsageError(`${path}: jobs[${i}].${dir}.clat_ns is missing`);
     }
   });
   const dirs = jobs.flatMap((j) => [j.read, j.write].filter((d) => d && d.total_ios > 0));

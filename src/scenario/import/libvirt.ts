@@ -36,10 +36,16 @@ function cpuset(v: string): number[] {
  * as host cpusets.
  */
 export function importLibvirt(xml: string, file: string, fio?: string): Draft {
-  const parsed = new XMLParser({
-    ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, parseTagValue: false,
-    isArray: (name) => ['disk', 'interface', 'iothread', 'queue', 'vcpupin', 'iothreadpin', 'controller', 'hostdev'].includes(name),
-  }).parse(xml) as El;
+  let parsed: El;
+  try {
+    parsed = new XMLParser({
+      ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, parseTagValue: false,
+      isArray: (name) => ['disk', 'interface', 'iothread', 'queue', 'vcpupin', 'iothreadpin', 'controller', 'hostdev'].includes(name),
+    }).parse(xml) as El;
+  } catch (e) {
+    // The parser's message quotes the document around the fault: its first line says what is wrong.
+    throw new Error(`${file}: not valid XML: ${(e as Error).message.split('\n')[0]}`);
+  }
   const dom = parsed.domain as El | undefined;
   if (!dom) throw new Error(`${file}: no <domain> element: not a libvirt domain XML`);
   const d = new Draft(file);
