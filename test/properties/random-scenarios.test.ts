@@ -99,11 +99,10 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
     }
     return null;
   }
-  // fio keeps iodepth I/Os issued while its thread can run: unless the vCPU is saturated, or the jobs
-  // on one hardware queue want more than its tags (then the extra ones sleep in io_submit).
-  if (perQueue > 64) return null;
   // fio keeps iodepth issued (iodepth_low is iodepth): a slot is out of flight only while fio's thread
-  // reaps and re-issues it, on its vCPU, so at most the vCPU's busy share of the time.
+  // reaps and re-issues it, on its vCPU, so at most the vCPU's busy share of the time; unless the vCPU
+  // is saturated, or the jobs on one hardware queue want more than its tags (they sleep in io_submit).
+  if (perQueue > 64) return null;
   for (const c of blk.clones) {
     const u = busy.get(c.vcpu) ?? 0;
     if (u > 0.5) continue;
