@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { readInput, type InputKind } from '../scenario/input.js';
 import { UsageError } from './errors.js';
 
 /** --seed: a non-negative integer (yargs would turn "abc" into NaN and run with another seed). */
@@ -19,6 +20,11 @@ export const atLeastOne = (flag: string, max: number, why: string) => (v: unknow
   if (n > max) throw new UsageError(`--${flag} is at most ${max} (${why}), got ${n}`);
   return n;
 };
+
+/** A file a command reads (not a scenario): its problems are one usage error naming it. */
+export function readFileArg(file: string, kind: InputKind): string {
+  return readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
+}
 
 /** --out: a directory, or a path that does not exist yet. */
 export function outArg(v: unknown): string | undefined {

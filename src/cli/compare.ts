@@ -1,10 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { readInput, type InputKind } from '../scenario/input.js';
+import { readFileArg as read } from './args.js';
 import { UsageError } from './errors.js';
-
-const read = (file: string, kind: InputKind) => readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
 
 /** One figure of one side: a value, and the 95 % CI half-width where replications give one. */
 interface Figure { value: number; ci95?: number }

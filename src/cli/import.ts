@@ -5,7 +5,8 @@ import type { Draft } from '../scenario/import/draft.js';
 import { importKubevirt } from '../scenario/import/kubevirt.js';
 import { importLibvirt } from '../scenario/import/libvirt.js';
 import { importQemu } from '../scenario/import/qemu.js';
-import { readInput, type InputKind } from '../scenario/input.js';
+import type { InputKind } from '../scenario/input.js';
+import { readFileArg } from './args.js';
 import { scenarioFromText } from '../scenario/load.js';
 import { UsageError } from './errors.js';
 
@@ -21,7 +22,7 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
   if (vm !== undefined && kind !== 'kubevirt') throw new UsageError('--vm picks a VM of a KubeVirt manifest: it applies to import kubevirt only');
   const read = () => {
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
-    return readInput(file, INPUT_OF[kind], (reason) => new UsageError(`${file}: ${reason}`));
+    return readFileArg(file, INPUT_OF[kind]);
   };
   let draft: Draft;
   try {

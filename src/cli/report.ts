@@ -7,11 +7,10 @@ import { CHART_METRICS, latencyCdfSpec, sweepChartSpec } from '../output/charts.
 import { reportHtml, type Section } from '../output/report.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { shipped } from '../package-root.js';
-import { readInput, type InputKind } from '../scenario/input.js';
+import { readFileArg as read } from './args.js';
 import { UsageError } from './errors.js';
 
 type Row = Record<string, string>;
-const read = (file: string, kind: InputKind) => readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
 const csv = (file: string): Row[] => parse(read(file, 'CSV'), { columns: true }) as Row[];
 
 /**
