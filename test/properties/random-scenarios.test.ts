@@ -64,8 +64,10 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
   const starved = blk.clones.filter((c) => c.completions === 0);
   if (starved.length > 0) return notifiesInLoop ? null : `job clone ${starved[0].clone} on ${starved[0].vcpu} completed no I/O`;
   // Little's law per clone: iops x lat is its mean number in flight, unless some of its requests wait
-  // longer than the window (the same handler loop holding its queue for a while).
-  for (const c of blk.clones) {
+  // longer than the window (the same handler loop holding its queue for a while, or jobs sleeping
+  // for blk-mq tags, whose latency tail reaches back into the warmup).
+  const perQueue = (j.numjobs as number) * (j.iodepth as number) / Math.min(vcpus, d['num-queues'] as number);
+  for (const c of perQueue > 64 ? [] : blk.clones) {
     const lat = c.latSumNs / c.completions, l = (c.completions / r.windowNs) * lat;
     // The requests straddling the window's two edges, each counted in part: up to iodepth at each,
     // over a latency's share of the window.
@@ -79,7 +81,6 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
   // in it, within 5 % in 2 s): this catches gross unfairness where tags are not short, and
   // test/model/fio-thread.test.ts checks fairness among sleeping jobs on a long window (they got 20
   // times less than their neighbours before the woken thread ran first).
-  const perQueue = (j.numjobs as number) * (j.iodepth as number) / Math.min(vcpus, d['num-queues'] as number);
   for (const v of perQueue > 64 ? [] : new Set(blk.clones.map((c) => c.vcpu))) {
     const n = blk.clones.filter((c) => c.vcpu === v).map((c) => c.completions);
     const lo = Math.min(...n), hi = Math.max(...n);
