@@ -34,3 +34,21 @@ export function outArg(v: unknown): string | undefined {
   if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file: give a directory, or a path that does not exist yet`);
   return path;
 }
+
+/** The flags a command line may give more than once (each use adds a value). */
+const REPEATABLE = new Set(['set', 'variant']);
+
+/**
+ * A flag given twice where it takes one value is refused: yargs would hand the command an array where
+ * it expects a string, and last-one-wins would silently drop what the user wrote first.
+ */
+export function refuseRepeatedFlags(args: string[]): void {
+  const end = args.indexOf('--');
+  const seen = new Set<string>();
+  for (const a of end >= 0 ? args.slice(0, end) : args) {
+    const m = /^--(?:no-)?([^=]+)/.exec(a);
+    if (!m || REPEATABLE.has(m[1])) continue;
+    if (seen.has(m[1])) throw new UsageError(`--${m[1]} is given more than once: give it once`);
+    seen.add(m[1]);
+  }
+}

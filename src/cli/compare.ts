@@ -85,7 +85,7 @@ function readSide(path: string): Side {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not a result directory nor a fio JSON file (${(e as Error).message})`);
+    throw new UsageError(`${path}: not a result directory nor a fio JSON file (${(e as Error).message.replace(/\s+/g, ' ')})`);
   }
   return fioSide(json, path);
 }

@@ -10,7 +10,7 @@ import { jsonReport, junitReport } from '../output/check-report.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
-import { atLeastOne, outArg, seedArg } from './args.js';
+import { atLeastOne, outArg, refuseRepeatedFlags, seedArg } from './args.js';
 import { LIMITS } from '../scenario/limits.js';
 import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
@@ -68,13 +68,15 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
     await f();
   };
   try {
+    refuseRepeatedFlags(args);
     await yargs(args)
       .scriptName('vqsim')
       .exitProcess(false)
       .showHelpOnFail(false)
       // yargs' own complaints (unknown argument, a failed coerce it wraps in a YError) are usage
-      // errors; anything a command threw goes on to reportError as it is.
-      .fail((msg, err) => { throw err && err.name !== 'YError' ? err : new UsageError(err?.message ?? msg); })
+      // errors, on one line (some of yargs' span two); anything a command threw goes on to
+      // reportError as it is.
+      .fail((msg, err) => { throw err && err.name !== 'YError' ? err : new UsageError((err?.message ?? msg).replace(/:?\s*\n\s*/g, ': ')); })
       .option('debug', { type: 'boolean', default: false, describe: 'print the stack of an internal error' })
       .command(
         'run <file>',

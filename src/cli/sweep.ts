@@ -105,7 +105,8 @@ function runUnit(p: Plan, u: Unit): Row {
  * IOPS) do not leave a worker idle at the end.
  */
 async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Row) => void, stop: () => NodeJS.Signals | undefined): Promise<void> {
-  const worker = fileURLToPath(new URL('./main.js', import.meta.url));
+  // The built CLI beside this module; from the sources (the tests), the build in dist/.
+  const worker = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : './main.js', import.meta.url));
   if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, () => new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { start } from '../children.js';
 import { reportError } from '../../src/cli/errors.js';
 import { writeFilesAtomically } from '../../src/output/write.js';
 import { main } from '../../src/cli/main.js';
@@ -42,6 +43,8 @@ describe('bad input: one line, a non-zero exit, nothing written', () => {
     ['thinktime: 1000d', 'vm: {vcpus: 1}\nduration: 5ms\njob: {thinktime: 1000d}\n', [], /job\.thinktime: a thinktime past the whole run/],
     ['costs.vmexit_ns: 1000d', 'vm: {vcpus: 1}\ncosts: {vmexit_ns: 1000d}\n', [], /costs\.vmexit_ns: at most 1s/],
     ['numa_remote_factor: 1e300', 'vm: {vcpus: 1}\nhost: {numa_remote_factor: 1e300}\n', [], /host\.numa_remote_factor: at most 10/],
+    ['a flag of one value given twice (yargs made it an array: "flag.trim is not a function")', ok, ['--seed', '1', '--seed', '2'], /^vqsim: --seed is given more than once: give it once \(vqsim --help for usage\)$/],
+    ['a yargs complaint that spans two lines', ok, ['--output-format', 'xml'], /^vqsim: Invalid values: Argument: output-format, Given: "xml"/],
     ['a device queue depth past NVMe\'s', 'vm: {vcpus: 1}\ndevices: {d: {preset: nvme-tlc, queue_depth: 9007199254740991}}\ndisk: {device: d}\n', [], /devices\.d\.queue_depth: at most 65536 \(NVMe/],
   ];
   for (const [what, text, flags, message] of cases) {
@@ -91,10 +94,10 @@ describe('errors that are not the user\'s', () => {
 describe('a long run', () => {
   it('prints its estimate, and SIGINT stops it with exit 130, one line and no output', async () => {
     const d = dir({ 'long.yaml': 'vm: {vcpus: 1}\nduration: 1e12s\n' });
-    const child = spawn('node', [join(process.cwd(), 'dist/cli/main.js'), 'run', 'long.yaml', '--out', 'out', '--force'], { cwd: d });
+    const child = start('node', [join(process.cwd(), 'dist/cli/main.js'), 'run', 'long.yaml', '--out', 'out', '--force'], { cwd: d });
     let err = '';
     const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (b) => {
+      child.stderr!.on('data', (b) => {
         err += String(b);
         if (err.includes('estimate')) setTimeout(() => child.kill('SIGINT'), 300);
       });
