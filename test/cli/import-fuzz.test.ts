@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { importCommand, type ImportKind } from '../../src/cli/import.js';
 import { compareCommand } from '../../src/cli/compare.js';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import { scenarioFromText } from '../../src/scenario/load.js';
 
 /** Cases per format per CI run, at a fixed seed; `npm run fuzz` runs ten times more at a fresh one. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000) / 10;
@@ -57,6 +59,20 @@ describe(`imports of damaged files (${RUNS} per format at seed ${SEED})`, () => 
       }), { numRuns: RUNS, seed: SEED });
     }, 300_000);
   }
+
+  it('a damaged fio job file as a scenario\'s workload: a scenario that loads, or one ScenarioError line', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vqsim-fio-fuzz-'));
+    const scenario = join(d, 's.yaml');
+    fc.assert(fc.property(mutated(readFileSync('scenarios/jobs/oltp.fio', 'utf8')), (text) => {
+      writeFileSync(join(d, 'oltp.fio'), text);
+      try {
+        scenarioFromText(scenario, 'vm: {vcpus: 4}\njob: {fio: oltp.fio}\n');
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw new Error(`${(e as Error).name}: ${(e as Error).message}\n--- fio job file:\n${text}`);
+        expect(e.message.split('\n'), e.message).toHaveLength(1);
+      }
+    }), { numRuns: RUNS, seed: SEED });
+  }, 300_000);
 
   it('compare with a damaged fio JSON: a table, or one UsageError line', () => {
     const d = mkdtempSync(join(tmpdir(), 'vqsim-compare-fuzz-'));
