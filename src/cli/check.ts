@@ -54,13 +54,13 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       }
       for (const metric of Object.keys(ref)) {
         if (metric === 'variant' || typeof cur[metric] !== 'number') continue;
-        const r = Number(ref[metric]), c = cur[metric] as number;
+        const r = ref[metric] === '' ? NaN : Number(ref[metric]), c = cur[metric] as number;
         if (!drifted(metric, r, c)) continue;
         const t = toleranceOf(metric);
         drifts.push({
           scenario: scenario.name, variant: label(ref), metric,
-          reference: ref[metric], current: c.toPrecision(6),
-          change: r !== 0 ? `${(((c - r) / Math.abs(r)) * 100).toFixed(1)} %` : `${(c - r).toPrecision(3)}`,
+          reference: ref[metric] === '' ? '(none)' : ref[metric], current: Number.isNaN(c) ? '(none)' : c.toPrecision(6),
+          change: Number.isNaN(r - c) ? '' : r !== 0 ? `${(((c - r) / Math.abs(r)) * 100).toFixed(1)} %` : `${(c - r).toPrecision(3)}`,
           tolerance: `±max(${t.abs}, ${(t.rel * 100).toFixed(0)} %)`,
         });
       }

@@ -158,13 +158,17 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
 }
 
 /** fio jobs that completed nothing in the window, one line per variant and VM: fio would show them at
- *  0 IOPS, and the totals hide them. */
+ *  0 IOPS, and the totals hide them; or a VM that completed nothing at all. */
 function starvedClones(runs: PointRun[]): string[] {
   return runs.flatMap((r) => r.result.vms.flatMap((vm) => {
     const clones = vm.blk?.clones ?? [];
     const idle = clones.filter((c) => c.completions === 0);
     if (idle.length === 0) return [];
     const where = `${r.config.variant}${r.result.vms.length > 1 ? ` ${vm.name}` : ''}`;
+    if (idle.length === clones.length) {
+      return [`${where}: no I/O completed in the window: its latency columns are empty (a thinktime, rate or latency `
+        + 'longer than the window: lengthen duration, or shorten warmup where the I/Os completed in it)'];
+    }
     const vcpus = [...new Set(idle.map((c) => c.vcpu))].join(', ');
     return [`${where}: ${idle.length} of ${clones.length} fio job clones (on ${vcpus}) completed no I/O in the window (jobs.csv): `
       + 'a latency longer than the window, or a virtqueue its AioContext never served (docs/model.md, virtio_blk_handle_vq)'];

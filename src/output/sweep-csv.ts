@@ -3,9 +3,10 @@ import { meanCi95 } from '../stats/confidence.js';
 import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
 
-/** The metrics a sweep aggregates: every numeric column of its summaries, in their order. */
+/** The metrics a sweep aggregates: every numeric column of its summaries, in their order (an empty
+ *  figure, NaN, is null once a point file has held it). */
 export function sweepMetrics(p: PointResult): string[] {
-  return Object.keys(p.replications[0]).filter((k) => typeof p.replications[0][k] === 'number');
+  return Object.keys(p.replications[0]).filter((k) => typeof p.replications[0][k] !== 'string');
 }
 
 export interface PointResult {
@@ -25,7 +26,8 @@ export interface AggregatedPoint {
 
 export function aggregate(p: PointResult, metrics: string[]): AggregatedPoint {
   const stats: AggregatedPoint['stats'] = {};
-  for (const m of metrics) stats[m] = meanCi95(p.replications.map((s) => s[m] as number));
+  // Over the replications that have the figure (a latency needs a completed I/O).
+  for (const m of metrics) stats[m] = meanCi95(p.replications.map((s) => s[m]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x)));
   return { variant: p.variant, values: p.values, replications: p.replications.length, stats };
 }
 
@@ -34,8 +36,7 @@ export function aggregate(p: PointResult, metrics: string[]): AggregatedPoint {
 export function sweepCsv(axes: string[], metrics: string[], points: AggregatedPoint[]): string {
   const columns = ['variant', ...axes.map((a) => `parameter_${a}`), 'replications',
     ...metrics.flatMap((m) => [`${m}_mean`, `${m}_ci95`])];
-  const fmt = (m: string, v: number) => (Number.isFinite(v) ? formatNumber(m, v) : '');
   const rows = points.map((p) => [p.variant, ...p.values, String(p.replications),
-    ...metrics.flatMap((m) => [fmt(m, p.stats[m].mean), fmt(m, p.stats[m].ci95)])]);
+    ...metrics.flatMap((m) => [formatNumber(m, p.stats[m].mean), formatNumber(m, p.stats[m].ci95)])]);
   return stringify(rows, { header: true, columns });
 }

@@ -4,7 +4,7 @@ import { formatNumber } from './format.js';
 export function textTable<T extends object>(rows: T[], columns: string[], headers?: string[]): string {
   const cells = rows.map((r) => columns.map((c) => {
     const v = (r as Record<string, unknown>)[c];
-    return typeof v === 'number' ? formatNumber(c, v) : String(v ?? '');
+    return typeof v === 'number' ? formatNumber(c, v) || '-' : String(v ?? '');
   }));
   const head = headers ?? columns;
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));

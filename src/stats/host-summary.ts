@@ -131,8 +131,10 @@ function pooledRow(vms: VmResult[], name: string, cfg: ModelConfig, perVm: boole
     const each = withBlk.map((v) => summarize(v.blk!));
     out.min_iops = Math.min(...each.map((s) => s.iops));
     out.max_iops = Math.max(...each.map((s) => s.iops));
-    out.lat_p99_min_us = Math.min(...each.map((s) => s.lat_p99_us));
-    out.lat_p99_max_us = Math.max(...each.map((s) => s.lat_p99_us));
+    // Over the VMs that completed I/O: one with none has no p99 (an empty cell, not 0).
+    const p99 = each.map((s) => s.lat_p99_us).filter(Number.isFinite);
+    out.lat_p99_min_us = p99.length ? Math.min(...p99) : NaN;
+    out.lat_p99_max_us = p99.length ? Math.max(...p99) : NaN;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { NetResult } from '../model/net/result.js';
 import type { NetConfig } from '../model/net/config.js';
 import { VHOST_QUEUE_KIB } from '../scenario/resolve-net.js';
+import { latencyColumns } from './latency-columns.js';
 import { threadShares } from './thread-shares.js';
 
 export const NET_SUMMARY_COLUMNS = [
@@ -17,18 +18,13 @@ export function summarizeNet(r: NetResult, c: NetConfig): NetSummary {
   const T = r.windowNs, sec = T / 1e9;
   const { busy, poll, hostCpus } = threadShares(r.threads, T);
   const gbit = (r.bytes * 8) / T;
-  const perPacket = (n: number) => (r.buffers > 0 ? n / r.buffers : 0);
-  const us = (ns: number) => ns / 1000;
+  const perPacket = (n: number) => (r.buffers > 0 ? n / r.buffers : NaN);
   return {
     variant: r.variant,
     gbit_s: gbit,
     pps: r.buffers / sec,
     trans_s: r.transactions / sec,
-    lat_mean_us: us(r.latency.mean),
-    lat_p50_us: us(r.latency.quantile(0.5)),
-    lat_p90_us: us(r.latency.quantile(0.9)),
-    lat_p99_us: us(r.latency.quantile(0.99)),
-    lat_max_us: us(r.latency.max),
+    ...latencyColumns(r.latency),
     vcpu_busy_pct: busy('vcpu'),
     vcpu_poll_pct: poll('vcpu'),
     vhost_busy_pct: busy('vhost'),

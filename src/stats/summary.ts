@@ -1,4 +1,5 @@
 import type { RunResult } from '../model/result.js';
+import { latencyColumns } from './latency-columns.js';
 import { threadShares } from './thread-shares.js';
 
 /** The figures of one run, in the units fio and a performance engineer read them. */
@@ -71,19 +72,15 @@ export function summarize(r: RunResult): Summary {
   const backends = r.threads.filter((t) => BACKEND_ROLES.includes(t.role));
   const backendPct = (f: (t: { busyNs: number; pollNs: number }) => number) =>
     backends.length ? (100 * backends.reduce((s, t) => s + f(t), 0)) / backends.length / T : 0;
-  const perIo = (n: number) => (r.ios > 0 ? n / r.ios : 0);
+  // Per I/O: no figure (an empty column) where no I/O completed.
+  const perIo = (n: number) => (r.ios > 0 ? n / r.ios : NaN);
   return {
     variant: r.variant,
     iops: r.ios / sec,
     read_iops: r.reads / sec,
     write_iops: (r.ios - r.reads) / sec,
     bw_mib_s: r.bytes / sec / (1024 * 1024),
-    lat_mean_us: us(r.latency.mean),
-    lat_p50_us: us(r.latency.quantile(0.5)),
-    lat_p90_us: us(r.latency.quantile(0.9)),
-    lat_p99_us: us(r.latency.quantile(0.99)),
-    lat_p99_9_us: us(r.latency.quantile(0.999)),
-    lat_max_us: us(r.latency.max),
+    ...latencyColumns(r.latency),
     vcpu_busy_pct: busy('vcpu'),
     vcpu_poll_pct: poll('vcpu'),
     iothread_busy_pct: busy('iothread'),
@@ -102,7 +99,7 @@ export function summarize(r: RunResult): Summary {
     backend_busy_max_pct: backends.length ? (100 * Math.max(...backends.map((t) => t.busyNs))) / T : 0,
     backend_poll_pct: backendPct((t) => t.pollNs),
     fsync_iops: r.syncs / sec,
-    fsync_lat_p50_us: us(r.syncLatency.quantile(0.5)),
-    fsync_lat_p99_us: us(r.syncLatency.quantile(0.99)),
+    fsync_lat_p50_us: r.syncs > 0 ? us(r.syncLatency.quantile(0.5)) : NaN,
+    fsync_lat_p99_us: r.syncs > 0 ? us(r.syncLatency.quantile(0.99)) : NaN,
   };
 }

@@ -63,6 +63,8 @@ export function toleranceOf(metric: string): Tolerance {
 }
 
 export function drifted(metric: string, reference: number, current: number): boolean {
+  // An empty cell (no latency: nothing completed) matches only an empty cell.
+  if (Number.isNaN(reference) || Number.isNaN(current)) return Number.isNaN(reference) !== Number.isNaN(current);
   const t = toleranceOf(metric);
   return Math.abs(current - reference) > Math.max(t.abs, t.rel * Math.abs(reference));
 }

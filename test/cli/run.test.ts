@@ -52,6 +52,20 @@ describe('vqsim run', () => {
     expect(jobs.filter((c) => !idle.includes(c[3])).every((c) => Number(c[5]) > 0)).toBe(true);
   });
 
+  it('a window in which nothing completes: empty latency and per-I/O columns, one warning, exit 0', async () => {
+    // The one I/O completes in the warmup; the next is issued after the window, past a 5.95 ms thinktime.
+    const dir = tmp();
+    writeFileSync(join(dir, 's.yaml'), 'name: none\nvm: {vcpus: 1}\nduration: 1ms\nwarmup: 5ms\njob: {iodepth: 1, thinktime: 5950us}\n');
+    const warnings: string[] = [], lines: string[] = [];
+    await runCommand({ file: join(dir, 's.yaml'), out: join(dir, 'out') }, (l) => lines.push(l), { warn: (l) => warnings.push(l) });
+    expect(warnings).toEqual(['warning: base: no I/O completed in the window: its latency columns are empty (a thinktime, rate or latency longer than the window: lengthen duration, or shorten warmup where the I/Os completed in it)']);
+    const [head, row] = readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const cell = (c: string) => row[head.indexOf(c)];
+    expect(['iops', 'lat_mean_us', 'lat_p99_us', 'lat_max_us', 'kicks_per_io', 'vcpu_busy_pct'].map(cell)).toEqual(['0', '', '', '', '', '0.00']);
+    expect(readFileSync(join(dir, 'out', 'jobs.csv'), 'utf8').trim().split('\n')[1]).toBe('base,job,0,vcpu0,1,0,,0.00,');
+    expect(lines[1].split('\n')[1]).toMatch(/^base\s+0\s+0\.00\s+-\s+-\s/);
+  });
+
   it('the same seed gives byte-identical CSVs; another seed does not', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 's.yaml'), small);
