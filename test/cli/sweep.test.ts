@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { run, start } from '../children.js';
 import { mergeCommand, sweepCommand, sweepId, type Progress } from '../../src/cli/sweep.js';
 
 const scenario = [
@@ -94,11 +94,11 @@ describe('vqsim sweep', () => {
     expect(sweepId({ ...what, configs: [{ costs: { wakeup_ns: 4809 } }] }, 'build-a')).not.toBe(sweepId(what, 'build-a'));
   });
 
-  it('--jobs 2 (worker processes of the built CLI) gives the bytes of --jobs 1', () => {
+  it('--jobs 2 (worker processes of the built CLI) gives the bytes of --jobs 1', async () => {
     const { dir, file } = setup();
     const cli = join(process.cwd(), 'dist/cli/main.js');
-    const run = (jobs: number) => spawnSync('node', [cli, 'sweep', file, '--set', sets[0], '--set', sets[1], '--replications', '2', '--jobs', String(jobs), '--out', join(dir, `j${jobs}`)], { encoding: 'utf8' });
-    const one = run(1), two = run(2);
+    const sweep = (jobs: number) => run('node', [cli, 'sweep', file, '--set', sets[0], '--set', sets[1], '--replications', '2', '--jobs', String(jobs), '--out', join(dir, `j${jobs}`)]);
+    const one = await sweep(1), two = await sweep(2);
     expect(one.status).toBe(0);
     expect(two.status).toBe(0);
     expect(read(join(dir, 'j2'))).toBe(read(join(dir, 'j1')));
@@ -112,9 +112,9 @@ describe('vqsim sweep', () => {
     const out = join(dir, 'sig');
     const cli = join(process.cwd(), 'dist/cli/main.js');
     const args = [cli, 'sweep', file, '--set', 'job.iodepth=1,2,4,8,16,32', '--replications', '3', '--jobs', '1', '--out', out];
-    const child = spawn('node', args);
+    const child = start('node', args);
     let err = '';
-    child.stderr.on('data', (b) => { err += String(b); });
+    child.stderr!.on('data', (b) => { err += String(b); });
     const timer = setInterval(() => {
       if (existsSync(join(out, 'points')) && readdirSync(join(out, 'points')).length > 0) {
         clearInterval(timer);
@@ -129,7 +129,7 @@ describe('vqsim sweep', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(6);
     expect(existsSync(join(out, 'sweep.csv'))).toBe(false);
-    const rerun = spawnSync('node', args, { encoding: 'utf8' });
+    const rerun = await run('node', args);
     expect(rerun.status).toBe(0);
     expect(read(out).trim().split('\n')).toHaveLength(7);
   });
