@@ -14,6 +14,7 @@ import { VIRTIO_BLK } from './blk/emulation.js';
 import { VIRTIO_SCSI } from './scsi/emulation.js';
 import { VHOST_SCSI } from './vhost-scsi/backend.js';
 import { VHOST_USER_BLK } from './vhost-user-blk/backend.js';
+import { MAIN_LOOP } from './qemu/iothread-mapping.js';
 
 /** The guest drivers' numbers in the vCPUs' driver table. */
 const BLK = 0, NET = 1;
@@ -48,7 +49,8 @@ export class Host extends SimulatedRun<HostResult> {
     const place = (t: HostThread, vm: number) => setUpThread(t, this.setups[vm], this.cpu);
     this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place,
       { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI }, { vhost: VHOST_SCSI, 'vhost-user': VHOST_USER_BLK });
-    this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET);
+    this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET, (v) => this.blk.contextOf(v, MAIN_LOOP));
+    this.blk.setUpPolling();
     const drivers: GuestDriver[] = [];
     drivers[BLK] = this.blk.guest;
     drivers[NET] = this.net.guest;
@@ -58,7 +60,7 @@ export class Host extends SimulatedRun<HostResult> {
       }
     });
     if (config.cpu) {
-      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.workers.length + this.blk.backends.length;
+      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.threads.length + this.blk.backends.length;
       this.cpu = new HostCpu(config.cpu, this.sim, threads, c.context_switch_ns);
     }
     // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by
@@ -69,7 +71,7 @@ export class Host extends SimulatedRun<HostResult> {
       for (const t of this.vcpusOf(v)) place(t, v);
       this.blk.ctxs.forEach((x, i) => { if (this.blk.vmOfCtx[i] === v) place(x, v); });
       this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] === v) place(b, v); });
-      this.net.workers.forEach((w, i) => { if (this.net.vmOfWorker[i] === v) place(w, v); });
+      for (const w of this.net.threads) if (this.net.vmOfWorker[w.index] === v) place(w, v);
     });
   }
 
@@ -129,7 +131,7 @@ export class Host extends SimulatedRun<HostResult> {
       ...this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v).map((x) => x.acct),
       ...this.blk.workers.filter((w) => this.blk.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
       ...this.blk.backends.filter((_, i) => this.blk.vmOfBackend[i] === v).map((b) => b.acct),
-      ...this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v).map((w) => w.acct),
+      ...this.net.threads.filter((w) => this.net.vmOfWorker[w.index] === v).map((w) => w.acct),
     ]);
     // The vhost-user target's reactors serve the host's VMs: the single VM of the single-VM form counts
     // them among its threads; the host form lists them once, beside every VM's.

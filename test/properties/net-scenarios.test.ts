@@ -34,14 +34,18 @@ const scenario = fc.record({
 }));
 
 describe(`random network scenarios (${RUNS} at seed ${SEED})`, () => {
-  it('every run keeps its invariants (packets conserved, rings within size, Little\'s law) and moves data', () => {
+  it('every run keeps its invariants (packets conserved, rings within size, Little\'s law), moves data, and has one main loop', () => {
     fc.assert(
       fc.property(scenario, (doc) => {
         const r = runGenerated(doc);
         if (r === null) return fc.pre(false);
         const vm = r.vms[0];
         const moved = doc.net.mode === 'rr' ? vm.net!.transactions : vm.net!.bytes;
-        const broken = moved === 0 ? 'no data moved' : vm.blk !== null && vm.blk.ios === 0 ? 'the fio job beside it completed nothing' : null;
+        // One thread per real thread: QEMU has one main loop per VM, whichever devices it serves.
+        const names = vm.threads.map((t) => t.name);
+        const broken = moved === 0 ? 'no data moved' : vm.blk !== null && vm.blk.ios === 0 ? 'the fio job beside it completed nothing'
+          : new Set(names).size < names.length ? `a thread listed twice (${names.join(', ')})`
+          : vm.threads.filter((t) => t.role === 'main-loop').length > 1 ? `two main loops (${names.join(', ')})` : null;
         if (broken) throw reproduce(broken, doc);
       }),
       { numRuns: RUNS, seed: SEED, maxSkipsPerRun: 10 },

@@ -149,6 +149,8 @@ export class BlkWorld {
    *  behind it. */
   private readonly submitters: RequestSubmitter[] = [];
   private readonly deviceOfDisk: number[] = [];
+  /** The AioContexts by VM and name. */
+  private readonly ctxByName = new Map<string, AioContext>();
 
   /**
    * `vcpuBase[v]` is VM v's first vCPU in the host's table; `driver` is this side's number in the
@@ -156,7 +158,7 @@ export class BlkWorld {
    */
   constructor(
     readonly sim: Simulation,
-    s: BlkSetup,
+    private readonly setup: BlkSetup,
     readonly vcpus: readonly Vcpu[],
     vcpuBase: readonly number[],
     driver: number,
@@ -164,7 +166,7 @@ export class BlkWorld {
     emulations: Readonly<Record<DiskBus, DiskEmulation>>,
     backends: Readonly<Record<Exclude<DiskBackendKind, 'qemu'>, DiskBackend>>,
   ) {
-    const c = s.costs;
+    const s = setup, c = s.costs;
     this.costs = c;
     const capacity = s.vms.reduce((n, vm) => n + vm.jobs.reduce((m, j) => m + j.iodepth * j.numjobs, 0), 0);
     const cached = s.vms.some((vm) => vm.disks.some((d) => d.cache !== 'none'));
@@ -201,24 +203,7 @@ export class BlkWorld {
     const hitRatio = randomHitRatio(s);
     s.vms.forEach((vm, v) => {
       const base = vcpuBase[v];
-      const ctxByName = new Map<string, AioContext>();
-      const contextFor = (name: string): AioContext => {
-        let ctx = ctxByName.get(name);
-        if (!ctx) {
-          const main = name === MAIN_LOOP;
-          const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : vm.iothread;
-          ctx = new AioContext(this.ctxs.length, name, main, {
-            // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
-            ...poll, pollPerHandler: s.behaviour.pollPerHandler, deferNotify: !main && s.behaviour.deferredNotify,
-            deferPollEnd: s.behaviour.pollModeDeferred,
-            fdmon: main ? 'poll' : vm.iothread.fdmon,
-          }, this);
-          ctxByName.set(name, ctx);
-          this.ctxs.push(ctx);
-          this.vmOfCtx.push(v);
-        }
-        return ctx;
-      };
+      const contextFor = (name: string) => this.contextOf(v, name);
       const engines = new Map<string, AioEngine>();
       const engineFor = (ctx: AioContext, kind: string): AioEngine => {
         const key = `${ctx.index}/${kind}`;
@@ -337,6 +322,33 @@ export class BlkWorld {
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
     this.blockState = new SharedBlockState(contextsOfDisk.map((s) => s.size), c.block_state_ns);
+  }
+
+  /**
+   * VM v's AioContext of that name (an iothread's, or MAIN_LOOP), made at its first use: one per name
+   * and VM, whichever device asks for it (QEMU's one main loop runs every device's main-loop handlers).
+   */
+  contextOf(v: number, name: string): AioContext {
+    const key = `${v}/${name}`;
+    let ctx = this.ctxByName.get(key);
+    if (!ctx) {
+      const main = name === MAIN_LOOP, vm = this.setup.vms[v], b = this.setup.behaviour;
+      const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : vm.iothread;
+      ctx = new AioContext(this.ctxs.length, name, main, {
+        // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
+        ...poll, pollPerHandler: b.pollPerHandler, deferNotify: !main && b.deferredNotify,
+        deferPollEnd: b.pollModeDeferred,
+        fdmon: main ? 'poll' : vm.iothread.fdmon,
+      }, this);
+      this.ctxByName.set(key, ctx);
+      this.ctxs.push(ctx);
+      this.vmOfCtx.push(v);
+    }
+    return ctx;
+  }
+
+  /** Every loop's poll list, once every device has registered its handlers. */
+  setUpPolling(): void {
     const used = new Set(this.jobs.map((j) => j.vq));
     for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
   }

@@ -5,6 +5,7 @@ import { Ev } from '../events.js';
 import { HostThread } from '../host/host-cpu.js';
 import { rxBuffers, VNET_HDR_BYTES } from './config.js';
 import type { DataPlane, Packets, QueuePair } from './queue-pair.js';
+import type { AioContext, LoopClient } from '../qemu/aio-context.js';
 import type { World } from '../world.js';
 
 /** What a vhost worker needs from its VM: the queue pairs and messages, the tap side (transmit) and
@@ -36,6 +37,11 @@ export const VHOST_NET_BATCH = 64;
  *  beside the skb_shared_info (320 bytes, aligned) and the pad (VHOST_NET_RX_PAD + header, aligned:
  *  128): 4096 - 320 - 128. Larger ones go one sendmsg each. */
 const XDP_BUFF_MAX_BYTES = 4096 - 320 - 128;
+/** QEMU userspace: virtio_net_flush_tx sends at most TX_BURST packets per bottom half
+ *  (include/hw/virtio/virtio-net.h), tap_send reads at most 50 per fd callback (net/tap.c, "to prevent
+ *  stalling the guest"); each then gives the main loop back, with the rest for its next iteration. */
+export const QEMU_TX_BURST = 256;
+export const TAP_SEND_MAX = 50;
 
 const W_SLEEP = 0, W_WAKING = 1, W_RUNNING = 2, W_POLLING = 3;
 const S_TX = 0, S_RX = 1, S_NOTIFY = 2;
@@ -43,16 +49,20 @@ const S_TX = 0, S_RX = 1, S_NOTIFY = 2;
 const RX = 0, TX = 1;
 
 /**
- * A vhost-net worker (drivers/vhost/net.c) serving its queue pairs, or, with vhost off, the QEMU
- * thread that runs virtio-net in userspace. Its work list runs in queueing order (vhost_poll_queue):
+ * A vhost-net worker (drivers/vhost/net.c) serving its queue pairs, or, with vhost off, virtio-net in
+ * QEMU userspace: then the worker has no thread of its own, its handlers run on the VM's main loop
+ * (runOn) beside the main loop's other handlers, as QEMU's virtio_net_handle_tx_bh and tap_send do. Its work list runs in queueing order (vhost_poll_queue):
  * a kick queues the pair's handle_tx, a packet on the tap (or RX buffers refilled) its handle_rx.
  * handle_tx pops the guest's buffers with notifications disabled and hands them to the tap; handle_rx
  * fills RX buffers from the tap, signalling the guest (EVENT_IDX) every 64 buffers and at its end. A
  * handler that reaches its weight requeues itself at the tail. With poll-us the worker busy-polls
  * before it sleeps, notifications still disabled; otherwise a kick or a tap packet wakes it.
  */
-export class VhostWorker extends HostThread implements DataPlane {
+export class VhostWorker extends HostThread implements DataPlane, LoopClient {
   readonly pairs: QueuePair[] = [];
+  /** The loop whose thread runs this worker's handlers (virtio-net in userspace), or null: a thread
+   *  of its own (vhost-net). */
+  loop: AioContext | null = null;
   private state = W_SLEEP;
   private step = S_TX;
   private stepPair: QueuePair | null = null;
@@ -65,6 +75,8 @@ export class VhostWorker extends HostThread implements DataPlane {
   /** Packets and bytes of the handler run at the head of the work list, for its weight. */
   private runPkts = 0;
   private runBytes = 0;
+  /** On a loop: the work items this turn may still run (each handler runs once per loop iteration). */
+  private turnLeft = 0;
   pollWindows = 0;
   pollHits = 0;
   /** Buffers moved (TX and RX). */
@@ -75,11 +87,39 @@ export class VhostWorker extends HostThread implements DataPlane {
     private readonly vm: VhostOwner,
     name: string,
     role: string,
-    private readonly userspace: boolean,
     private readonly params: VhostParams,
   ) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);
     this.pollTimer = new LazyTimer(vm.sim, Ev.VhostPollTimeout, index);
+  }
+
+  /** Runs on the loop's thread from now on (built before the loop sets up polling). */
+  runOn(loop: AioContext): void {
+    this.loop = loop;
+    loop.addClient(this);
+  }
+
+  /** fds of ours the loop watches: per queue pair, the TX ioeventfd and the tap fd. */
+  get fds(): number {
+    return 2 * this.pairs.length;
+  }
+
+  /** The loop's turn for our handlers: each ready one runs once. */
+  onLoopTurn(): void {
+    this.turnLeft = this.work.size;
+    this.resume();
+  }
+
+  /** The turn's handlers have run and some have work left: the loop's next iteration goes on. */
+  private endTurn(): void {
+    this.state = W_WAKING;
+    this.loop!.onClientWork(this);
+    this.loop!.clientDone();
+  }
+
+  protected runSegment(cost: number): void {
+    if (this.loop !== null) this.loop.clientStep(cost);
+    else super.runSegment(cost);
   }
 
   /** The guest published TX buffers on one of our queues, kicking (ioeventfd) or not. */
@@ -108,7 +148,8 @@ export class VhostWorker extends HostThread implements DataPlane {
       this.run();
     } else if (wakes && this.state === W_SLEEP) {
       this.state = W_WAKING;
-      this.sim.after(this.wakeDelay(this.vm.costs.wakeup_ns), Ev.VhostWake, this.index, 0);
+      if (this.loop !== null) this.loop.onClientWork(this);
+      else this.sim.after(this.wakeDelay(this.vm.costs.wakeup_ns), Ev.VhostWake, this.index, 0);
     }
   }
 
@@ -127,7 +168,7 @@ export class VhostWorker extends HostThread implements DataPlane {
     const vq = tx ? q.tx : q.rx;
     const ring = vq.popNs + vq.pushNs;
     const copy = (bytes / 1024) * c.net_copy_per_kib_ns;
-    if (this.userspace) return ring + c.net_qemu_per_packet_ns + copy;
+    if (this.loop !== null) return ring + c.net_qemu_per_packet_ns + copy;
     if (tx) return ring + c.vhost_tx_ns + (this.params.zerocopyTx && bytes >= 256 ? c.vhost_zcopy_ns : copy);
     return ring + c.vhost_rx_ns + copy;
   }
@@ -140,7 +181,7 @@ export class VhostWorker extends HostThread implements DataPlane {
    */
   private txCost(q: QueuePair, n: number, avail: number): number {
     const c = this.vm.costs, packets = this.vm.packets;
-    const batching = this.params.txBatch && !this.params.zerocopyTx && !this.userspace;
+    const batching = this.params.txBatch && !this.params.zerocopyTx && this.loop === null;
     let cost = 0, batched = 0;
     for (let i = 0; i < n; i++) {
       const bytes = packets.bytes[q.tx.avail.at(i)];
@@ -156,11 +197,17 @@ export class VhostWorker extends HostThread implements DataPlane {
     return cost;
   }
 
+  /** Whether a handler run in this direction has reached its weight (vhost) or burst (QEMU). */
+  private overWeight(dir: number, pkts: number, bytes: number): boolean {
+    if (this.loop !== null) return pkts >= (dir === TX ? QEMU_TX_BURST : TAP_SEND_MAX);
+    return pkts >= VHOST_NET_PKT_WEIGHT || bytes >= VHOST_NET_WEIGHT;
+  }
+
   /** How many of the next `max` buffers (at `at(i)`) the run's weight lets through: the one that
    *  crosses a weight is the last. */
-  private withinWeight(max: number, at: (i: number) => number): number {
+  private withinWeight(dir: number, max: number, at: (i: number) => number): number {
     let n = 0, pkts = this.runPkts, bytes = this.runBytes;
-    while (n < max && pkts < VHOST_NET_PKT_WEIGHT && bytes < VHOST_NET_WEIGHT) {
+    while (n < max && !this.overWeight(dir, pkts, bytes)) {
       bytes += this.vm.packets.bytes[at(n)];
       pkts++;
       n++;
@@ -172,13 +219,17 @@ export class VhostWorker extends HostThread implements DataPlane {
   private run(): void {
     this.state = W_RUNNING;
     while (this.work.size > 0) {
+      if (this.loop !== null && this.turnLeft === 0) {
+        this.endTurn();
+        return;
+      }
       const item = this.work.at(0);
       const q = this.vm.pairs[item >> 1];
       if ((item & 1) === RX) {
         // get_rx_bufs takes as many of the guest's buffers as the packet needs; the batch signals at 64
         // buffers, at least one packet.
         const room = q.rx.size - q.rx.inuse;
-        const max = this.withinWeight(q.tap.size, (i) => q.tap.at(i));
+        const max = this.withinWeight(RX, q.tap.size, (i) => q.tap.at(i));
         let n = 0, bufs = 0, cost = 0;
         while (n < max) {
           const bytes = this.vm.packets.bytes[q.tap.at(n)];
@@ -197,7 +248,7 @@ export class VhostWorker extends HostThread implements DataPlane {
         q.tx.kickPending = false;
         if (q.tx.notification) q.tx.setNotification(false); // vhost_disable_notify
         const avail = q.tx.availIdx - q.tx.lastAvailIdx;
-        const n = this.withinWeight(avail, (i) => q.tx.avail.at(i));
+        const n = this.withinWeight(TX, avail, (i) => q.tx.avail.at(i));
         this.begin(S_TX, q, n, dispatch + this.txCost(q, n, avail));
         return;
       }
@@ -210,6 +261,7 @@ export class VhostWorker extends HostThread implements DataPlane {
   private finishItem(requeue: boolean): void {
     const item = this.work.shift();
     this.runPkts = this.runBytes = 0;
+    this.turnLeft--;
     if (requeue) this.work.push(item);
     else this.vm.pairs[item >> 1].queued &= ~(1 << (item & 1));
   }
@@ -254,13 +306,13 @@ export class VhostWorker extends HostThread implements DataPlane {
     }
     this.runPkts += this.stepCount;
     this.buffers += this.stepCount;
-    if (this.runPkts >= VHOST_NET_PKT_WEIGHT || this.runBytes >= VHOST_NET_WEIGHT) this.finishItem(true);
+    if (this.overWeight(this.step === S_RX ? RX : TX, this.runPkts, this.runBytes)) this.finishItem(true);
     if (this.toNotify.length > 0) this.begin(S_NOTIFY, q, 0, this.toNotify.length * this.vm.costs.irqfd_notify_ns);
     else this.run();
   }
 
   private polling(): boolean {
-    return this.params.pollNs > 0 && !this.userspace;
+    return this.params.pollNs > 0 && this.loop === null;
   }
 
   /** Nothing to do: busy-poll (vhost_net_busy_poll) for poll-us, or enable notifications and sleep. */
@@ -295,6 +347,10 @@ export class VhostWorker extends HostThread implements DataPlane {
       return;
     }
     this.state = W_SLEEP;
+    if (this.loop !== null) {
+      this.loop.clientDone();
+      return;
+    }
     this.acct.enter(CpuState.Idle, this.sim.now);
     this.dropCore();
   }

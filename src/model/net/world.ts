@@ -7,6 +7,7 @@ import type { Costs } from '../costs.js';
 import type { Behaviour } from '../versions.js';
 import { Ev } from '../events.js';
 import type { Vcpu } from '../host/vcpu.js';
+import type { AioContext } from '../qemu/aio-context.js';
 import { littleViolation } from '../invariants.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import { MAX_BUFFER, type NetConfig } from './config.js';
@@ -74,7 +75,11 @@ export class NetWorld {
   private readonly rngs: Rng[] = [];
   private readonly nets: (NetConfig | null)[];
 
-  constructor(readonly sim: Simulation, s: NetSetup, readonly vcpus: readonly Vcpu[], vcpuBase: readonly number[], driver: number) {
+  /** `mainLoopOf(v)`: VM v's main loop, which runs a NIC's handlers when vhost is off. */
+  constructor(
+    readonly sim: Simulation, s: NetSetup, readonly vcpus: readonly Vcpu[], vcpuBase: readonly number[], driver: number,
+    mainLoopOf: (vm: number) => AioContext,
+  ) {
     const c = s.costs;
     this.costs = c;
     this.guest = new NetGuest(driver, this);
@@ -91,10 +96,12 @@ export class NetWorld {
       if (!net) return;
       const nic = net.nic, w = net.workload, base = vcpuBase[v];
       const vhost = { pollNs: nic.pollNs, zerocopyTx: nic.zerocopyTx, txBatch: s.behaviour.vhostTxBatch };
-      const shared = nic.vhost ? null : this.addWorker(v, 'qemu-main-loop', 'main-loop', true, vhost);
+      // Without vhost, QEMU's main loop runs the NIC's handlers: no thread of its own.
+      const shared = nic.vhost ? null : this.addWorker(v, 'virtio-net', 'main-loop', vhost);
+      shared?.runOn(mainLoopOf(v));
       const firstPair = this.pairs.length;
       for (let q = 0; q < nic.queues; q++) {
-        const worker = shared ?? this.addWorker(v, `vhost-${q}`, 'vhost', false, vhost);
+        const worker = shared ?? this.addWorker(v, `vhost-${q}`, 'vhost', vhost);
         const owner = base + (nic.sharedVector ? 0 : q % vm.vcpus);
         const index = this.pairs.length;
         const vq = (i: number) => {
@@ -134,8 +141,13 @@ export class NetWorld {
     });
   }
 
-  private addWorker(vm: number, name: string, role: string, userspace: boolean, params: VhostParams): VhostWorker {
-    const w = new VhostWorker(this.workers.length, this, name, role, userspace, params);
+  /** The workers with a thread of their own (vhost-net's; QEMU's userspace NIC runs on the main loop). */
+  get threads(): VhostWorker[] {
+    return this.workers.filter((w) => w.loop === null);
+  }
+
+  private addWorker(vm: number, name: string, role: string, params: VhostParams): VhostWorker {
+    const w = new VhostWorker(this.workers.length, this, name, role, params);
     this.workers.push(w);
     this.vmOfWorker.push(vm);
     return w;

@@ -13,7 +13,9 @@ import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 
 const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
-const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6, S_INLINE = 7;
+const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6, S_INLINE = 7, S_CLIENT = 8;
+/** A client's handler in the to-do list: CLIENT + its position (virtqueue indices stay below). */
+const CLIENT = 1 << 30;
 
 /** ppoll gives way to epoll at this many fds (util/fdmon-epoll.c EPOLL_ENABLE_THRESHOLD). */
 const EPOLL_ENABLE_THRESHOLD = 64;
@@ -31,6 +33,20 @@ export interface AioContextOwner extends World {
   /** The device's handler hands the requests it popped (in ring order) to the engine (virtio-blk:
    *  through its MultiReqBuffer, virtio_blk_submit_multireq). */
   submitPopped(vq: Virtqueue, popped: Int32Array, count: number, engine: AioEngine): void;
+}
+
+/**
+ * Another device's handlers that run on this loop's thread (virtio-net without vhost: its TX
+ * ioeventfds and its tap fds are handlers of the main loop, virtio_net_handle_tx_bh and tap_send).
+ * The client says when it has work (AioContext.onClientWork); in the loop's next iteration the loop
+ * hands it the thread (onLoopTurn), the client runs its CPU steps through clientStep, each ending in
+ * its onStepDone, and gives the thread back with clientDone when it has run out of work.
+ */
+export interface LoopClient {
+  /** fds the client has the loop's fd monitor watch. */
+  readonly fds: number;
+  onLoopTurn(): void;
+  onStepDone(): void;
 }
 
 export interface AioContextParams extends PollParams {
@@ -79,6 +95,9 @@ export class AioContext extends HostThread implements VqServer {
   private step = S_PPOLL;
   private stepCount = 0;
   private curVq: Virtqueue | null = null;
+  private readonly clients: LoopClient[] = [];
+  private readonly clientWork: boolean[] = [];
+  private curClient: LoopClient | null = null;
   private curEngine: AioEngine | null = null;
   private curSuppress = false;
   private curFinal = false;
@@ -144,9 +163,18 @@ export class AioContext extends HostThread implements VqServer {
     return this.polling.windowNs;
   }
 
-  /** fds the fd monitor watches: each queue's ioeventfd, each engine's completion fd, the notifier. */
+  /** A device whose handlers run on this loop (before setUpPolling). */
+  addClient(c: LoopClient): void {
+    this.clients.push(c);
+    this.clientWork.push(false);
+  }
+
+  /** fds the fd monitor watches: each queue's ioeventfd, each engine's completion fd, the clients',
+   *  the notifier. */
   private get fds(): number {
-    return this.vqs.length + this.engines.length + 1;
+    let n = this.vqs.length + this.engines.length + 1;
+    for (const c of this.clients) n += c.fds;
+    return n;
   }
 
   /** CPU that one blocking wait spends walking fds: ppoll visits every fd going in and coming out;
@@ -179,6 +207,24 @@ export class AioContext extends HostThread implements VqServer {
   onCompletion(engine: AioEngine): void {
     if (this.state === T_POLLING) this.pollSees(this.vqs.length + this.engines.indexOf(engine));
     else if (this.state === T_BLOCKED) this.wake();
+  }
+
+  /** A client's fd is ready: it runs in the next iteration. Its fds are not polled: a polling window
+   *  sees them when it ends. */
+  onClientWork(c: LoopClient): void {
+    this.clientWork[this.clients.indexOf(c)] = true;
+    if (this.state === T_BLOCKED) this.wake();
+  }
+
+  /** A client's step of CPU work on this thread. */
+  clientStep(cost: number): void {
+    this.begin(S_CLIENT, 0, cost);
+  }
+
+  /** The client has run out of work: the iteration goes on with the next handler. */
+  clientDone(): void {
+    this.curClient = null;
+    this.nextHandler();
   }
 
   /** A request our io_submit was blocked on got its device slot. */
@@ -306,6 +352,7 @@ export class AioContext extends HostThread implements VqServer {
 
   private anyReady(includeAvail: boolean): boolean {
     for (const e of this.engines) if (e.ready.size > 0) return true;
+    for (const w of this.clientWork) if (w) return true;
     for (const vq of this.vqs) if (vq.kickPending || (includeAvail && vq.hasAvail)) return true;
     return false;
   }
@@ -377,6 +424,7 @@ export class AioContext extends HostThread implements VqServer {
         }
       }
     }
+    for (let k = 0; k < this.clients.length; k++) if (this.clientWork[k]) this.todo.push(CLIENT + k);
     this.polling.adjust(blockNs, this.readyIds, ready);
     if (this.isMainLoop) this.begin(S_MAIN_LOOP, 0, this.vm.costs.main_loop_iteration_ns);
     else this.nextHandler();
@@ -399,6 +447,7 @@ export class AioContext extends HostThread implements VqServer {
       case S_COMPLETE: this.endComplete(); break;
       case S_NOTIFY: this.endNotify(); break;
       case S_POLL_END: this.afterPollEnd(); break;
+      case S_CLIENT: this.curClient!.onStepDone(); break;
     }
   }
 
@@ -406,6 +455,14 @@ export class AioContext extends HostThread implements VqServer {
     const c = this.vm.costs;
     while (this.todo.size > 0) {
       const h = this.todo.shift();
+      if (h >= CLIENT) {
+        const k = h - CLIENT;
+        if (!this.clientWork[k]) continue;
+        this.clientWork[k] = false;
+        this.curClient = this.clients[k];
+        this.curClient.onLoopTurn();
+        return;
+      }
       if (h < 0) {
         const e = this.engines[-h - 1];
         if (e.ready.size === 0) continue;
