@@ -18,7 +18,19 @@ function rank(file: string): number {
   return i >= 0 ? i + 1 : LAYERS.length + 1;
 }
 
+/** The folders of src/, lowest first: the engine, the model, scenario loading, the statistics of a run,
+ *  running a point, outputs, the calibration against published rows, the CLI, the benchmark. */
+const FOLDERS = ['engine', 'model', 'scenario', 'stats', 'run', 'output', 'calibration', 'cli', 'bench'];
+
 describe('architecture: imports go one way', () => {
+  it('a folder of src/ imports only its own or lower ones (calibration never the CLI, statistics never scenario loading)', async () => {
+    const graph = await madge('src', { fileExtensions: ['ts'], tsConfig: 'tsconfig.json' });
+    const level = (f: string) => FOLDERS.indexOf(f.split('/')[0]); // -1: a file at src/ itself, below all
+    expect(Object.keys(graph.obj()).filter((f) => f.includes('/') && level(f) < 0)).toEqual([]);
+    const up = Object.entries(graph.obj()).flatMap(([file, deps]) => deps.filter((d) => level(d) > level(file)).map((d) => `${file} -> ${d}`));
+    expect(up).toEqual([]);
+  }, 60_000);
+
   it('no import cycle under src/ (type-only imports included), and model files import only their layer or lower', async () => {
     const graph = await madge('src', { fileExtensions: ['ts'], tsConfig: 'tsconfig.json' });
     expect(graph.circular()).toEqual([]);

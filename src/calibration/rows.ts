@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Costs } from '../model/costs.js';
 import { loadScenario } from '../scenario/load.js';
-import { simulatePoint } from '../cli/simulate.js';
+import { simulatePoint } from '../run/simulate.js';
 import type { Row } from '../stats/summary.js';
 import { shipped } from '../package-root.js';
 

@@ -1,6 +1,6 @@
 import { InvariantError } from '../model/invariants.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { Interrupted } from './simulate.js';
+import { Interrupted } from '../run/simulate.js';
 
 /** A bad command line: one line, exit 2. */
 export class UsageError extends Error {}

@@ -10,7 +10,7 @@ import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { Row } from '../stats/summary.js';
 import { layoutOf, summaryColumns } from '../stats/host-summary.js';
-import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from './simulate.js';
+import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from '../run/simulate.js';
 
 const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 

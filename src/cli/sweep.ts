@@ -13,7 +13,7 @@ import { expandSweep, formatValue, sweepAxes, type SweepPoint } from '../scenari
 import type { Row } from '../stats/summary.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { layoutOf, type Layout } from '../stats/host-summary.js';
-import { Interrupted, simulatePoint } from './simulate.js';
+import { Interrupted, simulatePoint } from '../run/simulate.js';
 import type { Shard } from './shard.js';
 
 /** What an interrupted sweep leaves. */

@@ -1,4 +1,4 @@
-import type { Histogram } from '../stats/histogram.js';
+import type { Histogram } from '../engine/histogram.js';
 
 /** A run broke a law every run must keep: a bug in the model, never in the scenario. */
 export class InvariantError extends Error {}

@@ -1,4 +1,4 @@
-import type { Histogram } from '../stats/histogram.js';
+import type { Histogram } from '../engine/histogram.js';
 import type { FioJobStats } from './blk/fio-stats.js';
 import type { ThreadUse } from './host/cpu-account.js';
 import type { NetResult } from './net/result.js';

@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
+import { bucketUpper, BUCKETS, type Histogram } from '../engine/histogram.js';
 import type { AggregatedPoint } from './sweep-csv.js';
 
 /** Metrics a sweep charts, one SVG each. */

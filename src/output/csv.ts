@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ThreadUse } from '../model/host/cpu-account.js';
 import type { HostResult } from '../model/result.js';
-import { bucketUpper, BUCKETS, type Histogram } from '../stats/histogram.js';
+import { bucketUpper, BUCKETS, type Histogram } from '../engine/histogram.js';
 import type { Row } from '../stats/summary.js';
 import { formatNumber } from './format.js';
 

@@ -1,7 +1,7 @@
 import type { FioDirStats, FioJobStats } from '../model/blk/fio-stats.js';
 import type { JobConfig, ModelConfig } from '../model/config.js';
 import type { HostResult } from '../model/result.js';
-import { bucketUpper, BUCKETS, Histogram } from '../stats/histogram.js';
+import { bucketUpper, BUCKETS, Histogram } from '../engine/histogram.js';
 
 export type FioOutputFormat = 'json' | 'json+';
 

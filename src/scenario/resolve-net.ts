@@ -4,9 +4,6 @@ import type { Warn } from './kubevirt.js';
 import type { Located } from './errors.js';
 import type { VmSection } from './schema.js';
 
-/** Host kernel memory per vhost virtqueue (MODEL.md section 7: ~64 KiB). */
-export const VHOST_QUEUE_KIB = 64;
-
 /** Peer presets: an external host behind a 25 Gbit/s link, or the host's own stack over the tap. */
 const PEERS = {
   external: { rtt: 30_000, line_rate_gbit: 25, service: 2_000 },

@@ -3,7 +3,7 @@ import type { NetConfig } from '../model/net/config.js';
 import type { NetResult } from '../model/net/result.js';
 import type { ThreadUse } from '../model/host/cpu-account.js';
 import type { HostResult, RunResult, VmResult } from '../model/result.js';
-import { Histogram } from './histogram.js';
+import { Histogram } from '../engine/histogram.js';
 import { NET_SUMMARY_COLUMNS, summarizeNet } from './net-summary.js';
 import { BACKEND_COLUMNS, FSYNC_COLUMNS, SUMMARY_COLUMNS, summarize, type Row } from './summary.js';
 

@@ -1,4 +1,4 @@
-import type { Histogram } from './histogram.js';
+import type { Histogram } from '../engine/histogram.js';
 
 /** The latency columns fio prints, in microseconds. */
 export type LatencyColumns = { lat_mean_us: number; lat_p50_us: number; lat_p90_us: number; lat_p99_us: number; lat_p99_9_us: number; lat_max_us: number };

@@ -1,6 +1,5 @@
 import type { NetResult } from '../model/net/result.js';
-import type { NetConfig } from '../model/net/config.js';
-import { VHOST_QUEUE_KIB } from '../scenario/resolve-net.js';
+import { VHOST_QUEUE_KIB, type NetConfig } from '../model/net/config.js';
 import { latencyColumns } from './latency-columns.js';
 import { threadShares } from './thread-shares.js';
 

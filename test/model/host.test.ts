@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runOutputs, runScenario } from '../../src/cli/run.js';
-import { simulatePoint } from '../../src/cli/simulate.js';
+import { simulatePoint } from '../../src/run/simulate.js';
 import { Host } from '../../src/model/host.js';
 import { scenario } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulatePoint } from '../../src/cli/simulate.js';
+import { simulatePoint } from '../../src/run/simulate.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import type { NetSummary } from '../../src/stats/net-summary.js';
 import { scenario } from '../helpers.js';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulatePoint } from '../../src/cli/simulate.js';
+import { simulatePoint } from '../../src/run/simulate.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Summary } from '../../src/stats/summary.js';
 

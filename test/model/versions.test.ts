@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { atLeast, behaviourOf, NEWEST } from '../../src/model/versions.js';
 import { scenario, simulate } from '../helpers.js';
 import { summarize } from '../../src/stats/summary.js';
-import { simulatePoint } from '../../src/cli/simulate.js';
+import { simulatePoint } from '../../src/run/simulate.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 describe('versions select mechanisms and defaults', () => {

@@ -1,4 +1,4 @@
-import { Histogram } from '../../stats/histogram.js';
+import { Histogram } from '../../engine/histogram.js';
 
 /** fio's bw_avg_time and iops_avg_time default: a bandwidth and an IOPS sample every 500 ms. */
 export const FIO_SAMPLE_NS = 500e6;

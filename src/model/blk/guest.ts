@@ -1,5 +1,5 @@
 import { IntFifo } from '../../engine/int-fifo.js';
-import { InFlight } from '../../stats/in-flight.js';
+import { InFlight } from '../../engine/in-flight.js';
 import type { Rng } from '../../engine/random.js';
 import { FlushQueue } from './blk-flush.js';
 import { batchBucket, type FioJobStats } from './fio-stats.js';

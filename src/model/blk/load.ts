@@ -1,5 +1,5 @@
-import { Histogram } from '../../stats/histogram.js';
-import { InFlight } from '../../stats/in-flight.js';
+import { Histogram } from '../../engine/histogram.js';
+import { InFlight } from '../../engine/in-flight.js';
 import type { FioJobStats } from './fio-stats.js';
 
 /** What fio measures in one VM: per job its latencies and counts (fio's own report), the VM's totals,

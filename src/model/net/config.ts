@@ -3,6 +3,9 @@ export const MAX_BUFFER = 65536;
 /** advmss on a 1500-byte MTU with timestamps: 1500 - 20 (IP) - 20 (TCP) - 12. */
 export const ADVMSS = 1448;
 
+/** Host kernel memory per vhost virtqueue (MODEL.md section 7: ~64 KiB). */
+export const VHOST_QUEUE_KIB = 64;
+
 /** The virtio-net header before each packet in a buffer (struct virtio_net_hdr_mrg_rxbuf). */
 export const VNET_HDR_BYTES = 12;
 const PAGE_SIZE = 4096;

@@ -1,4 +1,4 @@
-import type { Histogram } from '../../stats/histogram.js';
+import type { Histogram } from '../../engine/histogram.js';
 import type { ThreadUse } from '../host/cpu-account.js';
 
 /** What one virtio-net run measured over its window. */

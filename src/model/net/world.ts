@@ -1,8 +1,8 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
-import { Histogram } from '../../stats/histogram.js';
-import { InFlight } from '../../stats/in-flight.js';
+import { Histogram } from '../../engine/histogram.js';
+import { InFlight } from '../../engine/in-flight.js';
 import type { Costs } from '../costs.js';
 import type { Behaviour } from '../versions.js';
 import { Ev } from '../events.js';

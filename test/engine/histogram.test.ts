@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, bucketUpper, BUCKETS, Histogram } from '../../src/stats/histogram.js';
+import { bucketIndex, bucketUpper, BUCKETS, Histogram } from '../../src/engine/histogram.js';
 import { stream } from '../../src/engine/random.js';
 
 describe('Histogram', () => {

@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ModelConfig } from '../model/config.js';
 import { Host } from '../model/host.js';
 import type { HostResult } from '../model/result.js';
-import type { Histogram } from '../stats/histogram.js';
+import type { Histogram } from '../engine/histogram.js';
 import { latencyCurves, layoutOf, summaryRows, sweepRow, type Layout } from '../stats/host-summary.js';
 import type { Row } from '../stats/summary.js';
 
