@@ -1,4 +1,5 @@
 import type { PollParams } from './qemu/adaptive-polling.js';
+import type { AioKind } from './qemu/aio/engine.js';
 import type { DiskBus } from './qemu/disk-emulation.js';
 import type { DiskBackendKind } from './blk/world.js';
 import type { Costs, JitterParams } from './costs.js';
@@ -75,7 +76,7 @@ export interface VmConfig {
 }
 
 export type Ring = 'split' | 'packed';
-export type AioKind = 'native' | 'io_uring' | 'threads';
+
 
 export interface DiskConfig {
   name: string;

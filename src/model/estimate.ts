@@ -1,5 +1,5 @@
 import { Distribution } from '../engine/distribution.js';
-import { THREAD_POOL_MAX } from './qemu/aio/threads.js';
+import { aioEngine } from './qemu/aio/registry.js';
 import type { ModelConfig, VmConfig } from './config.js';
 import type { Costs } from './costs.js';
 import type { NetConfig } from './net/config.js';
@@ -59,7 +59,7 @@ function estimateBlk(vm: VmConfig, c: Readonly<Costs>): { rate: number; events: 
   const hostNs = Math.max(MIN_THREAD_NS_PER_IO, c.blk_request_ns + c.blk_complete_ns);
   const threadCap = Math.min((vm.vcpus * 1e9) / guestNs, (contexts.size * 1e9) / hostNs);
   const vqs = vm.disks.reduce((s, d) => s + d.numQueues, 0);
-  const poolWorkers = vm.disks.some((d) => d.aio === 'threads') ? contexts.size * THREAD_POOL_MAX : 0;
+  const poolWorkers = contexts.size * Math.max(0, ...vm.disks.map((d) => aioEngine(d.aio).maxThreads));
   const threads = vm.vcpus + contexts.size + poolWorkers;
   const bytes = slots * 120 + vqs * 1200 + threads * 4096 + (slots + threads) * 64;
   // Every open-loop arrival is an event, served or not.

@@ -60,7 +60,7 @@ export class Host extends SimulatedRun<HostResult> {
       }
     });
     if (config.cpu) {
-      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxPoolWorkers + this.net.threads.length + this.blk.backends.length;
+      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxEngineThreads + this.net.threads.length + this.blk.backends.length;
       this.cpu = new HostCpu(config.cpu, this.sim, threads, c.context_switch_ns);
     }
     // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by

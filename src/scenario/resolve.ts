@@ -1,7 +1,7 @@
 import { Distribution, type DistSpec } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
-import type { AioKind, DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
+import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
 import type { DiskBackendKind } from '../model/blk/world.js';
 import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/page-cache.js';
 import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
@@ -14,6 +14,8 @@ import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } f
 import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
 import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/host/halt-polling.js';
+import type { AioKind } from '../model/qemu/aio/engine.js';
+import { aioEngine, aioEngineNames } from '../model/qemu/aio/registry.js';
 import { parseBssplit } from './bssplit.js';
 
 const DEFAULT_DISK = 'vda';
@@ -439,8 +441,9 @@ function fsyncOf(j: JobInput, at: (k: string) => (string | number)[], fail: Loca
  *  used: QEMU refuses aio=native without cache.direct=on. */
 function aioOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): AioKind {
   const direct = CACHE_DIRECT[d.cache ?? 'none'];
-  if (d.aio === 'native' && !direct) {
-    throw fail(at('aio'), `aio=native requires cache.direct=on (QEMU refuses it): with cache ${d.cache}, give aio io_uring or threads, or cache none or directsync`);
+  if (d.aio !== undefined && aioEngine(d.aio).needsDirect && !direct) {
+    const others = aioEngineNames().filter((n) => !aioEngine(n).needsDirect).join(' or ');
+    throw fail(at('aio'), `aio=${d.aio} requires cache.direct=on (QEMU refuses it): with cache ${d.cache}, give aio ${others}, or cache none or directsync`);
   }
   return d.aio ?? (direct ? 'native' : 'threads');
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COST_NAMES, COST_TABLE, DEFAULT_COSTS, type CostName } from '../model/costs.js';
 import { SCHED_DEFAULTS } from '../model/host/host-cpu.js';
+import { aioEngineNames, isAioEngine } from '../model/qemu/aio/registry.js';
 import { LIMITS } from './limits.js';
 import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
@@ -72,13 +73,19 @@ const deviceFields = {
 };
 export const deviceSchema = z.strictObject(deviceFields);
 
+/** An aio engine's name, checked against the registry when the scenario is read (an engine registered
+ *  after this module loaded is accepted too); the JSON Schema lists the names then registered. */
+const aioName = z.string().superRefine((v, ctx) => {
+  if (!isAioEngine(v)) ctx.addIssue({ code: 'custom', message: `expected one of ${aioEngineNames().map((n) => JSON.stringify(n)).join(', ')}` });
+});
+
 const diskFields = {
   device: z.union([z.string(), deviceSchema]).optional().describe('A preset or a name under `devices:`, or an inline device.'),
   'num-queues': QUEUES.optional().describe('QEMU virtio-blk-pci num-queues: the disk\'s virtqueues (default one per vCPU since QEMU 5.2, 1 before).'),
   'queue-size': queueSize.optional().describe('QEMU queue-size: descriptors per virtqueue (a power of 2; default 256 since QEMU 5.0, 128 before; vhost-scsi and vhost-user-blk 128).'),
   ring: z.enum(['split', 'packed']).optional().describe('Virtqueue layout: split, or packed (virtio 1.1, packed=on).'),
   event_idx: z.boolean().optional().describe('VIRTIO_RING_F_EVENT_IDX: notification suppression by ring index (on unless off).'),
-  aio: z.enum(['native', 'io_uring', 'threads']).optional().describe('QEMU aio=: native (Linux AIO), io_uring, or threads (QEMU\'s thread pool).'),
+  aio: aioName.optional().describe('QEMU aio=: the host aio engine: native (Linux AIO), io_uring, threads (QEMU\'s thread pool), or another registered in src/model/qemu/aio/registry.ts.'),
   bus: z.enum(['virtio', 'scsi']).optional().describe('The disk\'s bus, as libvirt\'s <target bus>: virtio (virtio-blk, the default) or scsi (a LUN on a virtio-scsi controller).'),
   controller: z.string().min(1).optional().describe('With bus: scsi, the virtio-scsi controller the LUN sits on: LUNs naming the same one share its virtqueues (their queue and iothread settings must agree). Default: a controller of its own.'),
   backend: z.enum(['qemu', 'vhost', 'vhost-user']).optional().describe('Who serves the disk\'s virtqueues: qemu (virtio-blk-pci or virtio-scsi-pci, the default), vhost (vhost-scsi-pci: the Linux kernel\'s vhost-scsi with LIO, bus scsi) or vhost-user (vhost-user-blk-pci: a polling user-space target such as SPDK, host.vhost_user, bus virtio).'),
@@ -354,5 +361,11 @@ export type DeviceInput = z.output<typeof deviceSchema>;
 
 /** The schema as JSON Schema (2020-12) for editors. */
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
+  return z.toJSONSchema(scenarioSchema, {
+    io: 'input', unrepresentable: 'any',
+    override: (x) => {
+      if (x.zodSchema !== aioName) return;
+      x.jsonSchema.enum = aioEngineNames();
+    },
+  });
 }

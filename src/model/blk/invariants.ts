@@ -1,4 +1,3 @@
-import { THREAD_POOL_MAX, ThreadsAio } from '../qemu/aio/threads.js';
 import { Stage } from '../storage/requests.js';
 import { littleViolation } from '../invariants.js';
 import type { BlkWorld } from './world.js';
@@ -32,11 +31,7 @@ export function blkViolations(w: BlkWorld, windowNs: number): string[] {
   for (const ctx of w.ctxs) {
     const maxPop = Math.max(0, ...ctx.vqs.map((vq) => vq.maxPop));
     if (ctx.largestPop > maxPop) broken.push(`${ctx.name} popped ${ctx.largestPop} requests in one round`);
-    for (const e of ctx.engines) {
-      if (e instanceof ThreadsAio && e.workers.length > THREAD_POOL_MAX) {
-        broken.push(`${ctx.name} spawned ${e.workers.length} pool workers`);
-      }
-    }
+    for (const e of ctx.engines) for (const v of e.violations()) broken.push(`${ctx.name} ${v}`);
   }
   const oldest = w.loads.map(() => Infinity);
   for (let i = 0; i < req.capacity; i++) {

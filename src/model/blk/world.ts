@@ -5,10 +5,9 @@ import type { Costs } from '../costs.js';
 import { Ev } from '../events.js';
 import type { HostThread } from '../host/host-cpu.js';
 import type { Vcpu } from '../host/vcpu.js';
-import type { AioEngine } from '../qemu/aio/engine.js';
-import { IoUringAio } from '../qemu/aio/io-uring.js';
-import { NativeAio } from '../qemu/aio/native.js';
-import { THREAD_POOL_MAX, ThreadsAio, type PoolWorker } from '../qemu/aio/threads.js';
+import type { AioEngine, AioKind } from '../qemu/aio/engine.js';
+import type { PoolWorker } from '../qemu/aio/pool-worker.js';
+import { aioEngine } from '../qemu/aio/registry.js';
 import { AioContext } from '../qemu/aio-context.js';
 import { SharedBlockState } from '../qemu/block-state.js';
 import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emulation.js';
@@ -51,7 +50,7 @@ export interface BlkVmSetup {
   iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
-    eventIdx: boolean; aio: 'native' | 'io_uring' | 'threads'; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
+    eventIdx: boolean; aio: AioKind; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
     bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
   }[];
   jobs: readonly {
@@ -151,6 +150,8 @@ export class BlkWorld {
   private readonly deviceOfDisk: number[] = [];
   /** The AioContexts by VM and name. */
   private readonly ctxByName = new Map<string, AioContext>();
+  /** Threads the engines may spawn at most (thread pools), for sizing the host's tables. */
+  maxEngineThreads = 0;
 
   /**
    * `vcpuBase[v]` is VM v's first vCPU in the host's table; `driver` is this side's number in the
@@ -205,14 +206,13 @@ export class BlkWorld {
       const base = vcpuBase[v];
       const contextFor = (name: string) => this.contextOf(v, name);
       const engines = new Map<string, AioEngine>();
-      const engineFor = (ctx: AioContext, kind: string): AioEngine => {
-        const key = `${ctx.index}/${kind}`;
+      const engineFor = (ctx: AioContext, name: AioKind): AioEngine => {
+        const key = `${ctx.index}/${name}`;
         let e = engines.get(key);
         if (!e) {
-          const batch = vm.iothread.aioMaxBatch || s.behaviour.nativeDefaultBatch;
-          e = kind === 'native' ? new NativeAio(ctx.index, this, batch, s.behaviour.linuxAioMaxEvents, c)
-            : kind === 'io_uring' ? new IoUringAio(ctx.index, this, c)
-            : new ThreadsAio(ctx.index, this, c, ctx.name);
+          const kind = aioEngine(name);
+          e = kind.create({ ctx: ctx.index, ctxName: ctx.name, owner: this, costs: c, behaviour: s.behaviour, aioMaxBatch: vm.iothread.aioMaxBatch });
+          this.maxEngineThreads += kind.maxThreads;
           engines.set(key, e);
           ctx.engines.push(e);
         }
@@ -360,10 +360,6 @@ export class BlkWorld {
     return b;
   }
 
-  /** Threads a thread pool may spawn at most, for sizing the host's tables. */
-  get maxPoolWorkers(): number {
-    return this.ctxs.reduce((n, x) => n + x.engines.filter((e) => e instanceof ThreadsAio).length, 0) * THREAD_POOL_MAX;
-  }
 
   /** A thread pool spawned a worker. */
   addWorker(w: PoolWorker): void {

@@ -1,6 +1,10 @@
 import { IntFifo } from '../../../engine/int-fifo.js';
+import type { Simulation } from '../../../engine/simulation.js';
+import type { Costs } from '../../costs.js';
 import type { BlockTarget } from '../../storage/page-cache.js';
 import { Stage, type RequestTable } from '../../storage/requests.js';
+import type { Behaviour } from '../../versions.js';
+import type { PoolWorker } from './pool-worker.js';
 
 /** What an engine needs from the world it serves: the requests, their devices, and the AioContexts to
  *  tell of completions. */
@@ -8,6 +12,40 @@ export interface EngineOwner {
   readonly requests: RequestTable;
   deviceOf(r: number): BlockTarget;
   readonly ctxs: readonly { onCompletion(e: AioEngine): void }[];
+}
+
+/** What an engine that runs threads of its own (the thread pool) needs besides: the clock, and where
+ *  its workers join the host. */
+export interface PoolOwner extends EngineOwner {
+  readonly sim: Simulation;
+  readonly workers: readonly PoolWorker[];
+  /** Pool worker holding each request. */
+  readonly workerOf: Int32Array;
+  addWorker(w: PoolWorker): void;
+}
+
+/** A host aio engine by its aio= name, one of the registry's (registry.ts). */
+export type AioKind = string;
+
+/** What an engine of one AioContext is built from. */
+export interface EngineEnv {
+  ctx: number;
+  ctxName: string;
+  /** The world it serves; a thread pool also registers its workers there. */
+  owner: PoolOwner;
+  costs: Readonly<Costs>;
+  behaviour: Behaviour;
+  /** The iothread's aio-max-batch (0: the engine's own default). */
+  aioMaxBatch: number;
+}
+
+/** A host aio engine as QEMU's aio= names it: how to build it, and what the scenario checks of it. */
+export interface AioEngineKind {
+  create(env: EngineEnv): AioEngine;
+  /** Threads it may spawn per AioContext (the memory estimate sizes for them). */
+  maxThreads: number;
+  /** QEMU refuses it without cache.direct=on (O_DIRECT). */
+  needsDirect: boolean;
 }
 
 /**
@@ -53,6 +91,11 @@ export abstract class AioEngine {
 
   /** One completion has been reaped by the AioContext. */
   onReaped(): void {}
+
+  /** Broken bounds of the engine's own, for the run's invariants (a thread pool past its size). */
+  violations(): string[] {
+    return [];
+  }
 
   /** The device finished r. */
   onDeviceDone(r: number): void {

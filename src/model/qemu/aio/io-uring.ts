@@ -1,5 +1,5 @@
 import type { Costs } from '../../costs.js';
-import { AioEngine, type EngineOwner } from './engine.js';
+import { AioEngine, type AioEngineKind, type EngineOwner } from './engine.js';
 
 /** Submission queue entries per LuringState (block/io_uring.c MAX_ENTRIES). */
 export const IO_URING_MAX_ENTRIES = 128;
@@ -38,3 +38,9 @@ export class IoUringAio extends AioEngine {
     return (viaFd ? this.c.fd_dispatch_ns : 0) + n * this.c.io_uring_reap_req_ns;
   }
 }
+
+export const IO_URING_AIO: AioEngineKind = {
+  create: (e) => new IoUringAio(e.ctx, e.owner, e.costs),
+  maxThreads: 0,
+  needsDirect: false,
+};

@@ -1,5 +1,5 @@
 import type { Costs } from '../../costs.js';
-import { AioEngine, type EngineOwner } from './engine.js';
+import { AioEngine, type AioEngineKind, type EngineOwner } from './engine.js';
 
 /**
  * aio=native (block/linux-aio.c): requests queued in a plug section go out in one io_submit once
@@ -45,3 +45,9 @@ export class NativeAio extends AioEngine {
     return (viaFd ? this.c.fd_dispatch_ns : 0) + n * this.c.native_reap_req_ns;
   }
 }
+
+export const NATIVE_AIO: AioEngineKind = {
+  create: (e) => new NativeAio(e.ctx, e.owner, e.aioMaxBatch || e.behaviour.nativeDefaultBatch, e.behaviour.linuxAioMaxEvents, e.costs),
+  maxThreads: 0,
+  needsDirect: true,
+};

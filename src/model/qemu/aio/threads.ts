@@ -1,55 +1,13 @@
 import { IntFifo } from '../../../engine/int-fifo.js';
-import { CpuAccount, CpuState } from '../../host/cpu-account.js';
 import type { Costs } from '../../costs.js';
-import type { Simulation } from '../../../engine/simulation.js';
-import { HostThread } from '../../host/host-cpu.js';
 import { Ev } from '../../events.js';
-import { AioEngine, type EngineOwner } from './engine.js';
+import { AioEngine, type AioEngineKind, type PoolOwner } from './engine.js';
+import { PoolWorker, type WorkerPool } from './pool-worker.js';
 
 /** util/thread-pool.c: a pool grows up to max_threads, 64 by default. */
 export const THREAD_POOL_MAX = 64;
 
 const W_IDLE = 0, W_WAKING = 1, W_IO = 2, W_BLOCKED = 3, W_DONE = 4, W_SPAWNING = 5;
-
-/** A thread-pool worker: does one blocking preadv/pwritev at a time. */
-export class PoolWorker extends HostThread {
-  state = W_IDLE;
-  req = -1;
-
-  constructor(readonly index: number, readonly pool: ThreadsAio, name: string, sim: Simulation) {
-    super(new CpuAccount(name, 'aio-worker'), sim, Ev.WorkerStepDone, index);
-  }
-
-  run(state: number, cost: number): void {
-    this.state = state;
-    this.runSegment(cost);
-  }
-
-  /** Woken (with a request, or by its I/O's completion): runs once it has a core. */
-  woken(): void {
-    if (this.wantCore()) this.resume();
-  }
-
-  protected resume(): void {
-    this.pool.onWorkerRunning(this);
-  }
-
-  /** Blocked in its syscall, or idle on the pool's semaphore: off CPU. */
-  off(state: number): void {
-    this.state = state;
-    this.acct.enter(CpuState.Idle, this.sim.now);
-    this.dropCore();
-  }
-}
-
-/** What a thread pool needs besides an engine's: the clock, and where its workers are registered. */
-export interface PoolOwner extends EngineOwner {
-  readonly sim: Simulation;
-  readonly workers: readonly PoolWorker[];
-  /** Pool worker holding each request. */
-  readonly workerOf: Int32Array;
-  addWorker(w: PoolWorker): void;
-}
 
 /**
  * aio=threads (util/thread-pool.c): every request goes on the pool's list and posts its semaphore. An
@@ -60,7 +18,7 @@ export interface PoolOwner extends EngineOwner {
  * result and schedules the completion bottom half, which wakes the AioContext, and takes the next
  * request on the list. Not batched: a hand-off and a wake-up per request.
  */
-export class ThreadsAio extends AioEngine {
+export class ThreadsAio extends AioEngine implements WorkerPool {
   override readonly completesByBh = true;
   /** Requests handed to the pool and not yet taken by a worker. */
   private readonly queueOfPool = new IntFifo(64);
@@ -148,9 +106,19 @@ export class ThreadsAio extends AioEngine {
     }
   }
 
+  override violations(): string[] {
+    return this.workers.length > THREAD_POOL_MAX ? [`spawned ${this.workers.length} pool workers`] : [];
+  }
+
   /** The device finished the worker's request: the kernel wakes the worker. */
   override onDeviceDone(r: number): void {
     const w = this.owner.workers[this.owner.workerOf[r]];
     this.owner.sim.after(w.wakeDelay(this.c.wakeup_ns), Ev.WorkerWake, w.index, 0);
   }
 }
+
+export const THREADS_AIO: AioEngineKind = {
+  create: (e) => new ThreadsAio(e.ctx, e.owner, e.costs, e.ctxName),
+  maxThreads: THREAD_POOL_MAX,
+  needsDirect: false,
+};
