@@ -15,6 +15,7 @@ import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
 import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/host/halt-polling.js';
 import type { AioKind } from '../model/qemu/aio/engine.js';
+import { THREAD_ROLES } from '../model/host/roles.js';
 import { aioEngine, aioEngineNames } from '../model/qemu/aio/registry.js';
 import { parseBssplit } from './bssplit.js';
 
@@ -136,12 +137,15 @@ function pageCacheOf(s: Scenario): PageCacheParams {
 function vhostUserOf(s: Scenario, cpu: HostParams | null, vms: { disks: DiskConfig[] }[], fail: Located): ModelConfig['vhostUser'] {
   const t = s.host?.vhost_user;
   if (!vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))) return null;
-  const cpuset = t?.cpuset ?? null;
+  const byRole = s.host?.cpusets.reactor;
+  if (t?.cpuset && byRole) throw fail(['host', 'cpusets', 'reactor'], 'the reactors\' cores are given twice: keep host.vhost_user.cpuset or host.cpusets.reactor');
+  const cpuset = t?.cpuset ?? byRole ?? null;
+  const path = t?.cpuset ? ['host', 'vhost_user', 'cpuset'] : ['host', 'cpusets', 'reactor'];
   if (cpuset) {
     const cores = cpu?.cores ?? 0;
-    if (cores === 0) throw fail(['host', 'vhost_user', 'cpuset'], 'cpusets need host.cores (the cores the VMs share)');
+    if (cores === 0) throw fail(path, 'cpusets need host.cores (the cores the VMs share)');
     const bad = cpuset.find((c) => c >= cores);
-    if (bad !== undefined) throw fail(['host', 'vhost_user', 'cpuset'], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
+    if (bad !== undefined) throw fail(path, `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
   }
   return { reactors: t?.reactors ?? 1, cpuset };
 }
@@ -373,7 +377,6 @@ function cpuOf(s: Scenario, kubevirtCores: number | undefined, b: Behaviour): Ho
   };
 }
 
-const ROLES = ['vcpu', 'iothread', 'main-loop', 'aio-worker', 'vhost'] as const;
 
 /**
  * Where a VM's threads may run: the host's cpusets by role, within the VM's own cpuset or NUMA node
@@ -392,7 +395,7 @@ function placementOf(
     if (entry?.cpuset || entry?.numa_node !== undefined) throw failVm([entry.cpuset ? 'cpuset' : 'numa_node'], `${why}: leave this out`);
     const role = Object.keys(h?.cpusets ?? {})[0];
     if (role) throw fail(['host', 'cpusets', role], `${why}: host.cpusets cannot place its threads`);
-    return { cpusets: Object.fromEntries(ROLES.map((r) => [r, podCores])), ...numa };
+    return { cpusets: Object.fromEntries(THREAD_ROLES.map((r) => [r, podCores])), ...numa };
   }
   const cores = cpu?.cores ?? 0;
   const within = (set: number[], path: (string | number)[], fail: Located) => {
@@ -419,8 +422,9 @@ function placementOf(
     if (vmSet.length === 0) throw failVm([entry?.cpuset ? 'cpuset' : 'vm'], `every core it may use is a dedicated-CPU VM's (cores 0-${Math.max(...taken)})`);
   }
   const cpusets: Record<string, number[]> = {};
-  for (const role of ROLES) {
-    const set = role === 'vhost' ? undefined : h?.cpusets[role];
+  for (const role of THREAD_ROLES) {
+    // The vhost-user target's reactors are the host's, not the VM's (vhostUserOf).
+    const set = role === 'reactor' ? undefined : h?.cpusets[role];
     if (set) within(set, ['host', 'cpusets', role], fail);
     const allowed = set && vmSet ? set.filter((c) => vmSet!.includes(c)) : set ?? vmSet;
     if (allowed && allowed.length === 0) throw failVm(['cpuset'], `no core of host.cpusets.${role} is in this VM's cpuset`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COST_NAMES, COST_TABLE, DEFAULT_COSTS, type CostName } from '../model/costs.js';
 import { SCHED_DEFAULTS } from '../model/host/host-cpu.js';
+import { THREAD_ROLES } from '../model/host/roles.js';
 import { aioEngineNames, isAioEngine } from '../model/qemu/aio/registry.js';
 import { LIMITS } from './limits.js';
 import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
@@ -137,7 +138,7 @@ const costs = z.strictObject(
   })) as Record<CostName, z.ZodOptional<typeof cost>>,
 );
 
-const role = z.enum(['vcpu', 'iothread', 'main-loop', 'aio-worker']);
+const role = z.enum(THREAD_ROLES);
 /** A host core's number: below Linux x86 NR_CPUS with CONFIG_MAXSMP. */
 const CORE_MAX = LIMITS.hostCores - 1;
 const coreNumber = nonNegInt.max(CORE_MAX, { message: `a core number is at most ${CORE_MAX} (Linux NR_CPUS)` });
@@ -163,7 +164,7 @@ const cpulist = z.union([z.array(coreNumber), z.string()]).transform((v, ctx) =>
 /** Host CPUs (MODEL.md section 8). KVM module parameters keep their names (halt_poll_ns, ...). */
 const host = z.strictObject({
   cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0).describe('Cores the VMs\' threads share; 0 = a core for every thread.'),
-  cpusets: z.partialRecord(role, cpulist).default({}).describe('Per thread role (vcpu, iothread, main-loop, aio-worker): the host cores it may run on, a cpulist ("0-3,8") or a list.'),
+  cpusets: z.partialRecord(role, cpulist).default({}).describe(`Per thread role (${THREAD_ROLES.join(', ')}: threads.csv\'s role column): the host cores it may run on, a cpulist ("0-3,8") or a list. reactor: the vhost-user target\'s (as host.vhost_user.cpuset).`),
   numa_nodes: upTo(1024, 'Linux MAX_NUMNODES, NODES_SHIFT 10').default(1).describe('NUMA nodes the cores are split into, evenly and in order (host form: a VM\'s numa_node).'),
   devices: z.record(z.string(), deviceSchema).default({}).describe('The host\'s storage devices (host form): every disk that names one shares it.'),
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way

@@ -1,3 +1,4 @@
+import type { ThreadRole } from '../model/host/roles.js';
 import type { RunResult } from '../model/result.js';
 import { latencyColumns } from './latency-columns.js';
 import { threadShares } from './thread-shares.js';
@@ -60,7 +61,7 @@ export const BACKEND_COLUMNS: (keyof Summary)[] = ['backend_busy_pct', 'backend_
 /** Columns added where a job has fsync. */
 export const FSYNC_COLUMNS: (keyof Summary)[] = ['fsync_iops', 'fsync_lat_p50_us', 'fsync_lat_p99_us'];
 /** The roles of those servers' threads. */
-const BACKEND_ROLES = ['vhost-scsi', 'reactor'];
+const BACKEND_ROLES: ThreadRole[] = ['vhost-scsi', 'reactor'];
 
 const us = (ns: number) => ns / 1000;
 

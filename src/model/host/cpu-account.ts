@@ -1,3 +1,5 @@
+import type { ThreadRole } from './roles.js';
+
 export const enum CpuState {
   Idle = 0,
   Busy = 1,
@@ -14,7 +16,7 @@ export class CpuAccount {
   /** The VM the thread belongs to ('' in the single-VM form). */
   vm = '';
 
-  constructor(readonly name: string, readonly role: string) {}
+  constructor(readonly name: string, readonly role: ThreadRole) {}
 
   enter(state: CpuState, now: number): void {
     if (state === this.state) return;
@@ -41,7 +43,7 @@ export class CpuAccount {
 /** One thread's use of the CPU over a run's window. */
 export interface ThreadUse {
   name: string;
-  role: string;
+  role: ThreadRole;
   /** The VM it belongs to ('' in the single-VM form). */
   vm: string;
   busyNs: number;

@@ -12,7 +12,7 @@ export interface ThreadSetup {
   /** The VM's name in outputs, and the prefix of its random streams ('' for the single-VM form). */
   vm: string;
   streams: string;
-  /** Per role (vcpu, iothread, main-loop, aio-worker, vhost): host cores its threads may run on. */
+  /** Per role (THREAD_ROLES): host cores its threads may run on. */
   cpusets: Readonly<Record<string, readonly number[]>>;
   /** Per thread name: host cores it is pinned to, over its role's cpuset. */
   pins: Readonly<Record<string, readonly number[]>>;

@@ -3,6 +3,7 @@ import { LazyTimer } from '../../engine/lazy-timer.js';
 import { CpuAccount, CpuState } from '../host/cpu-account.js';
 import { Ev } from '../events.js';
 import { HostThread } from '../host/host-cpu.js';
+import type { ThreadRole } from '../host/roles.js';
 import { rxBuffers, VNET_HDR_BYTES } from './config.js';
 import type { DataPlane, Packets, QueuePair } from './queue-pair.js';
 import type { AioContext, LoopClient } from '../qemu/aio-context.js';
@@ -86,7 +87,7 @@ export class VhostWorker extends HostThread implements DataPlane, LoopClient {
     readonly index: number,
     private readonly vm: VhostOwner,
     name: string,
-    role: string,
+    role: ThreadRole,
     private readonly params: VhostParams,
   ) {
     super(new CpuAccount(name, role), vm.sim, Ev.VhostStepDone, index);

@@ -6,6 +6,7 @@ import { InFlight } from '../../engine/in-flight.js';
 import type { Costs } from '../costs.js';
 import type { Behaviour } from '../versions.js';
 import { Ev } from '../events.js';
+import type { ThreadRole } from '../host/roles.js';
 import type { Vcpu } from '../host/vcpu.js';
 import type { AioContext } from '../qemu/aio-context.js';
 import { littleViolation } from '../invariants.js';
@@ -146,7 +147,7 @@ export class NetWorld {
     return this.workers.filter((w) => w.loop === null);
   }
 
-  private addWorker(vm: number, name: string, role: string, params: VhostParams): VhostWorker {
+  private addWorker(vm: number, name: string, role: ThreadRole, params: VhostParams): VhostWorker {
     const w = new VhostWorker(this.workers.length, this, name, role, params);
     this.workers.push(w);
     this.vmOfWorker.push(vm);

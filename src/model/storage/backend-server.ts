@@ -8,6 +8,7 @@ import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 import type { BlockTarget } from './page-cache.js';
 import { Stage, type RequestTable } from './requests.js';
+import type { ThreadRole } from '../host/roles.js';
 
 /** What a server outside QEMU needs from its world: the requests and queues, each request's device,
  *  and the way to interrupt the guest. */
@@ -34,7 +35,7 @@ export abstract class BackendServer extends HostThread implements VqServer {
   private touchedFlag = new Uint8Array(8);
   private readonly sending = new IntFifo(8);
 
-  constructor(readonly index: number, name: string, role: string, protected readonly owner: BackendOwner) {
+  constructor(readonly index: number, name: string, role: ThreadRole, protected readonly owner: BackendOwner) {
     super(new CpuAccount(name, role), owner.sim, Ev.BackendStepDone, index);
   }
 
