@@ -1,7 +1,7 @@
 import type { PollParams } from './qemu/adaptive-polling.js';
 import type { AioKind } from './qemu/aio/engine.js';
 import type { DiskBus } from './qemu/disk-emulation.js';
-import type { DiskBackendKind } from './blk/world.js';
+import type { DiskBackendKind } from './blk/setup.js';
 import type { Costs, JitterParams } from './costs.js';
 import type { HaltPollParams } from './host/halt-polling.js';
 import type { HostParams } from './host/host-cpu.js';

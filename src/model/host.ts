@@ -9,6 +9,7 @@ import { Vcpu, type GuestDriver } from './host/vcpu.js';
 import { InvariantError } from './invariants.js';
 import { NetWorld } from './net/world.js';
 import type { HostResult, VmResult } from './result.js';
+import type { EventReceiver } from './world.js';
 import { SimulatedRun } from './simulated-run.js';
 import { VIRTIO_BLK } from './blk/emulation.js';
 import { VIRTIO_SCSI } from './scsi/emulation.js';
@@ -33,6 +34,8 @@ export class Host extends SimulatedRun<HostResult> {
   private readonly setups: ThreadSetup[];
   /** Per VM: its first vCPU in the host's table. */
   private readonly vcpuBase: number[] = [];
+  /** Per event kind, the side that declared it. */
+  private readonly receivers: EventReceiver[] = [];
 
   constructor(readonly config: ModelConfig) {
     super(config);
@@ -51,6 +54,7 @@ export class Host extends SimulatedRun<HostResult> {
       { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI }, { vhost: VHOST_SCSI, 'vhost-user': VHOST_USER_BLK });
     this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET, (v) => this.blk.contextOf(v, MAIN_LOOP));
     this.blk.setUpPolling();
+    for (const side of [this.blk, this.net]) for (const k of side.eventKinds) this.receivers[k] = side;
     const drivers: GuestDriver[] = [];
     drivers[BLK] = this.blk.guest;
     drivers[NET] = this.net.guest;
@@ -79,31 +83,16 @@ export class Host extends SimulatedRun<HostResult> {
     return this.vcpus.slice(this.vcpuBase[v], this.vcpuBase[v] + this.config.vms[v].vcpus);
   }
 
+  /** The host's own events (its vCPUs and cores, the end of warmup); every other kind goes to the side
+   *  that declared it. */
   dispatch(kind: number, a: number, b: number): void {
     switch (kind) {
       case Ev.VcpuStepDone: this.vcpus[a].onStepDone(); break;
       case Ev.VcpuWake: this.vcpus[a].onWake(); break;
       case Ev.VcpuHaltPollEnd: this.vcpus[a].onHaltPollEnd(); break;
-      case Ev.BlkIrq: this.blk.guest.raiseIrq(this.blk.vqs[a]); break;
-      case Ev.NetIrq: this.net.guest.raiseIrq(this.net.pairs[a]); break;
-      case Ev.CtxStepDone: this.blk.ctxs[a].onStepDone(); break;
-      case Ev.CtxWake: this.blk.ctxs[a].onWake(); break;
-      case Ev.CtxPollTimer: this.blk.ctxs[a].onPollTimer(); break;
-      case Ev.DeviceDone: this.blk.devices[a].onDone(b); break;
-      case Ev.WorkerStepDone: { const w = this.blk.workers[a]; w.pool.onWorkerStepDone(w); break; }
-      case Ev.WorkerWake: this.blk.workers[a].woken(); break;
-      case Ev.JobArrival: this.blk.onArrival(this.blk.jobs[a]); break;
-      case Ev.JobThinkEnd: this.blk.onThinkEnd(this.blk.jobs[a], b); break;
-      case Ev.VhostStepDone: this.net.workers[a].onStepDone(); break;
-      case Ev.VhostWake: this.net.workers[a].onWake(); break;
-      case Ev.VhostPollTimeout: this.net.workers[a].onPollTimeout(); break;
-      case Ev.BackendStepDone: this.blk.backends[a].onStepDone(); break;
-      case Ev.BackendWake: this.blk.backends[a].onWake(); break;
-      case Ev.BackendTimer: this.blk.backends[a].onTimer(b); break;
-      case Ev.CacheDone: this.blk.pageCache!.onCopyDone(b); break;
       case Ev.CoreGranted: this.cpu!.onGrantedEvent(a); break;
       case Ev.WarmupEnd: this.resetStats(); break;
-      default: this.net.dispatchLink(kind, a, b);
+      default: this.receivers[kind].receive(kind, a, b);
     }
   }
 

@@ -12,54 +12,18 @@ import { AioContext } from '../qemu/aio-context.js';
 import { SharedBlockState } from '../qemu/block-state.js';
 import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emulation.js';
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
-import { Device, type DeviceConfig } from '../storage/device.js';
+import { Device } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
-import { GUEST_WRITE_CACHE, PageCache, type BlockTarget, type CacheMode, type PageCacheParams } from '../storage/page-cache.js';
+import { GUEST_WRITE_CACHE, PageCache, type BlockTarget } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
-import type { Behaviour } from '../versions.js';
-import { guestQueues, ownerOfQueue, queueOfVcpu } from './blk-mq.js';
-import { BlkGuest, Job } from './guest.js';
-import { depthBucket, FioJobStats } from './fio-stats.js';
-import { BlkLoad } from './load.js';
-
-/** Who serves a disk's virtqueues: QEMU, a kernel vhost worker (vhost-scsi), a vhost-user target. */
-export type DiskBackendKind = 'qemu' | 'vhost' | 'vhost-user';
-
-/** Room between the regions of sequential job clones, far beyond what a run reaches. */
-const JOB_REGION_BYTES = 2 ** 40;
-
-/** What the virtio-blk side of a host is built from (the model's config, narrowed). */
-export interface BlkSetup {
-  seed: number;
-  pointKey: string;
-  replication: number;
-  costs: Readonly<Costs>;
-  behaviour: Behaviour;
-  devices: readonly (DeviceConfig & { stream: string })[];
-  vms: readonly BlkVmSetup[];
-  /** The vhost-user target's reactors, when a disk has backend vhost-user. */
-  vhostUser: { reactors: number } | null;
-  pageCache: PageCacheParams;
-}
-
-export interface BlkVmSetup {
-  streams: string;
-  vcpus: number;
-  iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
-  disks: readonly {
-    name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
-    eventIdx: boolean; aio: AioKind; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
-    bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
-  }[];
-  jobs: readonly {
-    name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
-    iodepth: number; numjobs: number;
-    rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
-    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number; fsync: number;
-  }[];
-}
+import type { EventReceiver } from '../world.js';
+import { guestQueues, ownerOfQueue } from './blk-mq.js';
+import { FioJobs } from './fio-jobs.js';
+import { BlkGuest, type Job } from './guest.js';
+import type { BlkSetup, BlkVmSetup, DiskBackendKind } from './setup.js';
+import type { BlkLoad } from './load.js';
 
 /**
  * The chance a random read finds its pages in the host's page cache, in steady state: the cache's
@@ -91,28 +55,15 @@ function pageCacheSlots(s: BlkSetup): number {
   return slots;
 }
 
-/** The size of a bssplit entry drawn with u in [0, 1). */
-function splitSize(bytes: Float64Array, cum: Float64Array, u: number): number {
-  let k = 0;
-  while (k < bytes.length - 1 && u >= cum[k]) k++;
-  return bytes[k];
-}
-
-/** The share of a job's I/Os that are reads. */
-function readFractionOf(j: { rw: string; rwmixread: number }): number {
-  return j.rw === 'read' || j.rw === 'randread' ? 1 : j.rw === 'write' || j.rw === 'randwrite' ? 0 : j.rwmixread / 100;
-}
-
 /**
  * The virtio-blk side of a host: every VM's disks with their virtqueues, the AioContexts (main loop,
  * iothreads) that run their handlers, the aio engines and thread pools, the host's storage devices
  * (shared by the disks that name them), and fio's jobs. Indices are the host's: a VM's components
  * sit in these tables one VM after another. Events of these components come here by index.
  */
-export class BlkWorld {
+export class BlkWorld implements EventReceiver {
   readonly costs: Readonly<Costs>;
   readonly guest: BlkGuest;
-  readonly jobs: Job[] = [];
   readonly vqs: Virtqueue[] = [];
   readonly ctxs: AioContext[] = [];
   /** Servers outside QEMU: vhost-scsi workers (a VM's) and vhost-user reactors (the host's). */
@@ -139,8 +90,8 @@ export class BlkWorld {
   readonly schedLockFreeAt: Float64Array;
   /** Thread-pool worker holding each request (aio=threads). */
   readonly workerOf: Int32Array;
-  /** Per VM: what fio measured. */
-  readonly loads: BlkLoad[];
+  /** fio's jobs, the load of every VM's disks. */
+  readonly fio: FioJobs;
   /** The VM of each AioContext and each disk (host-wide disk numbering). */
   readonly vmOfCtx: number[] = [];
   private readonly vmOfDisk: number[] = [];
@@ -150,6 +101,15 @@ export class BlkWorld {
   private readonly deviceOfDisk: number[] = [];
   /** The AioContexts by VM and name. */
   private readonly ctxByName = new Map<string, AioContext>();
+  /** Each AioContext's engine of each aio= name. */
+  private readonly engineByName = new Map<string, AioEngine>();
+  /** Per disk (host-wide), the AioContexts that serve its queues. */
+  private readonly contextsOfDisk: Set<AioContext>[] = [];
+  /** The vhost-user target's reactors, and the next to take a controller. */
+  private readonly reactors: BackendServer[];
+  private reactorTurn = 0;
+  /** Each queue server's index in `servers`. */
+  private readonly serverOf = new Map<VqServer, number>();
   /** Threads the engines may spawn at most (thread pools), for sizing the host's tables. */
   maxEngineThreads = 0;
 
@@ -164,8 +124,8 @@ export class BlkWorld {
     vcpuBase: readonly number[],
     driver: number,
     private readonly setUpThread: (t: HostThread, vm: number) => void,
-    emulations: Readonly<Record<DiskBus, DiskEmulation>>,
-    backends: Readonly<Record<Exclude<DiskBackendKind, 'qemu'>, DiskBackend>>,
+    private readonly emulations: Readonly<Record<DiskBus, DiskEmulation>>,
+    private readonly diskBackends: Readonly<Record<Exclude<DiskBackendKind, 'qemu'>, DiskBackend>>,
   ) {
     const s = setup, c = s.costs;
     this.costs = c;
@@ -179,11 +139,7 @@ export class BlkWorld {
     this.schedContendedNs = new Float64Array(this.guestWriteCache.length);
     this.schedLockFreeAt = new Float64Array(this.guestWriteCache.length);
     this.guest = new BlkGuest(driver, this);
-    this.loads = s.vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
-      const reads = readFractionOf(j);
-      return new FioJobStats(reads > 0, reads < 1);
-    })));
-    const rng = (streams: string, component: string) => stream(s.seed, s.pointKey, s.replication, streams + component);
+    this.fio = new FioJobs(this, s.vms);
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {
         queueDepth: d.queueDepth, parallelism: d.parallelism, dispatch: d.dispatch,
@@ -192,136 +148,102 @@ export class BlkWorld {
       }, stream(s.seed, s.pointKey, s.replication, d.stream), this));
     });
 
-    const serverOf = new Map<VqServer, number>();
     // The host's vhost-user target runs all its reactors, busy or not.
-    const reactors = s.vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))
-      ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(backends['vhost-user'], `reactor${k}`, -1))
+    this.reactors = s.vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))
+      ? Array.from({ length: s.vhostUser!.reactors }, (_, k) => this.addBackend(diskBackends['vhost-user'], `reactor${k}`, -1))
       : [];
-    let reactorTurn = 0;
-    /** Per disk (host-wide), the AioContexts that serve its queues. */
-    const contextsOfDisk: Set<AioContext>[] = [];
     this.pageCache = cached || flushes ? new PageCache(s.pageCache, this, s.devices.map((d) => d.maxTransfer)) : null;
     const hitRatio = randomHitRatio(s);
     s.vms.forEach((vm, v) => {
-      const base = vcpuBase[v];
-      const contextFor = (name: string) => this.contextOf(v, name);
-      const engines = new Map<string, AioEngine>();
-      const engineFor = (ctx: AioContext, name: AioKind): AioEngine => {
-        const key = `${ctx.index}/${name}`;
-        let e = engines.get(key);
-        if (!e) {
-          const kind = aioEngine(name);
-          e = kind.create({ ctx: ctx.index, ctxName: ctx.name, owner: this, costs: c, behaviour: s.behaviour, aioMaxBatch: vm.iothread.aioMaxBatch });
-          this.maxEngineThreads += kind.maxThreads;
-          engines.set(key, e);
-          ctx.engines.push(e);
-        }
-        return e;
-      };
-
+      const rng = (name: string) => stream(s.seed, s.pointKey, s.replication, vm.streams + name);
       const firstVq: number[] = [];
       const firstDisk = this.submitters.length;
       /** A virtio-scsi controller's first virtqueue: its LUNs share its queues. */
       const controllers = new Map<string, number>();
       for (const d of vm.disks) {
-        const di = this.submitters.length;
-        const emulation = emulations[d.bus];
-        this.vmOfDisk.push(v);
-        this.deviceOfDisk.push(d.deviceIndex);
-        this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
-        this.pageCache?.addDisk(d.cache, d.deviceIndex, hitRatio, rng(vm.streams, `cache:${d.name}`));
-        // Servers outside QEMU advertise no volatile cache (LIO's emulate_write_cache is 0 by default;
-        // an SPDK NVMe bdev on a drive with power-loss protection has none).
-        this.guestWriteCache[di] = d.backend === 'qemu' && GUEST_WRITE_CACHE[d.cache] ? 1 : 0;
-        if (d.scheduler === 'mq-deadline') {
-          this.schedLockNs[di] = c.guest_mq_deadline_ns;
-          this.schedContendedNs[di] = s.behaviour.mqDeadlineInsertLists ? c.guest_mq_deadline_lists_ns : c.guest_mq_deadline_contended_ns;
-        }
+        this.pageCache?.addDisk(d.cache, d.deviceIndex, hitRatio, rng(`cache:${d.name}`));
         const shared = d.controller === null ? undefined : controllers.get(d.controller);
-        if (shared !== undefined) {
-          firstVq.push(shared);
-          contextsOfDisk.push(contextsOfDisk[this.vqs[shared].disk]);
-          continue;
-        }
-        contextsOfDisk.push(new Set());
-        if (d.controller !== null) controllers.set(d.controller, this.vqs.length);
-        firstVq.push(this.vqs.length);
-        const queues = guestQueues(d.numQueues, vm.vcpus);
-        const packed = d.ring === 'packed';
-        const backend = d.backend === 'qemu' ? null : backends[d.backend];
-        let reactor: BackendServer | null = null;
-        if (d.backend === 'vhost-user') {
-          // SPDK places each controller on its reactors in turn (the static scheduler).
-          reactor = reactors[reactorTurn++ % reactors.length];
-        }
-        let worker: BackendServer | null = null;
-        for (let q = 0; q < d.numQueues; q++) {
-          const owner = base + (q < queues ? ownerOfQueue(q, queues, vm.vcpus) : 0);
-          let server: VqServer;
-          if (backend === null) {
-            server = contextFor(d.vqContexts[q]);
-          } else {
-            // vhost-scsi: one worker per device, or one per virtqueue (worker_per_virtqueue).
-            if (reactor === null && (worker === null || d.workerPerVirtqueue)) {
-              worker = this.addBackend(backend, `vhost-scsi-${d.name}${d.workerPerVirtqueue ? `-q${q}` : ''}`, v);
-            }
-            server = reactor ?? worker!;
-          }
-          if (!serverOf.has(server)) {
-            serverOf.set(server, this.servers.length);
-            this.servers.push(server);
-          }
-          const vq = new Virtqueue(this.vqs.length, di, d.queueSize, packed, d.eventIdx, owner, serverOf.get(server)!);
-          vq.addNs = packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
-          vq.popNs = packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
-          vq.pushNs = packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
-          vq.reapNs = packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
-          this.vqs.push(vq);
-          if (server instanceof AioContext) {
-            contextsOfDisk[di].add(server);
-            emulation.configure(vq, c);
-            const engine = engineFor(server, d.aio);
-            server.addVq(vq, engine);
-            this.completerOfVq.push(engine);
-          } else {
-            backend!.configure(vq, c);
-            (server as BackendServer).addVq(vq, d.deviceIndex);
-            this.completerOfVq.push(server as BackendServer);
-          }
-        }
+        firstVq.push(shared ?? this.vqs.length);
+        if (shared === undefined && d.controller !== null) controllers.set(d.controller, this.vqs.length);
+        this.addDisk(v, vcpuBase[v], d, shared);
       }
-
-      let clone = 0;
-      vm.jobs.forEach((j, section) => {
-        const d = vm.disks[j.disk];
-        const queues = guestQueues(d.numQueues, vm.vcpus);
-        const readFraction = readFractionOf(j);
-        for (let k = 0; k < j.numjobs; k++, clone++) {
-          const vcpu = clone % vm.vcpus;
-          const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, vm.vcpus);
-          const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
-            j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
-            j.batchCompleteMin, j.batchCompleteMax, rng(vm.streams, `job:${j.name}:${k}`), this.loads[v].jobs[section]);
-          job.disk = firstDisk + j.disk;
-          job.name = j.name;
-          job.clone = k;
-          job.fsyncEvery = j.fsync;
-          if (j.bssplit.length > 0) {
-            job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
-            let cum = 0;
-            job.splitCum = Float64Array.from(j.bssplit, (e) => (cum += e.share));
-          }
-          if (j.rw === 'read' || j.rw === 'write' || j.rw === 'rw') {
-            // Each clone reads or writes its own region sequentially (as fio with offset_increment).
-            job.sequential = true;
-            job.nextOffset = clone * JOB_REGION_BYTES;
-          }
-          this.jobs.push(job);
-        }
-      });
+      this.fio.add(vm, v, vcpuBase[v], firstVq, firstDisk, rng);
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
-    this.blockState = new SharedBlockState(contextsOfDisk.map((s) => s.size), c.block_state_ns);
+    this.blockState = new SharedBlockState(this.contextsOfDisk.map((x) => x.size), c.block_state_ns);
+  }
+
+  /** Disk d of VM v (`base` its first vCPU): its tables, and its virtqueues with their servers, unless it
+   *  is a LUN of a virtio-scsi controller whose queues (from `shared`) are built already. */
+  private addDisk(v: number, base: number, d: BlkVmSetup['disks'][number], shared: number | undefined): void {
+    const s = this.setup, c = s.costs, vm = s.vms[v];
+    const di = this.submitters.length;
+    const emulation = this.emulations[d.bus];
+    this.vmOfDisk.push(v);
+    this.deviceOfDisk.push(d.deviceIndex);
+    this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
+    // Servers outside QEMU advertise no volatile cache (LIO's emulate_write_cache is 0 by default;
+    // an SPDK NVMe bdev on a drive with power-loss protection has none).
+    this.guestWriteCache[di] = d.backend === 'qemu' && GUEST_WRITE_CACHE[d.cache] ? 1 : 0;
+    if (d.scheduler === 'mq-deadline') {
+      this.schedLockNs[di] = c.guest_mq_deadline_ns;
+      this.schedContendedNs[di] = s.behaviour.mqDeadlineInsertLists ? c.guest_mq_deadline_lists_ns : c.guest_mq_deadline_contended_ns;
+    }
+    if (shared !== undefined) {
+      this.contextsOfDisk.push(this.contextsOfDisk[this.vqs[shared].disk]);
+      return;
+    }
+    this.contextsOfDisk.push(new Set());
+    const queues = guestQueues(d.numQueues, vm.vcpus);
+    const backend = d.backend === 'qemu' ? null : this.diskBackends[d.backend];
+    // SPDK places each controller on its reactors in turn (the static scheduler).
+    const reactor = d.backend === 'vhost-user' ? this.reactors[this.reactorTurn++ % this.reactors.length] : null;
+    let worker: BackendServer | null = null;
+    for (let q = 0; q < d.numQueues; q++) {
+      let server: VqServer;
+      if (backend === null) {
+        server = this.contextOf(v, d.vqContexts[q]);
+      } else {
+        // vhost-scsi: one worker per device, or one per virtqueue (worker_per_virtqueue).
+        if (reactor === null && (worker === null || d.workerPerVirtqueue)) {
+          worker = this.addBackend(backend, `vhost-scsi-${d.name}${d.workerPerVirtqueue ? `-q${q}` : ''}`, v);
+        }
+        server = reactor ?? worker!;
+      }
+      if (!this.serverOf.has(server)) {
+        this.serverOf.set(server, this.servers.length);
+        this.servers.push(server);
+      }
+      const owner = base + (q < queues ? ownerOfQueue(q, queues, vm.vcpus) : 0);
+      const vq = new Virtqueue(this.vqs.length, di, d.queueSize, d.ring === 'packed', d.eventIdx, owner, this.serverOf.get(server)!);
+      vq.setRingCosts(c);
+      this.vqs.push(vq);
+      if (server instanceof AioContext) {
+        this.contextsOfDisk[di].add(server);
+        emulation.configure(vq, c);
+        const engine = this.engineOf(server, d.aio, vm.iothread.aioMaxBatch);
+        server.addVq(vq, engine);
+        this.completerOfVq.push(engine);
+      } else {
+        backend!.configure(vq, c);
+        (server as BackendServer).addVq(vq, d.deviceIndex);
+        this.completerOfVq.push(server as BackendServer);
+      }
+    }
+  }
+
+  /** The AioContext's engine of that aio= name, made at its first use. */
+  private engineOf(ctx: AioContext, name: AioKind, aioMaxBatch: number): AioEngine {
+    const key = `${ctx.index}/${name}`;
+    let e = this.engineByName.get(key);
+    if (!e) {
+      const kind = aioEngine(name);
+      e = kind.create({ ctx: ctx.index, ctxName: ctx.name, owner: this, costs: this.costs, behaviour: this.setup.behaviour, aioMaxBatch });
+      this.maxEngineThreads += kind.maxThreads;
+      this.engineByName.set(key, e);
+      ctx.engines.push(e);
+    }
+    return e;
   }
 
   /**
@@ -409,114 +331,57 @@ export class BlkWorld {
     this.sim.after(this.costs.irq_inject_ns, Ev.BlkIrq, vq.index, 0);
   }
 
-  /** fio issues one I/O of the job: returns the request. */
-  issue(job: Job): number {
-    job.toSubmit--;
-    if (++job.inflight > job.maxInflight) job.maxInflight = job.inflight;
-    const load = this.loads[job.vm];
-    load.inFlight.track(1, this.sim.now);
-    job.inFlight.track(1, this.sim.now);
-    load.issuedTotal++;
-    job.stats.depth[depthBucket(job.inflight)]++;
-    if (job.lastWasWrite && job.fsyncEvery > 0 && job.writesIssued % job.fsyncEvery === 0) {
-      // fio's get_rw_ddir: right after a write that makes the writes a multiple of fsync, a DDIR_SYNC
-      // (libaio: IOCB_CMD_FSYNC), an I/O of the job's iodepth like any other.
-      job.lastWasWrite = false;
-      const f = this.requests.alloc(job.index, job.vq, false, this.sim.now);
-      this.requests.flush[f] = 1;
-      this.requests.disk[f] = job.disk;
-      this.requests.bytes[f] = 0;
-      return f;
+  readonly eventKinds = [
+    Ev.BlkIrq, Ev.CtxStepDone, Ev.CtxWake, Ev.CtxPollTimer, Ev.DeviceDone, Ev.WorkerStepDone, Ev.WorkerWake,
+    Ev.JobArrival, Ev.JobThinkEnd, Ev.BackendStepDone, Ev.BackendWake, Ev.BackendTimer, Ev.CacheDone,
+  ];
+
+  receive(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case Ev.BlkIrq: this.guest.raiseIrq(this.vqs[a]); break;
+      case Ev.CtxStepDone: this.ctxs[a].onStepDone(); break;
+      case Ev.CtxWake: this.ctxs[a].onWake(); break;
+      case Ev.CtxPollTimer: this.ctxs[a].onPollTimer(); break;
+      case Ev.DeviceDone: this.devices[a].onDone(b); break;
+      case Ev.WorkerStepDone: { const w = this.workers[a]; w.pool.onWorkerStepDone(w); break; }
+      case Ev.WorkerWake: this.workers[a].woken(); break;
+      case Ev.JobArrival: this.fio.onArrival(this.fio.jobs[a]); break;
+      case Ev.JobThinkEnd: this.fio.onThinkEnd(this.fio.jobs[a], b); break;
+      case Ev.BackendStepDone: this.backends[a].onStepDone(); break;
+      case Ev.BackendWake: this.backends[a].onWake(); break;
+      case Ev.BackendTimer: this.backends[a].onTimer(b); break;
+      case Ev.CacheDone: this.pageCache!.onCopyDone(b); break;
     }
-    const write = job.readFraction >= 1 ? false : job.readFraction <= 0 ? true : job.rng() >= job.readFraction;
-    job.lastWasWrite = write;
-    if (write) job.writesIssued++;
-    const r = this.requests.alloc(job.index, job.vq, write, this.sim.now);
-    this.requests.disk[r] = job.disk;
-    const bytes = job.splitBytes === null ? job.bytes : splitSize(job.splitBytes, job.splitCum!, job.rng());
-    this.requests.bytes[r] = bytes;
-    if (job.sequential) {
-      this.requests.offset[r] = job.nextOffset;
-      job.nextOffset += bytes;
-    }
-    return r;
   }
 
-  /** fio reaps n completed I/Os of the job (io_getevents) and refills its iodepth. */
-  reap(job: Job, n: number): void {
-    const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
-    for (let i = 0; i < n; i++) {
-      const r = job.done.shift();
-      if (req.flush[r]) {
-        job.stats.sync.record(now - req.issued[r]);
-        job.stats.syncs++;
-        load.syncs++;
-      } else {
-        job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
-        load.ios++;
-        if (!req.write[r]) load.reads++;
-        load.bytes += req.bytes[r];
-      }
-      job.latSumNs += now - req.issued[r];
-      req.release(r);
-    }
-    job.completions += n;
-    job.inFlight.track(-n, now);
-    job.inflight -= n;
-    load.reapedTotal += n;
-    load.inFlight.track(-n, now);
-    if (job.arrivalGap === 0) {
-      if (job.thinkNs > 0) {
-        this.sim.after(job.thinkNs, Ev.JobThinkEnd, job.index, n);
-        return;
-      }
-      job.toSubmit += n;
-    } else {
-      const take = Math.min(job.backlog, n);
-      job.backlog -= take;
-      job.toSubmit += take;
-    }
-    if (job.toSubmit > 0) this.guest.queueSubmit(job, true);
-  }
-
-  /** The next open-loop (rate_iops) arrival of the job. */
-  onArrival(job: Job): void {
-    if (job.inflight + job.toSubmit < job.iodepth) {
-      job.toSubmit++;
-      this.guest.queueSubmit(job);
-    } else {
-      job.backlog++;
-    }
-    this.sim.after(this.arrivalGap(job), Ev.JobArrival, job.index, 0);
-  }
-
-  /** fio's thinktime is over: the n slots it held are issued again. */
-  onThinkEnd(job: Job, n: number): void {
-    job.toSubmit += n;
-    this.guest.queueSubmit(job);
-  }
-
-  private arrivalGap(job: Job): number {
-    return job.poissonArrivals ? -job.arrivalGap * Math.log(1 - job.rng()) : job.arrivalGap;
-  }
-
-  /** The jobs start. */
+  /** The servers outside QEMU and fio's jobs start. */
   start(): void {
     for (const b of this.backends) b.start();
-    for (const job of this.jobs) {
-      if (job.arrivalGap > 0) {
-        this.sim.at(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
-      } else {
-        job.toSubmit = job.iodepth;
-        this.guest.queueSubmit(job);
-      }
-    }
+    this.fio.start();
+  }
+
+  /** fio issues one I/O of the job: returns the request. */
+  issue(job: Job): number {
+    return this.fio.issue(job);
+  }
+
+  /** fio reaps n completed I/Os of the job. */
+  reap(job: Job, n: number): void {
+    this.fio.reap(job, n);
+  }
+
+  get jobs(): readonly Job[] {
+    return this.fio.jobs;
+  }
+
+  /** Per VM: what fio measured. */
+  get loads(): readonly BlkLoad[] {
+    return this.fio.loads;
   }
 
   /** The measurement window starts. */
   resetStats(now: number): void {
-    for (const l of this.loads) l.reset(now);
-    for (const j of this.jobs) { j.completions = j.latSumNs = 0; j.inFlight.reset(now); }
+    this.fio.resetStats(now);
     for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
     for (const w of this.workers) w.acct.reset(now);
     for (const b of this.backends) b.acct.reset(now);

@@ -5,6 +5,7 @@ import { Histogram } from '../../engine/histogram.js';
 import { InFlight } from '../../engine/in-flight.js';
 import type { Costs } from '../costs.js';
 import type { Behaviour } from '../versions.js';
+import type { EventReceiver } from '../world.js';
 import { Ev } from '../events.js';
 import type { ThreadRole } from '../host/roles.js';
 import type { Vcpu } from '../host/vcpu.js';
@@ -59,7 +60,7 @@ export interface NetSetup {
  * finite rate; the peer's data and responses come back through the tap, vhost's RX and an interrupt on
  * the queue's vCPU. Indices are the host's.
  */
-export class NetWorld {
+export class NetWorld implements EventReceiver {
   readonly costs: Readonly<Costs>;
   readonly guest: NetGuest;
   readonly workers: VhostWorker[] = [];
@@ -107,10 +108,7 @@ export class NetWorld {
         const index = this.pairs.length;
         const vq = (i: number) => {
           const ring = new Virtqueue(2 * index + i, 0, nic.queueSize, nic.packed, nic.eventIdx, owner, worker.index);
-          ring.addNs = nic.packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
-          ring.popNs = nic.packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
-          ring.pushNs = nic.packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
-          ring.reapNs = nic.packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
+          ring.setRingCosts(c);
           return ring;
         };
         const pair: QueuePair = {
@@ -154,8 +152,17 @@ export class NetWorld {
     return w;
   }
 
-  dispatchLink(kind: number, a: number, b: number): void {
+  readonly eventKinds = [
+    Ev.NetIrq, Ev.VhostStepDone, Ev.VhostWake, Ev.VhostPollTimeout,
+    Ev.LinkDone, Ev.Arrive, Ev.PeerRespond, Ev.FlowAck, Ev.FlowTimer, Ev.FlowDelack,
+  ];
+
+  receive(kind: number, a: number, b: number): void {
     switch (kind) {
+      case Ev.NetIrq: this.guest.raiseIrq(this.pairs[a]); break;
+      case Ev.VhostStepDone: this.workers[a].onStepDone(); break;
+      case Ev.VhostWake: this.workers[a].onWake(); break;
+      case Ev.VhostPollTimeout: this.workers[a].onPollTimeout(); break;
       case Ev.LinkDone: this.links[a].onDone(b); break;
       case Ev.Arrive: if ((a & 1) === TO_PEER) this.atPeer(b); else this.atTap(b); break;
       case Ev.PeerRespond: this.links[this.firstLink[this.flows[this.packets.flow[b]].vm] + TO_GUEST].send(b); break;

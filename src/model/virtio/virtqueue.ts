@@ -1,4 +1,7 @@
 import { IntFifo } from '../../engine/int-fifo.js';
+import type { Costs } from '../costs.js';
+
+type RingCosts = Pick<Costs, `ring_${'split' | 'packed'}_${'add' | 'pop' | 'push' | 'reap'}_ns`>;
 
 /**
  * vring_need_event from the virtio spec / Linux include/uapi/linux/virtio_ring.h, in 16-bit ring
@@ -84,6 +87,14 @@ export class Virtqueue {
     /** Its server (AioContext, vhost worker, reactor): index in its world's server table. */
     readonly server: number,
   ) {}
+
+  /** The ring access costs of the queue's layout. */
+  setRingCosts(c: RingCosts): void {
+    this.addNs = this.packed ? c.ring_packed_add_ns : c.ring_split_add_ns;
+    this.popNs = this.packed ? c.ring_packed_pop_ns : c.ring_split_pop_ns;
+    this.pushNs = this.packed ? c.ring_packed_push_ns : c.ring_split_push_ns;
+    this.reapNs = this.packed ? c.ring_packed_reap_ns : c.ring_split_reap_ns;
+  }
 
   get hasAvail(): boolean {
     return this.availIdx !== this.lastAvailIdx;

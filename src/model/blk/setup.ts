@@ -1,0 +1,40 @@
+import type { Costs } from '../costs.js';
+import type { AioKind } from '../qemu/aio/engine.js';
+import type { DiskBus } from '../qemu/disk-emulation.js';
+import type { DeviceConfig } from '../storage/device.js';
+import type { CacheMode, PageCacheParams } from '../storage/page-cache.js';
+import type { Behaviour } from '../versions.js';
+
+/** Who serves a disk's virtqueues: QEMU, a kernel vhost worker (vhost-scsi), a vhost-user target. */
+export type DiskBackendKind = 'qemu' | 'vhost' | 'vhost-user';
+
+/** What the virtio-blk side of a host is built from (the model's config, narrowed). */
+export interface BlkSetup {
+  seed: number;
+  pointKey: string;
+  replication: number;
+  costs: Readonly<Costs>;
+  behaviour: Behaviour;
+  devices: readonly (DeviceConfig & { stream: string })[];
+  vms: readonly BlkVmSetup[];
+  /** The vhost-user target's reactors, when a disk has backend vhost-user. */
+  vhostUser: { reactors: number } | null;
+  pageCache: PageCacheParams;
+}
+
+export interface BlkVmSetup {
+  streams: string;
+  vcpus: number;
+  iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
+  disks: readonly {
+    name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
+    eventIdx: boolean; aio: AioKind; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
+    bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
+  }[];
+  jobs: readonly {
+    name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];
+    iodepth: number; numjobs: number;
+    rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
+    batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number; fsync: number;
+  }[];
+}
