@@ -8,7 +8,7 @@ import type { HostParams } from './host/host-cpu.js';
 import type { Behaviour } from './versions.js';
 import type { NetConfig } from './net/config.js';
 import type { DeviceConfig } from './storage/device.js';
-import type { CacheMode, PageCacheParams } from './storage/page-cache.js';
+import type { CacheMode, PageCacheParams } from './storage/cache-modes.js';
 
 /** What every VM of a run shares: the point, its timing, the costs and the releases. Times in ns. */
 export interface RunConfig {

@@ -3,7 +3,7 @@ import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
 import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
 import type { DiskBackendKind } from '../model/blk/setup.js';
-import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/page-cache.js';
+import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/cache-modes.js';
 import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';

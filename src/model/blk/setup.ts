@@ -2,7 +2,7 @@ import type { Costs } from '../costs.js';
 import type { AioKind } from '../qemu/aio/engine.js';
 import type { DiskBus } from '../qemu/disk-emulation.js';
 import type { DeviceConfig } from '../storage/device.js';
-import type { CacheMode, PageCacheParams } from '../storage/page-cache.js';
+import type { CacheMode, PageCacheParams } from '../storage/cache-modes.js';
 import type { Behaviour } from '../versions.js';
 
 /** Who serves a disk's virtqueues: QEMU, a kernel vhost worker (vhost-scsi), a vhost-user target. */

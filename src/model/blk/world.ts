@@ -14,7 +14,8 @@ import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emul
 import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
-import { GUEST_WRITE_CACHE, PageCache, type BlockTarget } from '../storage/page-cache.js';
+import { GUEST_WRITE_CACHE } from '../storage/cache-modes.js';
+import { PageCache, type BlockTarget } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';

@@ -1,10 +1,7 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
-import { Histogram } from '../../engine/histogram.js';
-import { InFlight } from '../../engine/in-flight.js';
 import type { Costs } from '../costs.js';
-import type { Behaviour } from '../versions.js';
 import type { EventReceiver } from '../world.js';
 import { Ev } from '../events.js';
 import type { ThreadRole } from '../host/roles.js';
@@ -15,6 +12,8 @@ import { Virtqueue } from '../virtio/virtqueue.js';
 import { MAX_BUFFER, type NetConfig } from './config.js';
 import { NetGuest } from './guest.js';
 import { Link } from './link.js';
+import { NetLoad } from './load.js';
+import type { NetSetup } from './setup.js';
 import { Packets, type Flow, type QueuePair } from './queue-pair.js';
 import { VhostWorker, type VhostParams } from './vhost-worker.js';
 
@@ -24,34 +23,6 @@ const ACK_BYTES = 66;
 const TO_PEER = 0, TO_GUEST = 1;
 /** include/net/tcp.h TCP_DELACK_MIN: HZ / 25. */
 const TCP_DELACK_MIN_NS = 40e6;
-
-/** What netperf / iperf3 measure in one VM, and, for Little's law, its messages in flight over time. */
-export class NetLoad {
-  readonly latency = new Histogram();
-  bytes = 0;
-  transactions = 0;
-  irqs = 0;
-  /** Messages from their writing to their reading. */
-  readonly inFlight = new InFlight();
-
-  reset(now: number): void {
-    this.latency.reset();
-    this.bytes = this.transactions = this.irqs = 0;
-    this.inFlight.reset(now);
-  }
-}
-
-/** What the virtio-net side of a host is built from (the model's config, narrowed). */
-export interface NetSetup {
-  seed: number;
-  pointKey: string;
-  replication: number;
-  costs: Readonly<Costs>;
-  behaviour: Behaviour;
-  /** The host's physical NIC, when every VM's traffic shares one: its line rate each way (bits/s). */
-  uplink: { lineRateBps: number } | null;
-  vms: readonly { streams: string; vcpus: number; net: NetConfig | null }[];
-}
 
 /**
  * The virtio-net side of a host (MODEL.md section 7): each VM's NIC with its queue pairs served by
