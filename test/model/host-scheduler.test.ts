@@ -29,9 +29,9 @@ class Task extends HostThread {
       }
       this.wokeAt = -1;
     }
-    this.step();
+    this.next();
   }
-  step(): void {
+  next(): void {
     if (this.left <= 0) {
       this.dropCore();
       this.sim.after(this.sleepNs, WAKE, this.id, 0);
@@ -52,7 +52,7 @@ function run(policy: HostParams['policy'], tasks: [number, number][], ms = 200) 
   const ts = tasks.map(([r, s], i) => new Task(sim, i, r, s));
   for (const t of ts) { t.host = cpu; cpu.add(t, undefined); }
   const dispatch = (kind: number, a: number) => {
-    if (kind === STEP) ts[a].step();
+    if (kind === STEP) ts[a].next();
     else if (kind === WAKE) ts[a].wake();
     else if (kind === Ev.CoreGranted) cpu.onGrantedEvent(a);
   };

@@ -50,6 +50,9 @@ export abstract class HostThread {
   segmentNs = 0;
   /** A segment waiting for the core this thread yielded, or -1. */
   private pendingCost = -1;
+  /** The step the thread runs (in its own numbering; 0 none), and how many items it covers. */
+  protected step = 0;
+  protected stepCount = 0;
 
   constructor(
     readonly acct: CpuAccount,
@@ -71,6 +74,13 @@ export abstract class HostThread {
     }
     this.acct.enter(CpuState.Busy, this.sim.now);
     this.sim.after(cost, this.stepEvent, this.eventArg, 0);
+  }
+
+  /** Runs step `step` over `count` items, `cost` ns of CPU; the thread's step-done event follows. */
+  protected runStep(step: number, count: number, cost: number): void {
+    this.step = step;
+    this.stepCount = count;
+    this.runSegment(cost);
   }
 
   /** How long a wake-up of this thread takes whose mean is `ns`. */

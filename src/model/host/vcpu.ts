@@ -38,10 +38,8 @@ export interface GuestDriver {
  * and new work pays a wake-up (host scheduler, VM entry).
  */
 export class Vcpu extends HostThread {
-  private step = STEP_NONE;
   private stepDriver = 0;
   private stepArg = 0;
-  private stepCount = 0;
   /** Pending interrupts and tasks: source or task << DRIVER_BITS | driver. */
   private readonly irqs = new IntFifo(8);
   private readonly tasks = new IntFifo(16);

@@ -65,9 +65,7 @@ export class VhostWorker extends HostThread implements DataPlane, LoopClient {
    *  of its own (vhost-net). */
   loop: AioContext | null = null;
   private state = W_SLEEP;
-  private step = S_TX;
   private stepPair: QueuePair | null = null;
-  private stepCount = 0;
   /** When the busy-poll window ends; windows cut short by work share one timer. */
   private pollDeadline = 0;
   private readonly pollTimer: LazyTimer;
@@ -268,10 +266,8 @@ export class VhostWorker extends HostThread implements DataPlane, LoopClient {
   }
 
   private begin(step: number, q: QueuePair | null, n: number, cost: number): void {
-    this.step = step;
     this.stepPair = q;
-    this.stepCount = n;
-    this.runSegment(cost);
+    this.runStep(step, n, cost);
   }
 
   onStepDone(): void {

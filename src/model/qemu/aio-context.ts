@@ -57,7 +57,7 @@ export class AioContext extends AioLoop {
 
   /** A client's step of CPU work on this thread. */
   clientStep(cost: number): void {
-    this.begin(S_CLIENT, 0, cost);
+    this.runStep(S_CLIENT, 0, cost);
   }
 
   /** The client has run out of work: the iteration goes on with the next handler. */
@@ -127,7 +127,7 @@ export class AioContext extends AioLoop {
     }
     let cost = e.reapCost(n, viaFd);
     for (let i = 0; i < n; i++) cost += this.completionNs(e.ready.at(i));
-    this.begin(S_COMPLETE, n, cost);
+    this.runStep(S_COMPLETE, n, cost);
   }
 
   /** QEMU < 8.2 notifies as it pushes, so a batch is completed one host I/O at a time; the first
@@ -136,7 +136,7 @@ export class AioContext extends AioLoop {
     const e = this.curEngine!;
     const base = e.reapCost(1, this.reapViaFd);
     const reapNs = first ? base : e.reapCost(2, this.reapViaFd) - base;
-    this.begin(S_COMPLETE, 1, reapNs + this.completionNs(e.ready.at(0)));
+    this.runStep(S_COMPLETE, 1, reapNs + this.completionNs(e.ready.at(0)));
   }
 
   /** Pushing the used elements of host I/O r and its merged requests, each completed on its own. */
@@ -179,7 +179,7 @@ export class AioContext extends AioLoop {
       const disk = this.vm.requests.disk;
       for (let i = 0; i < n; i++) cost += this.blockStateNs(disk[vq.avail.at(i)]);
     }
-    this.begin(S_VQ, n, cost);
+    this.runStep(S_VQ, n, cost);
   }
 
   private endVqRound(): void {
@@ -199,7 +199,7 @@ export class AioContext extends AioLoop {
     const e = this.curEngine!;
     const k = e.takeChunk(this.curFinal);
     if (k > 0) {
-      this.begin(S_SUBMIT, k, e.chunkCost(k));
+      this.runStep(S_SUBMIT, k, e.chunkCost(k));
       return;
     }
     if (this.curFinal) {
@@ -227,7 +227,7 @@ export class AioContext extends AioLoop {
     const waiting = e.commit(this.stepCount);
     if (e.inlineCount > 0) {
       // Reads served from the page cache inside the syscall: its copies, on this thread.
-      this.begin(S_INLINE, 0, e.inlineNs);
+      this.runStep(S_INLINE, 0, e.inlineNs);
       return;
     }
     this.afterCommit(waiting);
@@ -310,7 +310,7 @@ export class AioContext extends AioLoop {
       if (vq.shouldNotify()) this.sending.push(q);
     }
     const m = this.sending.size;
-    if (m > 0) this.begin(S_NOTIFY, m, m * vm.costs.irqfd_notify_ns);
+    if (m > 0) this.runStep(S_NOTIFY, m, m * vm.costs.irqfd_notify_ns);
     else this.endNotify();
   }
 

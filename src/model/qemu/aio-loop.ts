@@ -90,8 +90,6 @@ export abstract class AioLoop extends HostThread implements VqServer {
   /** Handlers to run this iteration: a virtqueue index, -(engine position + 1), or CLIENT + a client's. */
   protected readonly todo = new IntFifo(16);
   private readyIds = new Int32Array(16);
-  protected step = S_PPOLL;
-  protected stepCount = 0;
   protected readonly clients: LoopClient[] = [];
   protected readonly clientWork: boolean[] = [];
   /** iocbs of the io_submit the thread sleeps in, waiting for device tags. */
@@ -221,7 +219,7 @@ export abstract class AioLoop extends HostThread implements VqServer {
     }
     this.state = T_RUNNING;
     const scan = this.waitScanNs();
-    if (scan > 0) this.begin(S_PPOLL, 0, scan);
+    if (scan > 0) this.runStep(S_PPOLL, 0, scan);
     else this.startIteration(this.vm.sim.now - this.waitStart);
   }
 
@@ -275,11 +273,11 @@ export abstract class AioLoop extends HostThread implements VqServer {
    *  monitor's wait. */
   private leavePollMode(): void {
     this.setPollMode(false);
-    this.begin(S_POLL_END, 0, 2 * this.polling.handlersPolled * this.vm.costs.poll_handler_ns);
+    this.runStep(S_POLL_END, 0, 2 * this.polling.handlersPolled * this.vm.costs.poll_handler_ns);
   }
 
   protected afterPollEnd(): void {
-    if (this.anyReady(true)) this.begin(S_PPOLL, 0, this.readyWaitNs());
+    if (this.anyReady(true)) this.runStep(S_PPOLL, 0, this.readyWaitNs());
     else this.block();
   }
 
@@ -323,7 +321,7 @@ export abstract class AioLoop extends HostThread implements VqServer {
         // monitor's non-blocking wait.
         this.state = T_RUNNING;
         if (this.pollStarted) this.leavePollMode();
-        else this.begin(S_PPOLL, 0, this.readyWaitNs());
+        else this.runStep(S_PPOLL, 0, this.readyWaitNs());
         return;
       }
       if (!this.pollStarted) this.setPollMode(true);
@@ -351,7 +349,7 @@ export abstract class AioLoop extends HostThread implements VqServer {
     }
     if (this.anyReady(false)) {
       this.state = T_RUNNING;
-      this.begin(S_PPOLL, 0, this.readyWaitNs());
+      this.runStep(S_PPOLL, 0, this.readyWaitNs());
     } else {
       this.block();
     }
@@ -382,15 +380,10 @@ export abstract class AioLoop extends HostThread implements VqServer {
     }
     for (let k = 0; k < this.clients.length; k++) if (this.clientWork[k]) this.todo.push(CLIENT + k);
     this.polling.adjust(blockNs, this.readyIds, ready);
-    if (this.isMainLoop) this.begin(S_MAIN_LOOP, 0, this.vm.costs.main_loop_iteration_ns);
+    if (this.isMainLoop) this.runStep(S_MAIN_LOOP, 0, this.vm.costs.main_loop_iteration_ns);
     else this.nextHandler();
   }
 
-  protected begin(step: number, count: number, cost: number): void {
-    this.step = step;
-    this.stepCount = count;
-    this.runSegment(cost);
-  }
 
   /** Runs the next ready handler of the iteration, or ends it (beginWait). */
   protected abstract nextHandler(): void;

@@ -29,9 +29,7 @@ const HOP_SUBMIT = 0, HOP_COMPLETE = 1;
  */
 export class VhostScsiWorker extends BackendServer {
   private state = W_SLEEP;
-  private step = S_HANDLE;
   private stepVq: Virtqueue | null = null;
-  private stepCount = 0;
   private readonly work = new IntFifo(8);
   private queued = new Uint8Array(4);
   /** Per queue: commands LIO completed, waiting for the queue's completion_work (svq->completion_list). */
@@ -149,10 +147,8 @@ export class VhostScsiWorker extends BackendServer {
   }
 
   private begin(step: number, vq: Virtqueue | null, n: number, cost: number): void {
-    this.step = step;
     this.stepVq = vq;
-    this.stepCount = n;
-    this.runSegment(cost);
+    this.runStep(step, n, cost);
   }
 
   onStepDone(): void {
