@@ -9,7 +9,7 @@ import { Vcpu, type GuestDriver } from './host/vcpu.js';
 import { InvariantError } from './invariants.js';
 import { NetWorld } from './net/world.js';
 import type { HostResult, VmResult } from './result.js';
-import type { EventReceiver } from './world.js';
+import type { DeviceSide, EventReceiver } from './world.js';
 import { SimulatedRun } from './simulated-run.js';
 import { VIRTIO_BLK } from './blk/emulation.js';
 import { VIRTIO_SCSI } from './scsi/emulation.js';
@@ -34,7 +34,8 @@ export class Host extends SimulatedRun<HostResult> {
   private readonly setups: ThreadSetup[];
   /** Per VM: its first vCPU in the host's table. */
   private readonly vcpuBase: number[] = [];
-  /** Per event kind, the side that declared it. */
+  /** The device types' sides, and per event kind the side that declared it. */
+  private readonly sides: DeviceSide[];
   private readonly receivers: EventReceiver[] = [];
 
   constructor(readonly config: ModelConfig) {
@@ -54,7 +55,8 @@ export class Host extends SimulatedRun<HostResult> {
       { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI }, { vhost: VHOST_SCSI, 'vhost-user': VHOST_USER_BLK });
     this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET, (v) => this.blk.contextOf(v, MAIN_LOOP));
     this.blk.setUpPolling();
-    for (const side of [this.blk, this.net]) for (const k of side.eventKinds) this.receivers[k] = side;
+    this.sides = [this.blk, this.net];
+    for (const side of this.sides) for (const k of side.eventKinds) this.receivers[k] = side;
     const drivers: GuestDriver[] = [];
     drivers[BLK] = this.blk.guest;
     drivers[NET] = this.net.guest;
@@ -99,15 +101,13 @@ export class Host extends SimulatedRun<HostResult> {
   private resetStats(): void {
     const now = this.sim.now;
     for (const v of this.vcpus) { v.acct.reset(now); v.kicks.fill(0); }
-    this.blk.resetStats(now);
-    this.net.resetStats(now);
+    for (const side of this.sides) side.resetStats(now);
     this.cpu?.resetStats(now);
   }
 
   /** The loads start and the end of warmup is due. */
   start(): void {
-    this.blk.start();
-    this.net.start();
+    for (const side of this.sides) side.start();
     this.sim.at(this.config.warmupNs, Ev.WarmupEnd, 0, 0);
   }
 

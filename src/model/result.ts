@@ -1,6 +1,7 @@
 import type { Histogram } from '../engine/histogram.js';
 import type { FioJobStats } from './blk/fio-stats.js';
 import type { ThreadUse } from './host/cpu-account.js';
+import type { LoadResult } from './host/load-result.js';
 import type { NetResult } from './net/result.js';
 
 /** One fio job clone (a thread of numjobs) over the window: what fio reports for it without
@@ -20,15 +21,12 @@ export interface CloneResult {
 
 /** What one VM's fio measured over the window (after warmup), with the host figures it ran under.
  *  Times in ns. */
-export interface RunResult {
-  variant: string;
+export interface RunResult extends LoadResult {
   replication: number;
-  windowNs: number;
   /** I/Os reaped by fio in the window, and how many were reads. */
   ios: number;
   reads: number;
   bytes: number;
-  latency: Histogram;
   /** fio's fsyncs (not among the ios) and their latency. */
   syncs: number;
   syncLatency: Histogram;
@@ -36,22 +34,13 @@ export interface RunResult {
   jobs: readonly FioJobStats[];
   /** Each clone of each job, in the order of the VM's jobs. */
   clones: CloneResult[];
-  threads: ThreadUse[];
-  kicks: number;
-  irqs: number;
-  pollWindows: number;
-  pollHits: number;
   /** Per disk: mean fraction of the device's channels busy. */
   deviceUtil: number[];
-  /** Time-average of I/Os in flight, fio's view (Little's L). */
-  meanOutstanding: number;
   /** Per host core (when the VM shares a set of cores): the share of the window it ran a thread. */
   coreUtil: number[];
   /** Time threads spent waiting for a core, and how many times they took one. */
   runqWaitNs: number;
   coreAcquisitions: number;
-  /** Engine events processed over the whole run, warmup included. */
-  events: number;
 }
 
 /** What one VM measured: its disks' load and its NIC's, each if it has them, and its threads. */

@@ -19,7 +19,7 @@ import { PageCache, type BlockTarget } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
-import type { EventReceiver } from '../world.js';
+import type { DeviceSide } from '../world.js';
 import { guestQueues, ownerOfQueue } from './blk-mq.js';
 import { FioJobs } from './fio-jobs.js';
 import { BlkGuest, type Job } from './guest.js';
@@ -62,7 +62,7 @@ function pageCacheSlots(s: BlkSetup): number {
  * (shared by the disks that name them), and fio's jobs. Indices are the host's: a VM's components
  * sit in these tables one VM after another. Events of these components come here by index.
  */
-export class BlkWorld implements EventReceiver {
+export class BlkWorld implements DeviceSide {
   readonly costs: Readonly<Costs>;
   readonly guest: BlkGuest;
   readonly vqs: Virtqueue[] = [];

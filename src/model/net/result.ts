@@ -1,23 +1,12 @@
-import type { Histogram } from '../../engine/histogram.js';
-import type { ThreadUse } from '../host/cpu-account.js';
+import type { LoadResult } from '../host/load-result.js';
 
-/** What one virtio-net run measured over its window. */
-export interface NetResult {
-  variant: string;
-  windowNs: number;
+/** What one virtio-net run measured over its window (latency: a transaction's, rr, from the request's
+ *  write to the response's read). */
+export interface NetResult extends LoadResult {
   /** Payload bytes that reached the receiving application. */
   bytes: number;
   /** Buffers through the virtqueues (TX and RX). */
   buffers: number;
   /** Request/response transactions completed (rr). */
   transactions: number;
-  /** Transaction latency (rr), from the request's write to the response's read. */
-  latency: Histogram;
-  threads: ThreadUse[];
-  kicks: number;
-  irqs: number;
-  pollWindows: number;
-  pollHits: number;
-  meanOutstanding: number;
-  events: number;
 }

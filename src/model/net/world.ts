@@ -2,7 +2,7 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
 import type { Costs } from '../costs.js';
-import type { EventReceiver } from '../world.js';
+import type { DeviceSide } from '../world.js';
 import { Ev } from '../events.js';
 import type { ThreadRole } from '../host/roles.js';
 import type { Vcpu } from '../host/vcpu.js';
@@ -31,7 +31,7 @@ const TCP_DELACK_MIN_NS = 40e6;
  * finite rate; the peer's data and responses come back through the tap, vhost's RX and an interrupt on
  * the queue's vCPU. Indices are the host's.
  */
-export class NetWorld implements EventReceiver {
+export class NetWorld implements DeviceSide {
   readonly costs: Readonly<Costs>;
   readonly guest: NetGuest;
   readonly workers: VhostWorker[] = [];
