@@ -1,4 +1,4 @@
-import { parseSize, SIZE_EXPECTED } from './units.js';
+import { blockSizeProblem, parseSize, SIZE_EXPECTED } from './units.js';
 
 /**
  * fio's bssplit (options.c bssplit_ddir): `size/percent` entries joined by `:`; entries without a
@@ -11,6 +11,8 @@ export function parseBssplit(text: string, fail: (reason: string) => Error): { b
     const [size, pct] = e.split('/');
     const bytes = parseSize(size.trim());
     if (bytes === undefined) throw fail(`"${size}" is not a size (${SIZE_EXPECTED})`);
+    const problem = blockSizeProblem(bytes);
+    if (problem) throw fail(`${size.trim()}: ${problem}`);
     const share = pct === undefined || pct.trim() === '' ? undefined : Number(pct);
     if (share !== undefined && !(share >= 0 && share <= 100)) throw fail(`"${pct}" is not a percentage`);
     return { bytes, share };

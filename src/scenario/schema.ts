@@ -4,7 +4,7 @@ import { SCHED_DEFAULTS } from '../model/host/host-cpu.js';
 import { THREAD_ROLES } from '../model/host/roles.js';
 import { aioEngineNames, isAioEngine } from '../model/qemu/aio/registry.js';
 import { LIMITS } from './limits.js';
-import { DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
+import { blockSizeProblem, DURATION_EXPECTED, parseDuration, parseSize, SIZE_EXPECTED } from './units.js';
 
 /**
  * The one schema of a scenario file. Keys follow the spelling of the system they come from: fio's for
@@ -109,7 +109,10 @@ const jobFields = {
   disk: z.string().optional().describe('The disk\'s name; default the first disk.'),
   rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']).optional().describe('fio rw: the I/O pattern.'),
   rwmixread: z.number().min(0).max(100).optional().describe('fio rwmixread: percent of reads in rw / randrw.'),
-  bs: size.refine((b) => b >= 512 && b % 512 === 0, { message: 'a multiple of 512 bytes, the disk\'s logical block: with direct=1 the guest refuses anything else (EINVAL)' })
+  bs: size.superRefine((b, ctx) => {
+    const problem = blockSizeProblem(b);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
     .optional().describe('fio bs: the block size, a multiple of 512 bytes.'),
   bssplit: z.string().optional().describe('fio bssplit: block sizes with their shares of the I/Os, e.g. "4k/70:64k/30"; a size without a share takes an equal part of the rest. Replaces bs.'),
   iodepth: IODEPTH.optional().describe('fio iodepth: I/Os in flight per job clone.'),
@@ -271,7 +274,8 @@ const net = z.strictObject({
 const peer = z.strictObject({
   target: z.enum(['external', 'host']).default('external').describe('external: a host behind a wire; host: the hypervisor itself.'),
   rtt: duration.optional().describe('Round trip of the wire beyond the host.'),
-  line_rate_gbit: z.number().min(0).optional().describe('The link\'s line rate, Gbit/s; 0: no limit, the wire adds only its delay (as with target: host).'),
+  line_rate_gbit: z.number().refine((v) => v > 0, { message: 'a line rate of 0 carries nothing: give the link\'s Gbit/s, or target: host (the host\'s own stack: the wire adds only its delay)' })
+    .optional().describe('The link\'s line rate, Gbit/s (target: host has none: the wire adds only its delay).'),
   service: duration.optional().describe('The peer\'s time to serve a request (rr) before it responds.'),
 });
 

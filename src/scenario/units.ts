@@ -36,3 +36,13 @@ export function parseSize(v: unknown): number | undefined {
   const bytes = Number(m[1]) * 1024 ** SIZE_POWER[m[2].toLowerCase()];
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
+
+/** Linux MAX_RW_COUNT (INT_MAX & PAGE_MASK): one read or write moves at most this many bytes. */
+const MAX_RW_BYTES = 0x7ffff000;
+
+/** Why a size cannot be a block size of fio with direct=1 (bs, a bssplit entry), or undefined. */
+export function blockSizeProblem(bytes: number): string | undefined {
+  if (bytes < 512 || bytes % 512 !== 0) return 'a multiple of 512 bytes, the disk\'s logical block: with direct=1 the guest refuses anything else (EINVAL)';
+  if (bytes > MAX_RW_BYTES) return 'at most 2 GiB - 4 KiB (Linux MAX_RW_COUNT: one read or write moves no more)';
+  return undefined;
+}

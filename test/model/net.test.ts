@@ -29,7 +29,7 @@ describe('virtio-net: zero overheads reduce to the network\'s own timing', () =>
   });
 
   it('a stream with a small window is bound by window / RTT (Little)', () => {
-    const s = net({ zero_overheads: true, vm: { vcpus: 1 }, nic: {}, net: { flows: 1, msg_size: 1000, window: 4 }, peer: { rtt: '100us', line_rate_gbit: 0 } });
+    const s = net({ zero_overheads: true, vm: { vcpus: 1 }, nic: {}, net: { flows: 1, msg_size: 1000, window: 4 }, peer: { target: 'host', rtt: '100us' } });
     expect(Math.abs(n(s, 'gbit_s') / ((4 * 1000 * 8) / 100e-6 / 1e9) - 1)).toBeLessThan(0.01);
   });
 });
@@ -111,7 +111,7 @@ async function firstRxSignal(nic: object, msgSize: number | string, window: numb
   const { Host } = await import('../../src/model/host.js');
   const host = new Host(scenario({
     duration: '2ms', warmup: '0ms', exact_costs: true, vm: { vcpus: 1 }, nic,
-    net: { direction: 'rx', flows: 1, msg_size: msgSize, window, protocol: 'udp' }, peer: { target: 'host', rtt: '10us', line_rate_gbit: 0 },
+    net: { direction: 'rx', flows: 1, msg_size: msgSize, window, protocol: 'udp' }, peer: { target: 'host', rtt: '10us' },
   }).points[0].config(0));
   const net = host.net;
   let firstAt = -1;

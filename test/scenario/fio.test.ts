@@ -98,7 +98,7 @@ describe('fio job files: options and units to the model', () => {
 describe('bssplit', () => {
   it('maps fio\'s bssplit in the job\'s kb_base, per direction as fio reads it', () => {
     expect(workload(`${direct}[a]\nrw=randread\nbssplit=4k/70:64k/30\n`).jobs[0].bssplit).toBe('4096/70:65536/30');
-    expect(workload(`${direct}kb_base=1000\n[a]\nrw=randwrite\nbssplit=4k/50:8k,16k\n`).jobs[0].bssplit).toBe('16000');
+    expect(workload(`${direct}kb_base=1000\n[a]\nrw=randwrite\nbssplit=4k/50:8k,512k\n`).jobs[0].bssplit).toBe('512000');
     expect(optionError(`${direct}[a]\nrw=randrw\nbssplit=4k,8k\n`).message).toMatch(/different read and write bssplit/);
     // Shares that do not add up are the job file's error, at its line.
     const shares = optionError(`${direct}[a]\nrw=randread\nbssplit=4k/70:64k/40\n`);
