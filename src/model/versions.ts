@@ -85,6 +85,11 @@ export interface Behaviour {
    *  disabling poll mode as long as possible"); before, try_poll_mode ended it whenever a pending bottom
    *  half zeroed the timeout or cut a polling pass short, re-enabling the queues' notifications. */
   pollModeDeferred: boolean;
+  /** With polling off (poll-max-ns=0, or poll_ns adapted down to 0), an iothread still runs one pass
+   *  over its poll handlers before each wait, a handler with work being run from it (try_poll_mode's
+   *  run_poll_handlers_once, QEMU 2.9 to 4.2). Gone in QEMU 5.0 (e4346192f1c2 "aio-posix: completely
+   *  stop polling when disabled", merged with the fdmon-io_uring series, March 2020). */
+  forcedPollPass: boolean;
   /** vhost-net's handle_tx_copy hands small packets to the tap in batches of up to 64 XDP buffers per
    *  sendmsg (Linux 4.20, "vhost_net: batch submitting XDP buffers to underlayer sockets"). */
   vhostTxBatch: boolean;
@@ -111,6 +116,7 @@ export function behaviourOf(v: Versions): Behaviour {
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
     deferredNotify: atLeast(v.qemu, '8.2'),
     pollModeDeferred: atLeast(v.qemu, '8.0'),
+    forcedPollPass: atLeast(v.qemu, '2.9') && !atLeast(v.qemu, '5.0'),
     multiQueueDefault: atLeast(machine, '5.2'),
     emulatedQueueSize: atLeast(machine, '5.0') ? 256 : 128,
   };

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../children.js';
 
 describe('the npm package', () => {
-  it('installs from its tarball and runs, checks and calibrates outside the repository', async () => {
+  it('installs from its tarball and runs, checks (its shipped references) and calibrates outside the repository', async () => {
     const d = mkdtempSync(join(tmpdir(), 'vqsim-pkg-'));
     // dist/ was built by the global setup; pack it as prepack would have built it.
     expect((await run('npm', ['pack', '--ignore-scripts', '--pack-destination', d])).status).toBe(0);
@@ -20,8 +20,13 @@ describe('the npm package', () => {
     expect(ran.status).toBe(0);
     expect(readdirSync(join(work, 'results', 's'))).toContain('summary.csv');
 
-    const check = await vqsim('check');
-    expect(check.stdout).toMatch(/^no drift in \d+ scenarios/);
+    // Shipped scenarios from the installed package against its shipped references (two of them: the
+    // check of all runs in check.test.ts).
+    const installed = join(prefix, 'lib', 'node_modules', 'vqsim');
+    mkdirSync(join(work, 'sc'));
+    for (const name of ['aio-engine', 'ring-layout']) copyFileSync(join(installed, 'scenarios', `${name}.yaml`), join(work, 'sc', `${name}.yaml`));
+    const check = await vqsim('check', '--scenarios', 'sc');
+    expect(check.stdout).toMatch(/^no drift in 2 scenarios \(aio-engine, ring-layout\)/);
     expect(check.status).toBe(0);
 
     const calibration = await vqsim('calibration');

@@ -39,6 +39,8 @@ const LOCALITY: Record<keyof Behaviour, { untouched: Doc; touched: Doc }> = {
   fdmonIoUring: { untouched: { disk: { handler: 'main-loop' } }, touched: blk({ 'num-queues': 16 }, { vm: { vcpus: 16 }, job: { rw: 'randread', iodepth: 1, numjobs: 1 } }) },
   // Notification deferral is an iothread's: the main loop notifies at once in every release.
   deferredNotify: { untouched: { disk: { handler: 'main-loop' } }, touched: blk() },
+  // The forced poll pass is an iothread's: glib's main loop never ran it.
+  forcedPollPass: { untouched: { disk: { handler: 'main-loop' } }, touched: blk({}, { iothread: { 'poll-max-ns': 0 } }) },
   // Poll mode's end waits on a bottom half: only aio=threads completes through one.
   pollModeDeferred: { untouched: {}, touched: blk({ aio: 'threads' }) },
   // Machine-type defaults: given explicitly, nothing is left to them.

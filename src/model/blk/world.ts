@@ -261,7 +261,7 @@ export class BlkWorld implements DeviceSide {
         // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
         ...poll, pollPerHandler: b.pollPerHandler, deferNotify: !main && b.deferredNotify,
         deferPollEnd: b.pollModeDeferred,
-        fdmon: main ? 'poll' : vm.iothread.fdmon,
+        fdmon: main ? 'poll' : vm.iothread.fdmon, forcedPollPass: !main && b.forcedPollPass,
       }, this);
       this.ctxByName.set(key, ctx);
       this.ctxs.push(ctx);

@@ -4,7 +4,7 @@ import { CpuState } from '../host/cpu-account.js';
 import { Stage } from '../storage/requests.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
 import {
-  AioLoop, CLIENT, S_CLIENT, S_COMPLETE, S_INLINE, S_MAIN_LOOP, S_NOTIFY, S_POLL_END, S_PPOLL, S_SUBMIT, S_VQ, T_IN_SUBMIT,
+  AioLoop, CLIENT, S_CLIENT, S_COMPLETE, S_INLINE, S_MAIN_LOOP, S_NOTIFY, S_POLL_END, S_POLL_ONCE, S_PPOLL, S_SUBMIT, S_VQ, T_IN_SUBMIT,
   type AioContextOwner, type AioContextParams, type LoopClient,
 } from './aio-loop.js';
 
@@ -77,6 +77,7 @@ export class AioContext extends AioLoop {
       case S_COMPLETE: this.endComplete(); break;
       case S_NOTIFY: this.endNotify(); break;
       case S_POLL_END: this.afterPollEnd(); break;
+      case S_POLL_ONCE: this.afterPollOnce(); break;
       case S_CLIENT: this.curClient!.onStepDone(); break;
     }
   }

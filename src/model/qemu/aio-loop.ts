@@ -13,7 +13,7 @@ import type { VqServer } from '../virtio/vq-server.js';
 import type { World } from '../world.js';
 
 export const T_BLOCKED = 0, T_POLLING = 1, T_RUNNING = 2, T_WAKING = 3, T_IN_SUBMIT = 4, T_SUBMIT_WAKING = 5, T_YIELDED = 6;
-export const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6, S_INLINE = 7, S_CLIENT = 8;
+export const S_PPOLL = 0, S_MAIN_LOOP = 1, S_VQ = 2, S_SUBMIT = 3, S_COMPLETE = 4, S_NOTIFY = 5, S_POLL_END = 6, S_INLINE = 7, S_CLIENT = 8, S_POLL_ONCE = 9;
 /** A client's handler in the to-do list: CLIENT + its position (virtqueue indices stay below). */
 export const CLIENT = 1 << 30;
 
@@ -61,6 +61,8 @@ export interface AioContextParams extends PollParams {
   deferPollEnd: boolean;
   /** fdmon-io_uring (and its removal of idle poll handlers) or ppoll/epoll. */
   fdmon: 'io_uring' | 'poll';
+  /** One pass over the poll handlers before each wait even with polling off (QEMU < 5.0 iothreads). */
+  forcedPollPass: boolean;
 }
 /**
  * The loop of an AioContext and the thread that runs it: an iothread, or QEMU's main loop (no polling,
@@ -347,12 +349,25 @@ export abstract class AioLoop extends HostThread implements VqServer {
       this.leavePollMode();
       return;
     }
+    if (this.params.forcedPollPass) {
+      // run_poll_handlers_once: every poll handler once, whatever poll_ns.
+      this.runStep(S_POLL_ONCE, 0, this.polling.passNs);
+      return;
+    }
     if (this.anyReady(false)) {
       this.state = T_RUNNING;
       this.runStep(S_PPOLL, 0, this.readyWaitNs());
     } else {
       this.block();
     }
+  }
+
+  /** After the forced pass: a handler it found with work runs (aio_poll then does not wait), else the
+   *  fd monitor's wait. */
+  protected afterPollOnce(): void {
+    if (this.anyReady(true)) this.startIteration(0);
+    else if (this.anyReady(false)) this.runStep(S_PPOLL, 0, this.readyWaitNs());
+    else this.block();
   }
 
   // --- one iteration ---
