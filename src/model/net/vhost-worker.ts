@@ -52,8 +52,9 @@ const RX = 0, TX = 1;
 /**
  * A vhost-net worker (drivers/vhost/net.c) serving its queue pairs, or, with vhost off, virtio-net in
  * QEMU userspace: then the worker has no thread of its own, its handlers run on the VM's main loop
- * (runOn) beside the main loop's other handlers, as QEMU's virtio_net_handle_tx_bh and tap_send do. Its work list runs in queueing order (vhost_poll_queue):
- * a kick queues the pair's handle_tx, a packet on the tap (or RX buffers refilled) its handle_rx.
+ * (runOn) beside the main loop's other handlers, as QEMU's virtio_net_handle_tx_bh and tap_send do.
+ * Its work list runs in queueing order (vhost_poll_queue): a kick queues the pair's handle_tx, a
+ * packet on the tap (or RX buffers refilled) its handle_rx.
  * handle_tx pops the guest's buffers with notifications disabled and hands them to the tap; handle_rx
  * fills RX buffers from the tap, signalling the guest (EVENT_IDX) every 64 buffers and at its end. A
  * handler that reaches its weight requeues itself at the tail. With poll-us the worker busy-polls

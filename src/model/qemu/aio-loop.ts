@@ -64,6 +64,7 @@ export interface AioContextParams extends PollParams {
   /** One pass over the poll handlers before each wait even with polling off (QEMU < 5.0 iothreads). */
   forcedPollPass: boolean;
 }
+
 /**
  * The loop of an AioContext and the thread that runs it: an iothread, or QEMU's main loop (no polling,
  * plus the main loop's own dispatch work). One loop iteration (aio_poll) waits, by polling or by
