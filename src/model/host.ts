@@ -1,5 +1,4 @@
 import { BlkWorld } from './blk/world.js';
-import { blkViolations } from './blk/invariants.js';
 import type { ModelConfig } from './config.js';
 import { Ev } from './events.js';
 import type { CpuAccount, ThreadUse } from './host/cpu-account.js';
@@ -9,7 +8,8 @@ import { Vcpu, type GuestDriver } from './host/vcpu.js';
 import { InvariantError } from './invariants.js';
 import { NetWorld } from './net/world.js';
 import type { HostResult, VmResult } from './result.js';
-import type { DeviceSide, EventReceiver } from './world.js';
+import type { DeviceSide, ResultFrame } from './host/device-side.js';
+import type { EventReceiver } from './world.js';
 import { SimulatedRun } from './simulated-run.js';
 import { VIRTIO_BLK } from './blk/emulation.js';
 import { VIRTIO_SCSI } from './scsi/emulation.js';
@@ -57,27 +57,27 @@ export class Host extends SimulatedRun<HostResult> {
     this.blk.setUpPolling();
     this.sides = [this.blk, this.net];
     for (const side of this.sides) for (const k of side.eventKinds) this.receivers[k] = side;
-    const drivers: GuestDriver[] = [];
-    drivers[BLK] = this.blk.guest;
-    drivers[NET] = this.net.guest;
+    const drivers: GuestDriver[] = this.sides.map((side) => side.guest);
     config.vms.forEach((vm) => {
       for (let i = 0; i < vm.vcpus; i++) {
         this.vcpus.push(new Vcpu(this.vcpus.length, `vcpu${i}`, this.sim, drivers, vm.haltPoll, c.vcpu_wakeup_ns, c.vmexit_ns));
       }
     });
     if (config.cpu) {
-      const threads = this.vcpus.length + this.blk.ctxs.length + this.blk.maxEngineThreads + this.net.threads.length + this.blk.backends.length;
+      const threads = this.vcpus.length + this.sides.reduce((n, side) => n + side.maxThreads, 0);
       this.cpu = new HostCpu(config.cpu, this.sim, threads, c.context_switch_ns);
     }
-    // The vhost-user target's reactors first, on cores of their own when a cpuset gives them; then VM by
-    // VM: its vCPUs, its AioContexts, its vhost workers (the order cores are handed out in).
-    const target: ThreadSetup = { ...this.setups[0], vm: '', streams: 'vhost-user/', cpusets: config.vhostUser?.cpuset ? { reactor: config.vhostUser.cpuset } : {}, pins: {}, numaRemote: [] };
-    this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] < 0) setUpThread(b, target, this.cpu); });
+    // The host's own threads first (the vhost-user target's reactors), on cores of their own when a
+    // cpuset gives them; then VM by VM: its vCPUs, then each side's threads (the order cores are handed
+    // out in).
+    for (const side of this.sides) {
+      const own = side.hostThreads();
+      const setup: ThreadSetup = { ...this.setups[0], vm: '', streams: own.streams, cpusets: own.cpusets, pins: {}, numaRemote: [] };
+      for (const t of own.threads) setUpThread(t, setup, this.cpu);
+    }
     config.vms.forEach((_, v) => {
       for (const t of this.vcpusOf(v)) place(t, v);
-      this.blk.ctxs.forEach((x, i) => { if (this.blk.vmOfCtx[i] === v) place(x, v); });
-      this.blk.backends.forEach((b, i) => { if (this.blk.vmOfBackend[i] === v) place(b, v); });
-      for (const w of this.net.threads) if (this.net.vmOfWorker[w.index] === v) place(w, v);
+      for (const side of this.sides) for (const t of side.threadsOf(v)) place(t, v);
     });
   }
 
@@ -114,21 +114,16 @@ export class Host extends SimulatedRun<HostResult> {
   /** The measurements of the window after warmup, once the end is reached; checks the invariants. */
   finish(): HostResult {
     const cfg = this.config, end = this.endNs, T = cfg.durationNs;
-    for (const l of [...this.blk.loads, ...this.net.loads]) l.inFlight.track(0, end);
+    for (const side of this.sides) side.close(end);
     const accounts: CpuAccount[][] = cfg.vms.map((_, v) => [
       ...this.vcpusOf(v).map((x) => x.acct),
-      ...this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v).map((x) => x.acct),
-      ...this.blk.workers.filter((w) => this.blk.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
-      ...this.blk.backends.filter((_, i) => this.blk.vmOfBackend[i] === v).map((b) => b.acct),
-      ...this.net.threads.filter((w) => this.net.vmOfWorker[w.index] === v).map((w) => w.acct),
+      ...this.sides.flatMap((side) => side.accountsOf(v)),
     ]);
-    // The vhost-user target's reactors serve the host's VMs: the single VM of the single-VM form counts
-    // them among its threads; the host form lists them once, beside every VM's.
-    const targetThreads = this.blk.backends.filter((_, i) => this.blk.vmOfBackend[i] < 0).map((b) => b.acct);
-    if (cfg.form === 'vm') accounts[0].push(...targetThreads);
-    for (const t of [...accounts.flat(), ...(cfg.form === 'vm' ? [] : targetThreads)]) t.close(end);
-    for (const l of this.blk.loads) for (const j of l.jobs) j.finish(end);
-    for (const j of this.blk.jobs) j.inFlight.track(0, end);
+    // The host's own threads serve its VMs: the single VM of the single-VM form counts them among its
+    // threads; the host form lists them once, beside every VM's.
+    const hostThreads = this.sides.flatMap((side) => side.hostThreads().threads.map((t) => t.acct));
+    if (cfg.form === 'vm') accounts[0].push(...hostThreads);
+    for (const t of [...accounts.flat(), ...(cfg.form === 'vm' ? [] : hostThreads)]) t.close(end);
     const use = (t: CpuAccount): ThreadUse => ({ name: t.name, role: t.role, vm: t.vm, busyNs: t.busyNs, pollNs: t.pollNs });
     const coreUtil = this.cpu && cfg.cpu!.cores > 0 ? this.cpu.coreUtilization(end, T) : [];
     const host = {
@@ -137,44 +132,17 @@ export class Host extends SimulatedRun<HostResult> {
     };
     const vms: VmResult[] = cfg.vms.map((vm, v) => {
       const threads = accounts[v].map(use);
-      const kicks = (driver: number) => this.vcpusOf(v).reduce((s, x) => s + x.kicks[driver], 0);
-      const ctxs = this.blk.ctxs.filter((_, i) => this.blk.vmOfCtx[i] === v);
-      const workers = this.net.workers.filter((_, i) => this.net.vmOfWorker[i] === v);
-      const bl = this.blk.loads[v], nl = this.net.loads[v];
-      return {
-        name: vm.name,
-        group: vm.group,
-        threads,
-        blk: vm.disks.length === 0 ? null : {
-          variant: cfg.variant, replication: cfg.replication, windowNs: T,
-          ios: bl.ios, reads: bl.reads, bytes: bl.bytes, latency: bl.latency(), syncs: bl.syncs, syncLatency: bl.syncLatency(), jobs: bl.jobs, threads,
-          clones: this.blk.jobs.filter((j) => j.vm === v).map((j) => ({
-            job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - this.vcpuBase[v]}`, iodepth: j.iodepth,
-            completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / T,
-          })),
-          kicks: kicks(BLK), irqs: bl.irqs,
-          pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
-          pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),
-          deviceUtil: this.blk.disksOf(v).map((d) => this.blk.devices[this.blk.deviceIndexOfDisk(d)].utilization(end, T)),
-          meanOutstanding: bl.inFlight.area / T,
-          ...host,
-        },
-        net: vm.net === null ? null : {
-          variant: cfg.variant, windowNs: T,
-          bytes: nl.bytes, buffers: workers.reduce((s, w) => s + w.buffers, 0), transactions: nl.transactions,
-          latency: nl.latency, threads, kicks: kicks(NET), irqs: nl.irqs,
-          pollWindows: workers.reduce((s, x) => s + x.pollWindows, 0),
-          pollHits: workers.reduce((s, x) => s + x.pollHits, 0),
-          meanOutstanding: nl.inFlight.area / T,
-          events: host.events,
-        },
-      };
+      const frame = (driver: number): ResultFrame => ({
+        variant: cfg.variant, replication: cfg.replication, windowNs: T, endNs: end, threads, host,
+        kicks: this.vcpusOf(v).reduce((s, x) => s + x.kicks[driver], 0),
+      });
+      return { name: vm.name, group: vm.group, threads, blk: this.blk.resultOf(v, frame(BLK)), net: this.net.resultOf(v, frame(NET)) };
     });
-    const broken = [...blkViolations(this.blk, T), ...this.net.violations(T)];
+    const broken = this.sides.flatMap((side) => side.violations(T));
     if (broken.length > 0) throw new InvariantError(`invariants broken in variant ${cfg.variant}: ${broken.join('; ')}`);
     return {
       variant: cfg.variant, replication: cfg.replication, windowNs: T, vms,
-      threads: [...vms.flatMap((v) => v.threads), ...(cfg.form === 'vm' ? [] : targetThreads.map(use))],
+      threads: [...vms.flatMap((v) => v.threads), ...(cfg.form === 'vm' ? [] : hostThreads.map(use))],
       devices: this.blk.devices.map((d) => ({ name: d.name, util: d.utilization(end, T) })),
       ...host,
     };

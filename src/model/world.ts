@@ -8,13 +8,6 @@ export interface EventReceiver {
   receive(kind: number, a: number, b: number): void;
 }
 
-/** A device type's side of a host (virtio-blk and the storage types beside it; virtio-net): it takes
- *  its events, starts its load, and restarts its statistics at the end of warmup. */
-export interface DeviceSide extends EventReceiver {
-  start(): void;
-  resetStats(now: number): void;
-}
-
 /** What every component of a simulated VM sees of its world: the clock and the costs. */
 export interface World {
   readonly sim: Simulation;

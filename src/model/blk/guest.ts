@@ -24,8 +24,8 @@ export interface GuestOwner extends World {
   readonly schedLockNs: Float64Array;
   readonly schedContendedNs: Float64Array;
   readonly schedLockFreeAt: Float64Array;
-  issue(job: Job): number;
-  reap(job: Job, n: number): void;
+  /** fio's jobs: what they issue and reap. */
+  readonly fio: { issue(job: Job): number; reap(job: Job, n: number): void };
 }
 
 /** A fio job in fio's vocabulary (one of numjobs clones), running on one vCPU. */
@@ -175,7 +175,7 @@ export class BlkGuest implements GuestDriver {
     job.submitQueued = false;
     if (job.tagWaits > 0) return false;
     const k = Math.min(job.batchSubmit, job.toSubmit);
-    for (let i = 0; i < k; i++) v.batch.push(vm.issue(job));
+    for (let i = 0; i < k; i++) v.batch.push(vm.fio.issue(job));
     job.stats.submit[batchBucket(k)]++;
     const vq = vm.vqs[job.vq];
     v.run(task, k, c.guest_submit_call_ns + k * (c.guest_submit_ns + vq.addNs + vq.driverNs) + this.schedulerNs(job.disk, k));
@@ -304,7 +304,7 @@ export class BlkGuest implements GuestDriver {
 
   private endReap(jobIndex: number, count: number): void {
     const job = this.vm.jobs[jobIndex];
-    this.vm.reap(job, count);
+    this.vm.fio.reap(job, count);
     if (job.done.size > 0) this.queueReap(job);
   }
 

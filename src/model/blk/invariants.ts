@@ -1,13 +1,31 @@
-import { Stage } from '../storage/requests.js';
+import type { Simulation } from '../../engine/simulation.js';
+import type { AioContext } from '../qemu/aio-context.js';
+import type { Device } from '../storage/device.js';
+import type { PageCache } from '../storage/page-cache.js';
+import { Stage, type RequestTable } from '../storage/requests.js';
+import type { Virtqueue } from '../virtio/virtqueue.js';
 import { littleViolation } from '../invariants.js';
-import type { BlkWorld } from './world.js';
+import type { Job } from './guest.js';
+import type { BlkLoad } from './load.js';
+
+/** What the laws read of the virtio-blk side. */
+export interface BlkState {
+  readonly sim: Simulation;
+  readonly requests: RequestTable;
+  readonly jobs: readonly Job[];
+  readonly loads: readonly BlkLoad[];
+  readonly vqs: readonly Virtqueue[];
+  readonly pageCache: PageCache | null;
+  readonly devices: readonly Device[];
+  readonly ctxs: readonly AioContext[];
+}
 
 /**
  * The laws of the virtio-blk side, checked at the end of every run: requests are conserved, no queue
  * exceeded its bound, and Little's law holds for each VM's fio (a window of `windowNs` ending now).
  * Returns what is broken.
  */
-export function blkViolations(w: BlkWorld, windowNs: number): string[] {
+export function blkViolations(w: BlkState, windowNs: number): string[] {
   const broken: string[] = [];
   const req = w.requests;
   const census = req.census();

@@ -18,7 +18,7 @@ export interface BlkSetup {
   devices: readonly (DeviceConfig & { stream: string })[];
   vms: readonly BlkVmSetup[];
   /** The vhost-user target's reactors, when a disk has backend vhost-user. */
-  vhostUser: { reactors: number } | null;
+  vhostUser: { reactors: number; cpuset: number[] | null } | null;
   pageCache: PageCacheParams;
 }
 

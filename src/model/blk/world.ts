@@ -19,42 +19,16 @@ import { PageCache, type BlockTarget } from '../storage/page-cache.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import type { VqServer } from '../virtio/vq-server.js';
 import type { BackendServer, DiskBackend } from '../storage/backend-server.js';
-import type { DeviceSide } from '../world.js';
+import type { CpuAccount } from '../host/cpu-account.js';
+import type { DeviceSide, ResultFrame } from '../host/device-side.js';
 import { guestQueues, ownerOfQueue } from './blk-mq.js';
 import { FioJobs } from './fio-jobs.js';
+import { pageCacheSlots, randomHitRatio } from './page-cache-sizing.js';
 import { BlkGuest, type Job } from './guest.js';
+import { blkViolations } from './invariants.js';
+import { fioResult, type RunResult } from './result.js';
 import type { BlkSetup, BlkVmSetup, DiskBackendKind } from './setup.js';
 import type { BlkLoad } from './load.js';
-
-/**
- * The chance a random read finds its pages in the host's page cache, in steady state: the cache's
- * share of the working sets of every disk it holds (a disk's: the largest fio size among its random
- * jobs, which share the disk's region; none given, the whole disk, larger than any cache).
- */
-function randomHitRatio(s: BlkSetup): number {
-  let working = 0;
-  for (const vm of s.vms) {
-    vm.disks.forEach((d, i) => {
-      if (d.cache === 'none' || d.cache === 'directsync') return;
-      const random = vm.jobs.filter((j) => j.disk === i && j.rw !== 'read' && j.rw !== 'write' && j.rw !== 'rw');
-      working += random.some((j) => j.sizeBytes === 0) ? Infinity : Math.max(0, ...random.map((j) => j.sizeBytes));
-    });
-  }
-  return working === 0 ? 1 : Math.min(1, s.pageCache.sizeBytes / working);
-}
-
-/** Room in the request table for the page cache's own I/Os: writeback up to each device's queue depth,
- *  and per sequential reader the read-ahead windows its reads in flight may need, one ahead. */
-function pageCacheSlots(s: BlkSetup): number {
-  let slots = s.devices.reduce((n, d) => n + d.queueDepth, 0);
-  for (const vm of s.vms) {
-    for (const j of vm.jobs) {
-      const largest = Math.max(j.bs, ...j.bssplit.map((e) => e.bytes));
-      slots += j.numjobs * (j.iodepth * (Math.ceil(largest / s.pageCache.readAheadBytes) + 1) + 1);
-    }
-  }
-  return slots;
-}
 
 /**
  * The virtio-blk side of a host: every VM's disks with their virtqueues, the AioContexts (main loop,
@@ -122,7 +96,7 @@ export class BlkWorld implements DeviceSide {
     readonly sim: Simulation,
     private readonly setup: BlkSetup,
     readonly vcpus: readonly Vcpu[],
-    vcpuBase: readonly number[],
+    private readonly vcpuBase: readonly number[],
     driver: number,
     private readonly setUpThread: (t: HostThread, vm: number) => void,
     private readonly emulations: Readonly<Record<DiskBus, DiskEmulation>>,
@@ -361,16 +335,6 @@ export class BlkWorld implements DeviceSide {
     this.fio.start();
   }
 
-  /** fio issues one I/O of the job: returns the request. */
-  issue(job: Job): number {
-    return this.fio.issue(job);
-  }
-
-  /** fio reaps n completed I/Os of the job. */
-  reap(job: Job, n: number): void {
-    this.fio.reap(job, n);
-  }
-
   get jobs(): readonly Job[] {
     return this.fio.jobs;
   }
@@ -389,12 +353,45 @@ export class BlkWorld implements DeviceSide {
     for (const d of this.devices) d.resetStats(now);
   }
 
-  /** The disks (host-wide numbers) of VM v. */
-  disksOf(v: number): number[] {
-    return this.vmOfDisk.flatMap((x, d) => (x === v ? [d] : []));
+  get maxThreads(): number {
+    return this.ctxs.length + this.maxEngineThreads + this.backends.length;
   }
 
-  deviceIndexOfDisk(d: number): number {
-    return this.deviceOfDisk[d];
+  /** The vhost-user target's reactors serve every VM's disks. */
+  hostThreads(): { threads: HostThread[]; streams: string; cpusets: Record<string, number[]> } {
+    const cpuset = this.setup.vhostUser?.cpuset;
+    return { threads: this.backends.filter((_, i) => this.vmOfBackend[i] < 0), streams: 'vhost-user/', cpusets: cpuset ? { reactor: cpuset } : {} };
+  }
+
+  /** VM v's AioContexts, then its vhost-scsi workers (its pool workers join as they spawn). */
+  threadsOf(v: number): HostThread[] {
+    return [...this.ctxs.filter((_, i) => this.vmOfCtx[i] === v), ...this.backends.filter((_, i) => this.vmOfBackend[i] === v)];
+  }
+
+  accountsOf(v: number): CpuAccount[] {
+    return [
+      ...this.ctxs.filter((_, i) => this.vmOfCtx[i] === v).map((x) => x.acct),
+      ...this.workers.filter((w) => this.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
+      ...this.backends.filter((_, i) => this.vmOfBackend[i] === v).map((b) => b.acct),
+    ];
+  }
+
+  close(end: number): void {
+    for (const l of this.loads) {
+      l.inFlight.track(0, end);
+      for (const j of l.jobs) j.finish(end);
+    }
+    for (const j of this.jobs) j.inFlight.track(0, end);
+  }
+
+  violations(windowNs: number): string[] {
+    return blkViolations(this, windowNs);
+  }
+
+  /** What VM v's fio measured, null for a VM without disks. */
+  resultOf(v: number, f: ResultFrame): RunResult | null {
+    if (this.setup.vms[v].disks.length === 0) return null;
+    const util = this.vmOfDisk.flatMap((x, d) => (x === v ? [this.devices[this.deviceOfDisk[d]].utilization(f.endNs, f.windowNs)] : []));
+    return fioResult(this.loads[v], this.jobs.filter((j) => j.vm === v), this.ctxs.filter((_, i) => this.vmOfCtx[i] === v), util, this.vcpuBase[v], f);
   }
 }

@@ -2,17 +2,21 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { stream, type Rng } from '../../engine/random.js';
 import type { Simulation } from '../../engine/simulation.js';
 import type { Costs } from '../costs.js';
-import type { DeviceSide } from '../world.js';
+import type { CpuAccount } from '../host/cpu-account.js';
+import type { DeviceSide, ResultFrame } from '../host/device-side.js';
+import type { HostThread } from '../host/host-cpu.js';
 import { Ev } from '../events.js';
 import type { ThreadRole } from '../host/roles.js';
 import type { Vcpu } from '../host/vcpu.js';
 import type { AioContext } from '../qemu/aio-context.js';
-import { littleViolation } from '../invariants.js';
 import { Virtqueue } from '../virtio/virtqueue.js';
 import { MAX_BUFFER, type NetConfig } from './config.js';
 import { NetGuest } from './guest.js';
 import { Link } from './link.js';
+import { netViolations } from './invariants.js';
+import { flowsOf } from './flows.js';
 import { NetLoad } from './load.js';
+import { netResult, type NetResult } from './result.js';
 import type { NetSetup } from './setup.js';
 import { Packets, type Flow, type QueuePair } from './queue-pair.js';
 import { VhostWorker, type VhostParams } from './vhost-worker.js';
@@ -46,7 +50,8 @@ export class NetWorld implements DeviceSide {
   /** Per VM: its NIC's first link (TO_PEER; TO_GUEST follows), its flows' random stream. */
   private readonly firstLink: number[] = [];
   private readonly rngs: Rng[] = [];
-  private readonly nets: (NetConfig | null)[];
+  /** Per VM: its NIC and load, or null. */
+  readonly nets: (NetConfig | null)[];
 
   /** `mainLoopOf(v)`: VM v's main loop, which runs a NIC's handlers when vhost is off. */
   constructor(
@@ -67,7 +72,7 @@ export class NetWorld implements DeviceSide {
       this.firstLink.push(s.uplink ? 0 : this.links.length);
       const net = vm.net;
       if (!net) return;
-      const nic = net.nic, w = net.workload, base = vcpuBase[v];
+      const nic = net.nic, base = vcpuBase[v];
       const vhost = { pollNs: nic.pollNs, zerocopyTx: nic.zerocopyTx, txBatch: s.behaviour.vhostTxBatch };
       // Without vhost, QEMU's main loop runs the NIC's handlers: no thread of its own.
       const shared = nic.vhost ? null : this.addWorker(v, 'virtio-net', 'main-loop', vhost);
@@ -91,30 +96,40 @@ export class NetWorld implements DeviceSide {
       }
       const delay = () => net.peer.rttNs / 2;
       if (!s.uplink) for (let dir = 0; dir < 2; dir++) this.links.push(new Link(this.links.length, this.sim, net.peer.lineRateBps, delay, bytesOf));
-      for (let f = 0; f < w.flows; f++) {
-        const vcpu = f % vm.vcpus;
-        const guestSends = w.mode === 'rr' || w.direction === 'tx' || (w.direction === 'both' && f % 2 === 0);
-        // XPS maps a CPU to a TX queue. tun steers a flow's packets for the guest to the queue its last
-        // packet from the guest came on (tun_automq_select_queue: tun_flow_update records it, over the
-        // symmetric hash), so a flow the guest sends on (data, ACKs, requests) is received on its TX
-        // queue; only a flow the guest never sends on goes by its hash over the enabled queues.
-        const acked = w.mode === 'stream' && w.protocol === 'tcp';
-        const txq = firstPair + (vcpu % nic.combined);
-        this.flows.push({
-          index: this.flows.length, vm: v, vcpu: base + vcpu, txq,
-          rxq: guestSends || acked ? txq : firstPair + (flowHash(f) % nic.combined), guestSends, acked,
-          ackEvery: w.ackEvery, unacked: 0, acksSent: 0, delackToken: -1,
-          inflight: 0, coalesces: acked && guestSends, autocork: s.behaviour.tcpAutocork, cork: -1, peerSkb: -1, throttled: false,
-          pushQueued: false, unfreed: 0, written: 0, ackedMsgs: 0, smlEnd: 0, toSend: 0, backlog: 0, sendQueued: false,
-        });
-      }
+      this.flows.push(...flowsOf(v, base, vm.vcpus, net, firstPair, this.flows.length, s.behaviour.tcpAutocork));
     });
   }
 
   /** The workers with a thread of their own (vhost-net's; QEMU's userspace NIC runs on the main loop). */
-  get threads(): VhostWorker[] {
+  private get threads(): VhostWorker[] {
     return this.workers.filter((w) => w.loop === null);
   }
+
+  get maxThreads(): number {
+    return this.threads.length;
+  }
+
+  hostThreads(): { threads: HostThread[]; streams: string; cpusets: Record<string, number[]> } {
+    return { threads: [], streams: '', cpusets: {} };
+  }
+
+  threadsOf(v: number): HostThread[] {
+    return this.threads.filter((w) => this.vmOfWorker[w.index] === v);
+  }
+
+  accountsOf(v: number): CpuAccount[] {
+    return this.threadsOf(v).map((w) => w.acct);
+  }
+
+  close(end: number): void {
+    for (const l of this.loads) l.inFlight.track(0, end);
+  }
+
+  /** What VM v's network load measured, null for a VM without one. */
+  resultOf(v: number, f: ResultFrame): NetResult | null {
+    return this.nets[v] === null ? null : netResult(this.loads[v], this.workers.filter((_, i) => this.vmOfWorker[i] === v), f);
+  }
+
 
   private addWorker(vm: number, name: string, role: ThreadRole, params: VhostParams): VhostWorker {
     const w = new VhostWorker(this.workers.length, this, name, role, params);
@@ -364,36 +379,7 @@ export class NetWorld implements DeviceSide {
     for (const w of this.workers) { w.acct.reset(now); w.pollWindows = w.pollHits = w.buffers = 0; }
   }
 
-  /** Messages conserved, rings within bounds, and Little's law for each VM's request/response load. */
   violations(windowNs: number): string[] {
-    const broken: string[] = [];
-    const inflight = this.flows.reduce((s, f) => s + f.inflight, 0);
-    const unwritten = this.flows.reduce((s, f) => s + f.toSend, 0);
-    const counted = this.loads.reduce((s, l) => s + l.inFlight.count, 0);
-    if (this.packets.live !== counted) broken.push(`messages not conserved: ${this.packets.live} alive, ${counted} counted`);
-    // In flight: written or not, alive, or delivered with its acknowledgement still on the way back.
-    if (this.packets.live + unwritten > inflight) broken.push(`${this.packets.live} messages alive and ${unwritten} unwritten for ${inflight} in flight`);
-    for (const f of this.flows) {
-      const window = this.net(f).workload.window;
-      if (f.inflight > window) broken.push(`flow ${f.index} has ${f.inflight} messages in flight, window ${window}`);
-    }
-    for (const q of this.pairs) {
-      for (const vq of [q.tx, q.rx]) if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse}, size ${vq.size}`);
-    }
-    this.loads.forEach((l, v) => {
-      if (this.nets[v]?.workload.mode !== 'rr') return;
-      const oldest = this.packets.oldest((p) => this.flows[this.packets.flow[p]].vm === v);
-      const little = littleViolation(l.inFlight.area / windowNs, l.transactions, windowNs, l.latency, l.inFlight.max, oldest === Infinity ? 0 : this.sim.now - oldest);
-      if (little) broken.push(this.loads.length > 1 ? `VM ${v}: ${little}` : little);
-    });
-    return broken;
+    return netViolations(this, windowNs);
   }
-}
-
-/** A 32-bit integer mix (splitmix-like), standing in for the flow hash tun computes over the 5-tuple. */
-function flowHash(f: number): number {
-  let x = Math.imul(f + 0x9e3779b9, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }

@@ -5,10 +5,10 @@ import { Stage } from '../storage/requests.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
 import {
   AioLoop, CLIENT, S_CLIENT, S_COMPLETE, S_INLINE, S_MAIN_LOOP, S_NOTIFY, S_POLL_END, S_POLL_ONCE, S_PPOLL, S_SUBMIT, S_VQ, T_IN_SUBMIT,
-  type AioContextOwner, type AioContextParams, type LoopClient,
 } from './aio-loop.js';
+import type { AioContextOwner, AioContextParams, LoopClient } from './aio-types.js';
 
-export type { AioContextOwner, AioContextParams, LoopClient } from './aio-loop.js';
+export type { AioContextOwner, AioContextParams, LoopClient } from './aio-types.js';
 
 /**
  * An AioContext's handlers, run once each per loop iteration when ready: a virtqueue's handler
