@@ -53,7 +53,7 @@ export class Host extends SimulatedRun<HostResult> {
     const place = (t: HostThread, vm: number) => setUpThread(t, this.setups[vm], this.cpu);
     this.blk = new BlkWorld(this.sim, config, this.vcpus, this.vcpuBase, BLK, place,
       { virtio: VIRTIO_BLK, scsi: VIRTIO_SCSI }, { vhost: VHOST_SCSI, 'vhost-user': VHOST_USER_BLK });
-    this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET, (v) => this.blk.contextOf(v, MAIN_LOOP));
+    this.net = new NetWorld(this.sim, config, this.vcpus, this.vcpuBase, NET, (v) => this.blk.qemu.contextOf(v, MAIN_LOOP));
     this.blk.setUpPolling();
     this.sides = [this.blk, this.net];
     for (const side of this.sides) for (const k of side.eventKinds) this.receivers[k] = side;

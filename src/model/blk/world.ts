@@ -5,13 +5,12 @@ import type { Costs } from '../costs.js';
 import { Ev } from '../events.js';
 import type { HostThread } from '../host/host-cpu.js';
 import type { Vcpu } from '../host/vcpu.js';
-import type { AioEngine, AioKind } from '../qemu/aio/engine.js';
+import type { AioEngine } from '../qemu/aio/engine.js';
 import type { PoolWorker } from '../qemu/aio/pool-worker.js';
-import { aioEngine } from '../qemu/aio/registry.js';
 import { AioContext } from '../qemu/aio-context.js';
+import { QemuProcesses } from '../qemu/processes.js';
 import { SharedBlockState } from '../qemu/block-state.js';
 import type { DiskBus, DiskEmulation, RequestSubmitter } from '../qemu/disk-emulation.js';
-import { MAIN_LOOP } from '../qemu/iothread-mapping.js';
 import { Device } from '../storage/device.js';
 import { RequestTable } from '../storage/requests.js';
 import { GUEST_WRITE_CACHE } from '../storage/cache-modes.js';
@@ -40,7 +39,8 @@ export class BlkWorld implements DeviceSide {
   readonly costs: Readonly<Costs>;
   readonly guest: BlkGuest;
   readonly vqs: Virtqueue[] = [];
-  readonly ctxs: AioContext[] = [];
+  /** The VMs' QEMU processes: the AioContexts the disks' queues are registered with, their engines. */
+  readonly qemu: QemuProcesses;
   /** Servers outside QEMU: vhost-scsi workers (a VM's) and vhost-user reactors (the host's). */
   readonly backends: BackendServer[] = [];
   /** The VM of each backend server, -1 for the host's reactors. */
@@ -48,7 +48,6 @@ export class BlkWorld implements DeviceSide {
   /** Every queue's server, by the queue's `server`: AioContexts and backend servers. */
   readonly servers: VqServer[] = [];
   readonly devices: Device[] = [];
-  readonly workers: PoolWorker[] = [];
   readonly requests: RequestTable;
   /** The host's page cache, QEMU's write-through flushes and the guests' flushes: for disks in a cache mode
    *  other than none, and any disk a job fsyncs. */
@@ -67,17 +66,12 @@ export class BlkWorld implements DeviceSide {
   readonly workerOf: Int32Array;
   /** fio's jobs, the load of every VM's disks. */
   readonly fio: FioJobs;
-  /** The VM of each AioContext and each disk (host-wide disk numbering). */
-  readonly vmOfCtx: number[] = [];
+  /** The VM of each disk (host-wide disk numbering). */
   private readonly vmOfDisk: number[] = [];
   /** Per disk: how its popped requests reach the engine (virtio-blk's MultiReqBuffer), and the device
    *  behind it. */
   private readonly submitters: RequestSubmitter[] = [];
   private readonly deviceOfDisk: number[] = [];
-  /** The AioContexts by VM and name. */
-  private readonly ctxByName = new Map<string, AioContext>();
-  /** Each AioContext's engine of each aio= name. */
-  private readonly engineByName = new Map<string, AioEngine>();
   /** Per disk (host-wide), the AioContexts that serve its queues. */
   private readonly contextsOfDisk: Set<AioContext>[] = [];
   /** The vhost-user target's reactors, and the next to take a controller. */
@@ -85,8 +79,6 @@ export class BlkWorld implements DeviceSide {
   private reactorTurn = 0;
   /** Each queue server's index in `servers`. */
   private readonly serverOf = new Map<VqServer, number>();
-  /** Threads the engines may spawn at most (thread pools), for sizing the host's tables. */
-  maxEngineThreads = 0;
 
   /**
    * `vcpuBase[v]` is VM v's first vCPU in the host's table; `driver` is this side's number in the
@@ -98,7 +90,7 @@ export class BlkWorld implements DeviceSide {
     readonly vcpus: readonly Vcpu[],
     private readonly vcpuBase: readonly number[],
     driver: number,
-    private readonly setUpThread: (t: HostThread, vm: number) => void,
+    setUpThread: (t: HostThread, vm: number) => void,
     private readonly emulations: Readonly<Record<DiskBus, DiskEmulation>>,
     private readonly diskBackends: Readonly<Record<Exclude<DiskBackendKind, 'qemu'>, DiskBackend>>,
   ) {
@@ -114,6 +106,7 @@ export class BlkWorld implements DeviceSide {
     this.schedContendedNs = new Float64Array(this.guestWriteCache.length);
     this.schedLockFreeAt = new Float64Array(this.guestWriteCache.length);
     this.guest = new BlkGuest(driver, this);
+    this.qemu = new QemuProcesses(this, s.vms.map((vm) => vm.iothread), s.behaviour, c, setUpThread);
     this.fio = new FioJobs(this, s.vms);
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {
@@ -177,7 +170,7 @@ export class BlkWorld implements DeviceSide {
     for (let q = 0; q < d.numQueues; q++) {
       let server: VqServer;
       if (backend === null) {
-        server = this.contextOf(v, d.vqContexts[q]);
+        server = this.qemu.contextOf(v, d.vqContexts[q]);
       } else {
         // vhost-scsi: one worker per device, or one per virtqueue (worker_per_virtqueue).
         if (reactor === null && (worker === null || d.workerPerVirtqueue)) {
@@ -196,7 +189,7 @@ export class BlkWorld implements DeviceSide {
       if (server instanceof AioContext) {
         this.contextsOfDisk[di].add(server);
         emulation.configure(vq, c);
-        const engine = this.engineOf(server, d.aio, vm.iothread.aioMaxBatch);
+        const engine = this.qemu.engineOf(server, d.aio);
         server.addVq(vq, engine);
         this.completerOfVq.push(engine);
       } else {
@@ -207,47 +200,10 @@ export class BlkWorld implements DeviceSide {
     }
   }
 
-  /** The AioContext's engine of that aio= name, made at its first use. */
-  private engineOf(ctx: AioContext, name: AioKind, aioMaxBatch: number): AioEngine {
-    const key = `${ctx.index}/${name}`;
-    let e = this.engineByName.get(key);
-    if (!e) {
-      const kind = aioEngine(name);
-      e = kind.create({ ctx: ctx.index, ctxName: ctx.name, owner: this, costs: this.costs, behaviour: this.setup.behaviour, aioMaxBatch });
-      this.maxEngineThreads += kind.maxThreads;
-      this.engineByName.set(key, e);
-      ctx.engines.push(e);
-    }
-    return e;
-  }
-
-  /**
-   * VM v's AioContext of that name (an iothread's, or MAIN_LOOP), made at its first use: one per name
-   * and VM, whichever device asks for it (QEMU's one main loop runs every device's main-loop handlers).
-   */
-  contextOf(v: number, name: string): AioContext {
-    const key = `${v}/${name}`;
-    let ctx = this.ctxByName.get(key);
-    if (!ctx) {
-      const main = name === MAIN_LOOP, vm = this.setup.vms[v], b = this.setup.behaviour;
-      const poll = main ? { pollMaxNs: 0, pollGrow: 0, pollShrink: 0 } : vm.iothread;
-      ctx = new AioContext(this.ctxs.length, name, main, {
-        // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
-        ...poll, pollPerHandler: b.pollPerHandler, deferNotify: !main && b.deferredNotify,
-        deferPollEnd: b.pollModeDeferred,
-        fdmon: main ? 'poll' : vm.iothread.fdmon, forcedPollPass: !main && b.forcedPollPass,
-      }, this);
-      this.ctxByName.set(key, ctx);
-      this.ctxs.push(ctx);
-      this.vmOfCtx.push(v);
-    }
-    return ctx;
-  }
-
   /** Every loop's poll list, once every device has registered its handlers. */
   setUpPolling(): void {
     const used = new Set(this.jobs.map((j) => j.vq));
-    for (const ctx of this.ctxs) ctx.setUpPolling((vq) => used.has(vq.index));
+    this.qemu.setUpPolling((vq) => used.has(vq.index));
   }
 
   private addBackend(kind: DiskBackend, name: string, vm: number): BackendServer {
@@ -260,8 +216,15 @@ export class BlkWorld implements DeviceSide {
 
   /** A thread pool spawned a worker. */
   addWorker(w: PoolWorker): void {
-    this.workers.push(w);
-    this.setUpThread(w, this.vmOfCtx[w.pool.ctx]);
+    this.qemu.addWorker(w);
+  }
+
+  get ctxs(): readonly AioContext[] {
+    return this.qemu.ctxs;
+  }
+
+  get workers(): readonly PoolWorker[] {
+    return this.qemu.workers;
   }
 
   /** Where request r goes below QEMU: the host's page cache, or its disk's device. */
@@ -347,14 +310,13 @@ export class BlkWorld implements DeviceSide {
   /** The measurement window starts. */
   resetStats(now: number): void {
     this.fio.resetStats(now);
-    for (const x of this.ctxs) { x.acct.reset(now); x.iterations = x.pollWindows = x.pollHits = x.wakeups = x.submitBlocks = 0; }
-    for (const w of this.workers) w.acct.reset(now);
+    this.qemu.resetStats(now);
     for (const b of this.backends) b.acct.reset(now);
     for (const d of this.devices) d.resetStats(now);
   }
 
   get maxThreads(): number {
-    return this.ctxs.length + this.maxEngineThreads + this.backends.length;
+    return this.ctxs.length + this.qemu.maxEngineThreads + this.backends.length;
   }
 
   /** The vhost-user target's reactors serve every VM's disks. */
@@ -365,13 +327,13 @@ export class BlkWorld implements DeviceSide {
 
   /** VM v's AioContexts, then its vhost-scsi workers (its pool workers join as they spawn). */
   threadsOf(v: number): HostThread[] {
-    return [...this.ctxs.filter((_, i) => this.vmOfCtx[i] === v), ...this.backends.filter((_, i) => this.vmOfBackend[i] === v)];
+    return [...this.qemu.contextsOf(v), ...this.backends.filter((_, i) => this.vmOfBackend[i] === v)];
   }
 
   accountsOf(v: number): CpuAccount[] {
     return [
-      ...this.ctxs.filter((_, i) => this.vmOfCtx[i] === v).map((x) => x.acct),
-      ...this.workers.filter((w) => this.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
+      ...this.qemu.contextsOf(v).map((x) => x.acct),
+      ...this.workers.filter((w) => this.qemu.vmOfCtx[w.pool.ctx] === v).map((w) => w.acct),
       ...this.backends.filter((_, i) => this.vmOfBackend[i] === v).map((b) => b.acct),
     ];
   }
@@ -392,6 +354,6 @@ export class BlkWorld implements DeviceSide {
   resultOf(v: number, f: ResultFrame): RunResult | null {
     if (this.setup.vms[v].disks.length === 0) return null;
     const util = this.vmOfDisk.flatMap((x, d) => (x === v ? [this.devices[this.deviceOfDisk[d]].utilization(f.endNs, f.windowNs)] : []));
-    return fioResult(this.loads[v], this.jobs.filter((j) => j.vm === v), this.ctxs.filter((_, i) => this.vmOfCtx[i] === v), util, this.vcpuBase[v], f);
+    return fioResult(this.loads[v], this.jobs.filter((j) => j.vm === v), this.qemu.contextsOf(v), util, this.vcpuBase[v], f);
   }
 }
