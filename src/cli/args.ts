@@ -21,9 +21,9 @@ export const atLeastOne = (flag: string, max: number, why: string) => (v: unknow
   return n;
 };
 
-/** A file a command reads (not a scenario): its problems are one usage error naming it. */
+/** A file a command reads (not a scenario; `-`: standard input): its problems are one usage error naming it. */
 export function readFileArg(file: string, kind: InputKind): string {
-  return readInput(file, kind, (reason) => new UsageError(`${file}: ${reason}`));
+  return readInput(file, kind, (reason) => new UsageError(`${file === '-' ? 'standard input' : file}: ${reason}`));
 }
 
 /** --out: a directory, or a path that does not exist yet. */

@@ -15,7 +15,7 @@ const INPUT_OF: Record<ImportKind, InputKind> = { libvirt: 'libvirt domain XML',
 
 /**
  * vqsim import: a libvirt domain XML, a KubeVirt manifest, or a QEMU command line (after `--`, or in
- * a file) as a scenario's text, each value commented with its origin, and what was not understood.
+ * a file; `-` reads standard input) as a scenario's text, each value commented with its origin, and what was not understood.
  * The scenario is loaded once before it is returned, so what is written runs.
  */
 export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string, vm?: string): { text: string; notUnderstood: string[] } {
@@ -24,10 +24,11 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
     return readFileArg(file, INPUT_OF[kind]);
   };
+  const source = file === '-' ? 'standard input' : basename(file ?? '');
   let draft: Draft;
   try {
-    if (kind === 'libvirt') draft = importLibvirt(read(), basename(file ?? ''), fio);
-    else if (kind === 'kubevirt') draft = importKubevirt(read(), basename(file ?? ''), fio, vm);
+    if (kind === 'libvirt') draft = importLibvirt(read(), source, fio);
+    else if (kind === 'kubevirt') draft = importKubevirt(read(), source, fio, vm);
     else {
       // The command line after `--`, or a file holding it (shell quoting, backslash-newlines).
       const args = argv.length > 0 ? argv : shellParse(read().replace(/\\\r?\n/g, ' ')).filter((a): a is string => typeof a === 'string');
@@ -43,7 +44,7 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
     scenarioFromText(resolve('imported.yaml'), text);
   } catch (e) {
     // The imported values break a rule of the scenario format (a limit, a power of 2): name the field.
-    if (e instanceof ScenarioError) throw new UsageError(`${file ?? 'the command line'}: imported as ${e.path.join('.')}, which ${e.reason}`);
+    if (e instanceof ScenarioError) throw new UsageError(`${file === '-' ? 'standard input' : file ?? 'the command line'}: imported as ${e.path.join('.')}, which ${e.reason}`);
     throw e;
   }
   return { text, notUnderstood: draft.notUnderstood };

@@ -181,7 +181,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
         'write a scenario from a libvirt domain XML, a KubeVirt VirtualMachine(Instance) manifest, or a QEMU command line (after --)',
         (y) => y
           .positional('kind', { choices: ['libvirt', 'kubevirt', 'qemu'] as const, demandOption: true })
-          .positional('file', { type: 'string', describe: 'domain.xml, vm.yaml, or a file holding the QEMU command line' })
+          .positional('file', { type: 'string', describe: 'domain.xml, vm.yaml, or a file holding the QEMU command line; - reads standard input (virsh dumpxml VM | vqsim import libvirt -)' })
           .option('out', { type: 'string', describe: 'write the scenario here (default: print it); an existing file only with --force' })
           .option('force', { type: 'boolean', default: false, describe: 'let --out replace an existing file' })
           .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' })
@@ -189,7 +189,10 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
         (argv) => {
           if (argv.out && existsSync(argv.out) && !argv.force) throw new UsageError(`--out ${argv.out} exists: give --force to replace it, or another path`);
           const dashdash = args.indexOf('--');
-          const { text, notUnderstood } = importCommand(argv.kind, argv.file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio, argv.vm);
+          // yargs takes a lone `-` for no argument: it names standard input.
+          const stdin = (dashdash >= 0 ? args.slice(0, dashdash) : args).includes('-');
+          const file = argv.file || (stdin ? '-' : undefined);
+          const { text, notUnderstood } = importCommand(argv.kind, file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio, argv.vm);
           for (const n of notUnderstood) io.err(`vqsim: not understood: ${n}`);
           if (argv.out) {
             writeFilesAtomically(dirname(resolve(argv.out)), { [basename(argv.out)]: text });

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 
 const MIB = 1 << 20;
 
@@ -18,11 +19,12 @@ export const INPUT_CAPS = {
 export type InputKind = keyof typeof INPUT_CAPS;
 
 /**
- * A text input, read whole: a regular file (not a directory, a device, a FIFO or a socket, whose reads
+ * A text input, read whole: standard input for `-`, else a regular file (not a directory, a device, a FIFO or a socket, whose reads
  * may never end), at most its kind's cap, and text (no NUL byte, valid UTF-8). A problem comes back as
  * `fail(reason)`, one short line.
  */
 export function readInput(file: string, kind: InputKind, fail: (reason: string) => Error): string {
+  if (file === '-') return readStdin(kind, fail);
   let fd: number;
   try {
     // Non-blocking, so that opening a FIFO with no writer returns at once, to be refused below.
@@ -43,14 +45,42 @@ export function readInput(file: string, kind: InputKind, fail: (reason: string) 
       if (n === 0) break;
       got += n;
     }
-    const bytes = buf.subarray(0, got);
-    if (bytes.includes(0)) throw fail(`is binary, not a ${kind}`);
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw fail(`is not UTF-8 text: not a ${kind}`);
-    }
+    return asText(buf.subarray(0, got), kind, fail);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Standard input read to its end (`virsh dumpxml db01 | vqsim import libvirt -`), within the cap. */
+function readStdin(kind: InputKind, fail: (reason: string) => Error): string {
+  if (isatty(0)) throw fail(`is the terminal: pipe the ${kind} in, or give its file`);
+  const cap = INPUT_CAPS[kind], chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      // A pipe node made non-blocking: wait for its writer.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw fail(`cannot read: ${(e as Error).message}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      continue;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > cap) throw fail(`is more than ${cap / MIB} MiB: a ${kind} is at most that`);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return asText(Buffer.concat(chunks), kind, fail);
+}
+
+/** The bytes as text: no NUL byte, valid UTF-8. */
+function asText(bytes: Buffer, kind: InputKind, fail: (reason: string) => Error): string {
+  if (bytes.includes(0)) throw fail(`is binary, not a ${kind}`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail(`is not UTF-8 text: not a ${kind}`);
   }
 }

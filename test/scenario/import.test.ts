@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +185,30 @@ describe('vqsim import kubevirt of several VMs', () => {
     expect(() => importCommand('kubevirt', file(docs), [])).toThrow(/holds 2 VMs \(db, web\): give --vm NAME/);
     expect(() => importCommand('kubevirt', file(docs), [], undefined, 'nope')).toThrow(/no VM named nope \(db, web\)/);
     expect(() => importCommand('libvirt', `${FIX}/domain.xml`, [], undefined, 'db')).toThrow(/--vm .* applies to import kubevirt only/);
+  });
+});
+
+describe('vqsim import from a pipe', () => {
+  const cli = (args: string[], input: string | Buffer) => spawnSync('node', [join(process.cwd(), 'dist/cli/main.js'), ...args], { input, encoding: 'utf8' });
+
+  it('`-` reads standard input (virsh dumpxml VM | vqsim import libvirt -), named so in the header and in errors', () => {
+    const piped = cli(['import', 'libvirt', '-'], readFileSync(`${FIX}/domain.xml`));
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout.split('\n')[0]).toBe('# Imported by vqsim import from standard input.');
+    expect(piped.stdout.split('\n').slice(1)).toEqual(importCommand('libvirt', `${FIX}/domain.xml`, []).text.trimEnd().split('\n').slice(1));
+    const kube = cli(['import', 'kubevirt', '-'], readFileSync(`${FIX}/vm.yaml`));
+    expect(kube.status, kube.stderr).toBe(0);
+    const binary = cli(['import', 'kubevirt', '-'], Buffer.from('abc\0'));
+    expect([binary.status, binary.stderr.trim()]).toEqual([2, 'vqsim: standard input: is binary, not a KubeVirt manifest (vqsim --help for usage)']);
+  });
+});
+
+describe('vqsim import qemu -drive if=virtio', () => {
+  it('keeps the drive\'s cache mode (it was dropped while the header said every element was understood)', () => {
+    const cfg = (cache: string) => scenarioFromText('i.yaml', importCommand('qemu', undefined, ['qemu-system-x86_64', '-drive', `file=x.img,if=virtio,cache=${cache},aio=threads`]).text).points[0].config(0).vms[0].disks[0];
+    expect(cfg('writeback').cache).toBe('writeback');
+    expect(cfg('none').cache).toBe('none');
+    const native = importCommand('qemu', undefined, ['qemu-system-x86_64', '-drive', 'file=x.img,if=virtio,aio=native']);
+    expect(native.notUnderstood).toEqual([expect.stringMatching(/aio=native without cache\.direct=on \(QEMU refuses it: taken as threads\)/)]);
   });
 });

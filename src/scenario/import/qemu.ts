@@ -213,7 +213,8 @@ export function importQemu(argv: string[], fio?: string): Draft {
     if (o.if === 'virtio') {
       const at = (k: string) => ['disks', n, k];
       d.set(at('name'), id, `-drive if=virtio,id=${id}`);
-      d.set(at('aio'), String(o.aio ?? 'threads'), `-drive aio=${String(o.aio ?? 'threads (QEMU\'s default)')}`);
+      // QEMU makes it a virtio-blk-pci with drive=<id> and write-cache=auto: its cache mode and aio.
+      setStorage(at, { drive: id }, 'virtio-blk-pci');
       d.set(at('handler'), 'main-loop', '-drive if=virtio: no iothread, QEMU\'s main loop');
       n++;
     }
