@@ -195,7 +195,7 @@ describe('vqsim import from a pipe', () => {
     const piped = cli(['import', 'libvirt', '-'], readFileSync(`${FIX}/domain.xml`));
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stdout.split('\n')[0]).toBe('# Imported by vqsim import from standard input.');
-    expect(piped.stdout.split('\n').slice(1)).toEqual(importCommand('libvirt', `${FIX}/domain.xml`, []).text.trimEnd().split('\n').slice(1));
+    expect(piped.stdout.trimEnd().split('\n').slice(1)).toEqual(importCommand('libvirt', `${FIX}/domain.xml`, []).text.trimEnd().split('\n').slice(1));
     const kube = cli(['import', 'kubevirt', '-'], readFileSync(`${FIX}/vm.yaml`));
     expect(kube.status, kube.stderr).toBe(0);
     const binary = cli(['import', 'kubevirt', '-'], Buffer.from('abc\0'));
@@ -210,5 +210,14 @@ describe('vqsim import qemu -drive if=virtio', () => {
     expect(cfg('none').cache).toBe('none');
     const native = importCommand('qemu', undefined, ['qemu-system-x86_64', '-drive', 'file=x.img,if=virtio,aio=native']);
     expect(native.notUnderstood).toEqual([expect.stringMatching(/aio=native without cache\.direct=on \(QEMU refuses it: taken as threads\)/)]);
+  });
+});
+
+describe('vqsim import of a damaged file', () => {
+  it('quotes a bad value on one line, however many lines it runs over (found by npm run fuzz)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vqsim-import-'));
+    const xml = readFileSync(`${FIX}/domain.xml`, 'utf8').replace("<poll max='32768'", "<poll max='32768\n  grow=\"0\"\n'");
+    writeFileSync(join(d, 'domain.xml'), xml);
+    expect(() => importCommand('libvirt', join(d, 'domain.xml'), [])).toThrow(/^domain\.xml: <poll max>: expected a whole number, got "32768\\n  grow=\\"0\\""$/);
   });
 });

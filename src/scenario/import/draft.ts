@@ -72,10 +72,17 @@ export class Draft {
   }
 }
 
+/** A value of another tool's configuration as a message quotes it: on one line (a damaged file's value
+ *  may run over lines), at most 40 characters. */
+export function quoted(value: unknown): string {
+  const s = JSON.stringify(String(value));
+  return s.length <= 42 ? s : `${s.slice(0, 40)}..."`;
+}
+
 /** A whole number from another tool's configuration, or an error naming where it came from. */
 export function whole(value: unknown, from: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || String(value).trim() === '') throw new Error(`${from}: expected a whole number, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 0 || String(value).trim() === '') throw new Error(`${from}: expected a whole number, got ${quoted(value)}`);
   return n;
 }
 
