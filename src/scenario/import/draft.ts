@@ -49,8 +49,9 @@ export class Draft {
     return v !== undefined;
   }
 
+  /** Something not carried over, said on one line (a damaged file's value may run over several). */
   skip(what: string): void {
-    this.notUnderstood.push(what);
+    this.notUnderstood.push(what.replace(/\s*\n\s*/g, ' '));
   }
 
   /** The scenario file: a header naming the source and what was left out, then the fields, each
