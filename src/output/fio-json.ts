@@ -5,6 +5,9 @@ import { bucketUpper, BUCKETS, Histogram } from '../engine/histogram.js';
 
 export type FioOutputFormat = 'json' | 'json+';
 
+/** The fio release whose JSON layout this output follows (stat.c of fio 3.36). */
+const FIO_VERSION = 'fio-3.36';
+
 /** fio's default percentile_list (options.c): the clat_ns percentiles, keyed as fio prints them ("%f"). */
 const PERCENTILES = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
 /** fio's latency_ns/_us/_ms buckets (io_u_mark_lat_nsec/_usec/_msec): a value lands under the first
@@ -29,7 +32,9 @@ export function fioJson(result: HostResult, cfg: ModelConfig, scenario: { name: 
     });
   });
   const json = {
-    'fio version': 'vqsim',
+    // In fio's form, for the tools that parse it ("fio-X.Y"): the layout is fio 3.36's; the producer is
+    // named under "vqsim" below.
+    'fio version': FIO_VERSION,
     timestamp: 0,
     timestamp_ms: 0,
     time: 'Thu Jan  1 00:00:00 1970',
@@ -42,6 +47,7 @@ export function fioJson(result: HostResult, cfg: ModelConfig, scenario: { name: 
     jobs,
     disk_util: [],
     vqsim: {
+      producer: 'vqsim (simulated, not measured)',
       scenario: scenario.name,
       variant: cfg.variant,
       seed: scenario.seed,

@@ -36,7 +36,7 @@ const job = z.object({
   latency_depth: int, latency_target: int, latency_percentile: num, latency_window: int,
 }).strict();
 const fioOutput = z.object({
-  'fio version': z.string(), timestamp: int, timestamp_ms: int, time: z.string(),
+  'fio version': z.string().regex(/^fio-\d+\.\d+$/), timestamp: int, timestamp_ms: int, time: z.string(),
   'global options': z.record(z.string(), z.string()),
   jobs: z.array(job).min(1),
   disk_util: z.array(z.unknown()),
