@@ -1,4 +1,7 @@
-# vqsim as a container: `docker build -t vqsim .`, then `docker run --rm -v "$PWD:/work" vqsim run scenarios/x.yaml`.
+# vqsim as a container: `docker build -t vqsim .`, then a shipped scenario with its results kept in ./results:
+#   docker run --rm -v "$PWD/results:/work/results" vqsim run scenarios/iothread-pool.yaml
+# or your own, mounted beside the shipped ones (a mount over /work would hide them):
+#   docker run --rm -v "$PWD:/work/mine" vqsim run mine/my-vm.yaml --out mine/results
 # Built from the package (npm pack), as users install it; the shipped scenarios are copied to /work/scenarios.
 FROM node:20-slim AS pack
 WORKDIR /src
