@@ -8,6 +8,7 @@ import { drifted, toleranceOf } from '../stats/tolerances.js';
 import { shipped } from '../package-root.js';
 import { UsageError } from './errors.js';
 import { runScenario, writeRunOutputs } from './run.js';
+import type { Progress } from './sweep.js';
 
 export type Drift = DriftRow;
 
@@ -17,6 +18,8 @@ export interface CheckOptions {
   resultsDir?: string;
   /** Replaces cost defaults: lets a test prove that the gate catches a perturbed default. */
   defaultCosts?: Partial<Costs>;
+  /** After each scenario file: how many of them are done. */
+  onProgress?: (p: Progress) => void;
 }
 
 /**
@@ -31,7 +34,8 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
   const files = readdirSync(scenariosDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const checked: string[] = [];
   const drifts: Drift[] = [];
-  for (const f of files) {
+  for (const [done, f] of files.entries()) {
+    opts.onProgress?.({ done, total: files.length });
     const scenario = loadScenario(join(scenariosDir, f), { defaultCosts: opts.defaultCosts });
     const dir = join(resultsDir, scenario.slug);
     const refFile = join(dir, 'summary.csv');
@@ -71,6 +75,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
       }
     }
   }
+  opts.onProgress?.({ done: files.length, total: files.length });
   // A gate that checks nothing must not pass.
   if (checked.length === 0) throw new UsageError(`--results ${resultsDir}: no reference (<scenario name>/summary.csv) for any scenario in ${scenariosDir}: run vqsim check --update to write them`);
   return { checked, drifts };

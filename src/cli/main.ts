@@ -145,7 +145,15 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('results', { type: 'string', describe: 'the references\' directory, <scenario name>/summary.csv in it (default: the shipped ones)' })
           .option('report', { choices: ['junit', 'json'] as const, describe: 'print a JUnit XML or JSON report instead of the table' }),
         async (argv) => {
-          const { checked, drifts } = await checkCommand({ update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results });
+          // Minutes for the shipped set: a bar on a terminal.
+          const bar = io.tty ? progressBar('check', 'scenarios') : { update: () => {}, stop: () => {} };
+          let result;
+          try {
+            result = await checkCommand({ update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results, onProgress: (p) => bar.update(p) });
+          } finally {
+            bar.stop();
+          }
+          const { checked, drifts } = result;
           if (argv.update) {
             io.out(`updated references: ${checked.join(', ')}`);
             return;

@@ -2,11 +2,11 @@ import cliProgress from 'cli-progress';
 import type { Estimate } from '../model/estimate.js';
 import type { Progress } from './sweep.js';
 
-/** A sweep's progress bar (points done). */
-export function progressBar(): { update(p: Progress): void; stop(): void } {
+/** A progress bar on stderr: a sweep's points done, a check's scenarios. */
+export function progressBar(command = 'sweep', unit = 'points'): { update(p: Progress): void; stop(): void } {
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
-    format: 'sweep [{bar}] {value}/{total} points | elapsed {duration_formatted} | eta {eta_formatted}',
+    format: `${command} [{bar}] {value}/{total} ${unit} | elapsed {duration_formatted} | eta {eta_formatted}`,
     etaBuffer: 20,
   }, cliProgress.Presets.shades_classic);
   let started = false;

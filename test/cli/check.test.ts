@@ -32,3 +32,13 @@ describe('vqsim check (the model\'s regression gate)', () => {
     expect(drifted('kicks_per_io', 0, 0.02)).toBe(true);
   });
 });
+
+describe('vqsim check progress', () => {
+  it('reports each scenario file as it goes, ending at the total', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-check-'));
+    for (const name of ['aio-engine', 'ring-layout']) copyFileSync(join('scenarios', `${name}.yaml`), join(dir, `${name}.yaml`));
+    const seen: string[] = [];
+    await checkCommand({ scenariosDir: dir, onProgress: (p) => seen.push(`${p.done}/${p.total}`) });
+    expect(seen).toEqual(['0/2', '1/2', '2/2']);
+  });
+});
