@@ -41,8 +41,8 @@ const XDP_BUFF_MAX_BYTES = 4096 - 320 - 128;
 /** QEMU userspace: virtio_net_flush_tx sends at most TX_BURST packets per bottom half
  *  (include/hw/virtio/virtio-net.h), tap_send reads at most 50 per fd callback (net/tap.c, "to prevent
  *  stalling the guest"); each then gives the main loop back, with the rest for its next iteration. */
-export const QEMU_TX_BURST = 256;
-export const TAP_SEND_MAX = 50;
+const QEMU_TX_BURST = 256;
+const TAP_SEND_MAX = 50;
 
 const W_SLEEP = 0, W_WAKING = 1, W_RUNNING = 2, W_POLLING = 3;
 const S_TX = 0, S_RX = 1, S_NOTIFY = 2;

@@ -319,7 +319,6 @@ export abstract class AioLoop extends HostThread implements VqServer {
    *  fd monitor's wait. */
   protected afterPollOnce(): void {
     if (this.anyReady(true)) this.startIteration(0);
-    else if (this.anyReady(false)) this.runStep(S_PPOLL, 0, this.readyWaitNs());
     else this.block();
   }
 
