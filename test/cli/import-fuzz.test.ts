@@ -40,7 +40,7 @@ function mutated(text: string): fc.Arbitrary<string> {
   });
 }
 
-const FIX = 'test/fixtures/import';
+const FIX = 'scenarios/vms';
 const formats: [ImportKind, string][] = [['libvirt', 'domain.xml'], ['libvirt', 'vhost-domain.xml'], ['kubevirt', 'vm.yaml'], ['kubevirt', 'vmi-dedicated.yaml'], ['qemu', 'qemu.cmdline']];
 
 describe(`imports of damaged files (${RUNS} per format at seed ${SEED})`, () => {

@@ -8,7 +8,7 @@ import { Host } from '../../src/model/host.js';
 import { qemuOpts } from '../../src/scenario/import/qemu.js';
 import { scenarioFromText } from '../../src/scenario/load.js';
 
-const FIX = 'test/fixtures/import';
+const FIX = 'scenarios/vms';
 
 /** The imported scenario, loaded as vqsim loads it, and run for a short while; `nic`: its NIC as it
  *  would carry a load (the import gives it none, so the run has only the disks' jobs). */
