@@ -21,6 +21,13 @@ export const atLeastOne = (flag: string, max: number, why: string) => (v: unknow
   return n;
 };
 
+/** A percentage flag: a number in [0, 100). */
+export function percentArg(v: unknown): number {
+  const n = Number(v);
+  if (String(v).trim() === '' || !Number.isFinite(n) || n < 0 || n >= 100) throw new UsageError(`expected a percentage from 0 to below 100, got ${String(v)}`);
+  return n;
+}
+
 /** A file a command reads (not a scenario; `-`: standard input): its problems are one usage error naming it. */
 export function readFileArg(file: string, kind: InputKind): string {
   return readInput(file, kind, (reason) => new UsageError(`${file === '-' ? 'standard input' : file}: ${reason}`));

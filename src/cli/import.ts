@@ -15,14 +15,14 @@ const INPUT_OF: Record<ImportKind, InputKind> = { libvirt: 'libvirt domain XML',
 
 /**
  * vqsim import: a libvirt domain XML, a KubeVirt manifest, or a QEMU command line (after `--`, or in
- * a file; `-` reads standard input) as a scenario's text, each value commented with its origin, and what was not understood.
+ * a file; `-` reads standard input; `given`: its text, already read) as a scenario's text, each value commented with its origin, and what was not understood.
  * The scenario is loaded once before it is returned, so what is written runs.
  */
-export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string, vm?: string): { text: string; notUnderstood: string[] } {
+export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string, vm?: string, given?: string): { text: string; notUnderstood: string[] } {
   if (vm !== undefined && kind !== 'kubevirt') throw new UsageError('--vm picks a VM of a KubeVirt manifest: it applies to import kubevirt only');
   const read = () => {
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
-    return readFileArg(file, INPUT_OF[kind]);
+    return given ?? readFileArg(file, INPUT_OF[kind]);
   };
   const source = file === '-' ? 'standard input' : basename(file ?? '');
   let draft: Draft;

@@ -9,9 +9,11 @@ import { calibrationScore, calibrationTables, evaluateCalibration } from '../cal
 import { jsonReport, junitReport } from '../output/check-report.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
+import { adviceJsonSchema } from '../output/advice-json.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
-import { atLeastOne, outArg, refuseRepeatedFlags, seedArg } from './args.js';
+import { atLeastOne, outArg, percentArg, refuseRepeatedFlags, seedArg } from './args.js';
 import { LIMITS } from '../scenario/limits.js';
+import { adviseCommand } from './advise.js';
 import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
 import { compareCommand, compareMarkdown } from './compare.js';
@@ -124,6 +126,40 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           else io.out(`wrote ${r.written.join(', ')}`);
         })(),
       )
+      .command(
+        'advise <file>',
+        'recommend the iothreads, queues and aio engine for a VM\'s disks (a scenario, domain XML, KubeVirt manifest or QEMU command line): run each setting, print the knee',
+        (y) => y
+          .positional('file', { type: 'string', demandOption: true, describe: 'scenario, domain.xml, vm.yaml or a file holding a QEMU command line; - reads standard input' })
+          .option('from', { choices: ['scenario', 'libvirt', 'kubevirt', 'qemu'] as const, describe: 'what the file holds (default: told from its text)' })
+          .option('goal', { choices: ['throughput', 'efficiency', 'latency'] as const, default: 'throughput' as const, describe: 'IOPS, IOPS per host CPU, or p99 latency' })
+          .option('within', { type: 'string', coerce: percentArg, default: '5', describe: 'percent of the best a setting may fall short by and still count as good as it' })
+          .option('fio', { type: 'string', describe: 'a fio job file as the workload (default: the file\'s, or a random-read job per vCPU for an imported VM)' })
+          .option('vm', { type: 'string', describe: 'a KubeVirt file or List holding several VMs: this one (metadata.name)' })
+          .option('variant', { type: 'string', describe: 'a scenario\'s variant to take as the current setting (default: its base)' })
+          .option('max-iothreads', { type: 'string', coerce: atLeastOne('max-iothreads', LIMITS.numQueues, 'an iothread per virtqueue at most'), describe: 'the largest pool tried (default: the vCPUs, and the host\'s cores)' })
+          .option('replications', { type: 'string', coerce: atLeastOne('replications', LIMITS.replications, 'a 95 % CI narrows as 1/sqrt(n)'), default: '3', describe: 'replications per setting: their CIs decide ties' })
+          .option('jobs', { type: 'string', coerce: atLeastOne('jobs', 1024, 'worker processes, each with its own memory'), describe: `worker processes (default ${availableParallelism()})` })
+          .option('shard', { type: 'string', describe: 'run only shard k/N of the settings, into a shared --out; advise again without it to finish' })
+          .option('out', { type: 'string', coerce: outArg, describe: 'output directory (default results/<scenario name>/advise/)' })
+          .option('seed', { type: 'string', coerce: seedArg }),
+        (argv) => act(argv.file, argv.seed as number | undefined, async () => {
+          if (Array.isArray(argv.variant)) throw new UsageError('--variant is given more than once: advise takes one variant as the current setting');
+          const bar = io.tty ? progressBar('advise', 'settings') : { update: () => {}, stop: () => {} };
+          const file = argv.file === '' && args.includes('-') ? '-' : argv.file;
+          let r;
+          try {
+            r = await adviseCommand({
+              file, from: argv.from, fio: argv.fio, vm: argv.vm, variant: argv.variant, goal: argv.goal, within: argv.within as number,
+              replications: argv.replications as number, maxIothreads: argv['max-iothreads'] as number | undefined, seed: argv.seed as number | undefined,
+              out: argv.out, jobs: (argv.jobs as number | undefined) ?? availableParallelism(), shard: resolveShard(argv.shard, process.env),
+            }, (p) => bar.update(p), signals.stop);
+          } finally {
+            bar.stop();
+          }
+          for (const l of r.lines) io.out(l);
+        })(),
+      )
       .command('sweep-worker', false, {}, () => sweepWorker())
       .command(
         'merge <dirs..>',
@@ -232,9 +268,14 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
         (y) => y.option('iterations', { type: 'string', coerce: atLeastOne('iterations', 100, 'Gauss-Newton converges in a few'), default: '2', describe: 'Gauss-Newton iterations' }),
         (argv) => calibrateCommand(argv.iterations as number, io.out),
       )
-      .command('schema', 'print the scenario format as JSON Schema (for editors)', {}, () => {
-        io.out(JSON.stringify(scenarioJsonSchema(), null, 2));
-      })
+      .command(
+        'schema [of]',
+        'print the scenario format (or advise\'s advice.json) as JSON Schema',
+        (y) => y.positional('of', { choices: ['scenario', 'advice'] as const, default: 'scenario' as const }),
+        (argv) => {
+          io.out(JSON.stringify(argv.of === 'advice' ? adviceJsonSchema() : scenarioJsonSchema(), null, 2));
+        },
+      )
       .demandCommand(1, 'name a command')
       .strict()
       .help()

@@ -34,15 +34,15 @@ describe(`fuzzing the command line (${RUNS} at seed ${SEED})`, () => {
     expect(await main(['run', box.s, '--out', box.run], { out: () => {}, err: () => {}, tty: false })).toBe(0);
     const shipped = readFileSync('results/iothread-pool/summary.csv', 'utf8');
 
-    const value = fc.constantFrom('', '0', '1', '2', '-1', '1.5', '1e9', 'abc', 'NaN', 'a', 'b', 'a,b', '0/2', '1/2', '3/2', 'job.iodepth=1,2', 'job.iodepth=1,1', 'disk.aio=native,io_uring', 'nope=1', 'json', 'json+', 'junit', 'markdown', '\u001b]0;x\u0007', '--out');
+    const value = fc.constantFrom('', '0', '1', '2', '-1', '1.5', '1e9', 'abc', 'NaN', 'a', 'b', 'a,b', '0/2', '1/2', '3/2', 'job.iodepth=1,2', 'job.iodepth=1,1', 'disk.aio=native,io_uring', 'nope=1', 'json', 'json+', 'junit', 'markdown', 'latency', 'kubevirt', 'scenario', '\u001b]0;x\u0007', '--out');
     const path = fc.constantFrom(box.s, box.fio, box.json, box.afile, box.run, box.scenarios, join(box.d, 'new'), join(box.afile, 'sub'), join(box.d, 'missing.yaml'), '/dev/null', box.d);
     const flag = fc.oneof(
-      fc.tuple(fc.constantFrom('--seed', '--variant', '--output-format', '--set', '--replications', '--jobs', '--shard', '--report', '--point', '--format', '--vm', '--iterations', '--frob'), value),
+      fc.tuple(fc.constantFrom('--seed', '--variant', '--output-format', '--set', '--replications', '--jobs', '--shard', '--report', '--point', '--format', '--vm', '--iterations', '--goal', '--within', '--max-iothreads', '--from', '--frob'), value),
       fc.tuple(fc.constantFrom('--out', '--fio', '--scenario'), path),
       fc.tuple(fc.constantFrom('--force', '--update', '--debug', '--no-force')),
     );
     const command = fc.oneof(
-      fc.tuple(fc.constantFrom('run', 'sweep', 'report', 'merge'), path),
+      fc.tuple(fc.constantFrom('run', 'sweep', 'advise', 'report', 'merge'), path),
       fc.tuple(fc.constant('compare'), path, path),
       fc.tuple(fc.constant('import'), fc.constantFrom('libvirt', 'kubevirt', 'qemu', 'xen'), path),
       fc.tuple(fc.constantFrom('check', 'schema', 'nope')),
@@ -51,10 +51,10 @@ describe(`fuzzing the command line (${RUNS} at seed ${SEED})`, () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(command, fc.array(flag, { maxLength: 4 }), async (cmd, flags) => {
       const args = [...cmd, ...flags.flat()];
-      // Where a command writes by default, it writes in the sandbox: run and sweep get an --out of
+      // Where a command writes by default, it writes in the sandbox: run, sweep and advise get an --out of
       // their own after the generated flags (a repeated --out is refused before anything is written);
       // check reads and updates the sandbox's scenario and reference.
-      if (cmd[0] === 'run' || cmd[0] === 'sweep') args.push('--out', join(box.d, `out${n++}`));
+      if (cmd[0] === 'run' || cmd[0] === 'sweep' || cmd[0] === 'advise') args.push('--out', join(box.d, `out${n++}`));
       if (cmd[0] === 'check') args.push('--scenarios', box.scenarios, '--results', box.results);
       if (cmd[0] === 'import' && !flags.some((f) => f[0] === '--out')) args.push('--out', join(box.d, `import${n++}.yaml`));
       const err: string[] = [];
