@@ -23,6 +23,8 @@ export interface AdviseOptions {
   from?: Platform;
   fio?: string;
   vm?: string;
+  /** A KubeVirt manifest's cluster release (versions.kubevirt). */
+  kubevirt?: string;
   variant?: string;
   goal: Goal;
   /** Percent. */
@@ -49,7 +51,7 @@ export function platformOf(text: string): Platform {
 /** The VM as a scenario document: imported, its workload replaced by --fio, one of its variants applied. */
 function vmDocument(o: AdviseOptions, given: string, platform: Platform): Record<string, unknown> {
   const fio = o.fio === undefined ? undefined : resolve(o.fio);
-  const text = platform === 'scenario' ? given : importCommand(platform, o.file, [], fio, o.vm, given).text;
+  const text = platform === 'scenario' ? given : importCommand(platform, o.file, [], { fio, vm: o.vm, kubevirt: o.kubevirt, given }).text;
   let doc = parseYaml(text) as Record<string, unknown>;
   if (doc === null || typeof doc !== 'object') throw new ScenarioError(o.file, [], undefined, 'not a scenario (a mapping of fields)');
   if (doc.vms !== undefined) throw new ScenarioError(o.file, ['vms'], undefined, 'advise tunes one VM: give a scenario of the single-VM form (vm:, disk:, job:), or import the VM');
@@ -98,7 +100,7 @@ export async function adviseCommand(o: AdviseOptions, onProgress: (p: Progress) 
   // Read once: `-` is standard input.
   const given = readFileArg(o.file, 'scenario');
   const platform = o.from ?? platformOf(given);
-  if (o.vm !== undefined && platform !== 'kubevirt') throw new UsageError('--vm picks a VM of a KubeVirt manifest: it applies to KubeVirt files only');
+  if ((o.vm ?? o.kubevirt) !== undefined && platform !== 'kubevirt') throw new UsageError('--vm and --kubevirt apply to KubeVirt manifests only');
   const doc = vmDocument(o, given, platform);
   const facts = factsOf(o.file, doc, o.seed);
   const space = adviseSpace(doc, facts, { platform, maxIothreads: o.maxIothreads });

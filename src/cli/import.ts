@@ -15,11 +15,23 @@ const INPUT_OF: Record<ImportKind, InputKind> = { libvirt: 'libvirt domain XML',
 
 /**
  * vqsim import: a libvirt domain XML, a KubeVirt manifest, or a QEMU command line (after `--`, or in
- * a file; `-` reads standard input; `given`: its text, already read) as a scenario's text, each value commented with its origin, and what was not understood.
+ * a file; `-` reads standard input) as a scenario's text, each value commented with its origin, and what was not understood.
  * The scenario is loaded once before it is returned, so what is written runs.
  */
-export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], fio?: string, vm?: string, given?: string): { text: string; notUnderstood: string[] } {
+export interface ImportOptions {
+  fio?: string;
+  /** import kubevirt: the VM of a file or List holding several, and the cluster's KubeVirt release. */
+  vm?: string;
+  kubevirt?: string;
+  /** The file's text, already read. */
+  given?: string;
+}
+
+export function importCommand(kind: ImportKind, file: string | undefined, argv: string[], o: ImportOptions = {}): { text: string; notUnderstood: string[] } {
+  const { fio, vm, given } = o;
   if (vm !== undefined && kind !== 'kubevirt') throw new UsageError('--vm picks a VM of a KubeVirt manifest: it applies to import kubevirt only');
+  if (o.kubevirt !== undefined && kind !== 'kubevirt') throw new UsageError('--kubevirt is the cluster\'s KubeVirt release: it applies to KubeVirt manifests only');
+  if (o.kubevirt !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(o.kubevirt)) throw new UsageError(`--kubevirt: expected a release such as 1.8, got ${o.kubevirt}`);
   const read = () => {
     if (!file) throw new UsageError(`vqsim import ${kind} needs a file`);
     return given ?? readFileArg(file, INPUT_OF[kind]);
@@ -28,7 +40,7 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
   let draft: Draft;
   try {
     if (kind === 'libvirt') draft = importLibvirt(read(), source, fio);
-    else if (kind === 'kubevirt') draft = importKubevirt(read(), source, fio, vm);
+    else if (kind === 'kubevirt') draft = importKubevirt(read(), source, fio, vm, o.kubevirt);
     else {
       // The command line after `--`, or a file holding it (shell quoting, backslash-newlines).
       const args = argv.length > 0 ? argv : shellParse(read().replace(/\\\r?\n/g, ' ')).filter((a): a is string => typeof a === 'string');

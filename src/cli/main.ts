@@ -136,6 +136,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('within', { type: 'string', coerce: percentArg, default: '5', describe: 'percent of the best a setting may fall short by and still count as good as it' })
           .option('fio', { type: 'string', describe: 'a fio job file as the workload (default: the file\'s, or a random-read job per vCPU for an imported VM)' })
           .option('vm', { type: 'string', describe: 'a KubeVirt file or List holding several VMs: this one (metadata.name)' })
+          .option('kubevirt', { type: 'string', describe: 'a KubeVirt file: the cluster\'s KubeVirt release (versions.kubevirt)' })
           .option('variant', { type: 'string', describe: 'a scenario\'s variant to take as the current setting (default: its base)' })
           .option('max-iothreads', { type: 'string', coerce: atLeastOne('max-iothreads', LIMITS.numQueues, 'an iothread per virtqueue at most'), describe: 'the largest pool tried (default: the vCPUs, and the host\'s cores)' })
           .option('replications', { type: 'string', coerce: atLeastOne('replications', LIMITS.replications, 'a 95 % CI narrows as 1/sqrt(n)'), default: '3', describe: 'replications per setting: their CIs decide ties' })
@@ -150,7 +151,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           let r;
           try {
             r = await adviseCommand({
-              file, from: argv.from, fio: argv.fio, vm: argv.vm, variant: argv.variant, goal: argv.goal, within: argv.within as number,
+              file, from: argv.from, fio: argv.fio, vm: argv.vm, kubevirt: argv.kubevirt, variant: argv.variant, goal: argv.goal, within: argv.within as number,
               replications: argv.replications as number, maxIothreads: argv['max-iothreads'] as number | undefined, seed: argv.seed as number | undefined,
               out: argv.out, jobs: (argv.jobs as number | undefined) ?? availableParallelism(), shard: resolveShard(argv.shard, process.env),
             }, (p) => bar.update(p), signals.stop);
@@ -229,14 +230,15 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('out', { type: 'string', describe: 'write the scenario here (default: print it); an existing file only with --force' })
           .option('force', { type: 'boolean', default: false, describe: 'let --out replace an existing file' })
           .option('fio', { type: 'string', describe: 'a fio job file as the scenario\'s workload (job: { fio: FILE })' })
-          .option('vm', { type: 'string', describe: 'import kubevirt: the VM (metadata.name) of a file or List holding several' }),
+          .option('vm', { type: 'string', describe: 'import kubevirt: the VM (metadata.name) of a file or List holding several' })
+          .option('kubevirt', { type: 'string', describe: 'import kubevirt: the cluster\'s KubeVirt release (versions.kubevirt; default: a VMI\'s virt-launcher tag, else vqsim\'s newest)' }),
         (argv) => {
           if (argv.out && existsSync(argv.out) && !argv.force) throw new UsageError(`--out ${argv.out} exists: give --force to replace it, or another path`);
           const dashdash = args.indexOf('--');
           // yargs takes a lone `-` for no argument: it names standard input.
           const stdin = (dashdash >= 0 ? args.slice(0, dashdash) : args).includes('-');
           const file = argv.file || (stdin ? '-' : undefined);
-          const { text, notUnderstood } = importCommand(argv.kind, file, dashdash >= 0 ? args.slice(dashdash + 1) : [], argv.fio, argv.vm);
+          const { text, notUnderstood } = importCommand(argv.kind, file, dashdash >= 0 ? args.slice(dashdash + 1) : [], { fio: argv.fio, vm: argv.vm, kubevirt: argv.kubevirt });
           for (const n of notUnderstood) io.err(`vqsim: not understood: ${n}`);
           if (argv.out) {
             writeFilesAtomically(dirname(resolve(argv.out)), { [basename(argv.out)]: text });

@@ -1,8 +1,43 @@
 import type { Located } from './errors.js';
 import { MAIN_LOOP, poolIothreadName } from '../model/qemu/iothread-mapping.js';
+import { atLeast } from '../model/versions.js';
 import type { DiskInput, VmSection } from './schema.js';
 
 export type Warn = (path: (string | number)[], reason: string) => void;
+
+/** The newest KubeVirt release whose converter and resource renderer were read (versions.kubevirt). */
+export const KUBEVIRT_NEWEST = '1.9';
+
+/** What changed between KubeVirt releases around the supplemental pool (docs/model.md, KubeVirt). */
+export interface KubevirtBehaviour {
+  /** supplementalPool exists (1.5, kubevirt#13110). */
+  supplementalPool: boolean;
+  /** The pod's CPU request counts a CPU per pool thread, / cpuAllocationRatio without dedicated CPUs
+   *  (1.6, kubevirt#14569 "Fix cpu counting for io threads count"). Before, only the dedicated pod's
+   *  limit saw the pool (WithIOThreads), and it replaced the vCPUs' count there. */
+  poolInCpuRequest: boolean;
+  /** With dedicatedCpuPlacement, each pool IOThread takes a pod CPU of its own after the vCPUs and
+   *  before the emulator's (1.9, kubevirt#16996, FormatDomainIOThreadSupplementalPin). Before, IOThread
+   *  i was pinned to host CPU (vCPUs with hot-plug) + i (+ 1 with the emulator isolated): a number, not a
+   *  CPU of the pod's cpuset (kubevirt#16992). */
+  poolOwnCpus: boolean;
+  /** maxSockets defaults to sockets x maxHotplugRatio (4): the VM rollout strategy is LiveUpdate by
+   *  default (1.6); before, Stage, and no hot-plug sockets unless given. */
+  hotplugByDefault: boolean;
+  /** The virtio-scsi controller's queues spread over the VM's IOThreads as its policy gives them (1.10,
+   *  VEP 342, behind the SCSIMultiIOThread feature gate; kubevirt#18249). Before, one IOThread at most. */
+  scsiMultiIothread: boolean;
+}
+
+export function kubevirtBehaviour(release: string, featureGates: readonly string[]): KubevirtBehaviour {
+  return {
+    supplementalPool: atLeast(release, '1.5'),
+    poolInCpuRequest: atLeast(release, '1.6'),
+    poolOwnCpus: atLeast(release, '1.9'),
+    hotplugByDefault: atLeast(release, '1.6'),
+    scsiMultiIothread: atLeast(release, '1.10') && featureGates.includes('SCSIMultiIOThread'),
+  };
+}
 
 /**
  * The VM KubeVirt would build (pkg/virt-launcher/virtwrap/converter, iothreads: HasIOThreads,
@@ -25,21 +60,38 @@ export type Warn = (path: (string | number)[], reason: string) => void;
  *   nil), so QEMU's default holds: a queue per vCPU on 5.2+ machine types (KubeVirt's q35 is the newest),
  *   one before (`multiQueueDefault`); networkInterfaceMultiqueue: NIC queues = vCPUs (at most 256);
  * - CPU request = the VMI's, or (vCPUs + pool threads) / cpuAllocationRatio, e.g. (16 + 4) / 10 = 2
- *   cores, which the VM's threads share unless host.cores says otherwise;
- * - cpu.dedicatedCpuPlacement: the pod's exclusive cores instead, pinned as dedicatedPins says.
+ *   cores (the pool counted since 1.6), which the VM's threads share unless host.cores says otherwise;
+ * - cpu.dedicatedCpuPlacement: the pod's exclusive cores instead (podCpus), pinned as dedicatedPins
+ *   says, or poolPins with a supplemental pool.
  */
-export function kubevirtTopology(s: VmSection, multiQueueDefault: boolean, fail: Located, warn: Warn): { disks: DiskInput[]; cores: number; nicQueues?: number; pins: Record<string, number[]> | null } {
+export interface KubevirtTopology {
+  disks: DiskInput[];
+  cores: number;
+  nicQueues?: number;
+  /** Thread -> indices into the pod's cores (null: no pins). */
+  pins: Record<string, number[]> | null;
+  /** Pins to a host CPU by number (KubeVirt before 1.9 pinned the pool so): where the pod's cpuset does
+   *  not hold it, libvirt cannot set the affinity and the VM does not start (`why` says so). */
+  hostCpuPins: { thread: string; cpu: number; why: string }[];
+}
+
+export function kubevirtTopology(s: VmSection, release: string, multiQueueDefault: boolean, fail: Located, warn: Warn): KubevirtTopology {
   const kv = s.kubevirt!;
+  const b = kubevirtBehaviour(release, kv.featureGates);
   const vcpus = s.vm.vcpus;
   const d = kv.domain;
   const at = (...p: (string | number)[]) => ['kubevirt', 'domain', ...p];
   const pool = d.ioThreads?.supplementalPoolThreadCount;
+  if (d.ioThreadsPolicy === 'supplementalPool' && !b.supplementalPool) {
+    throw fail(at('ioThreadsPolicy'), `supplementalPool arrived in KubeVirt 1.5 (versions.kubevirt is ${release})`);
+  }
   if (d.ioThreadsPolicy === 'supplementalPool' && pool === undefined) {
     throw fail(at('ioThreads', 'supplementalPoolThreadCount'), 'required with ioThreadsPolicy: supplementalPool');
   }
   if (d.cpu.isolateEmulatorThread && !d.cpu.dedicatedCpuPlacement) {
     throw fail(at('cpu', 'isolateEmulatorThread'), 'only with dedicatedCpuPlacement: true (KubeVirt\'s admission webhook refuses it alone)');
   }
+  if (vcpus % d.cpu.sockets !== 0) throw fail(at('cpu', 'sockets'), `${d.cpu.sockets} sockets do not divide vm.vcpus ${vcpus} (sockets x cores x threads)`);
   const names = new Set(d.devices.disks.map((k) => k.name));
   s.disks?.forEach((x, i) => {
     if (!names.has(x.name)) throw fail(['disks', i, 'name'], `no KubeVirt disk named "${x.name}" under kubevirt.domain.devices.disks`);
@@ -76,33 +128,79 @@ export function kubevirtTopology(s: VmSection, multiQueueDefault: boolean, fail:
     if (k.dedicatedIOThread) return { ...out, handler: 'dedicated' };
     return { ...out, handler: 'shared', iothread: `kubevirt-iothread${(nextAuto++ % autoThreads) + 1}` };
   });
-  // The SCSI controller (all scsi disks) gets the next auto iothread and a queue per vCPU when one of
-  // its disks asks for a dedicated thread; otherwise it runs in the main loop (SetIOThreads).
-  if (d.devices.disks.some((k) => k.disk.bus === 'scsi' && k.dedicatedIOThread)) {
+  // With SCSIMultiIOThread (1.10), the controller takes what the policy gives: the shared IOThread, every
+  // auto one (at most one per queue), or the whole supplemental pool, its queues spread over them.
+  // Before, the SCSI controller (all scsi disks) gets the next auto iothread and a queue per vCPU when
+  // one of its disks asks for a dedicated thread; otherwise it runs in the main loop (SetIOThreads).
+  if (b.scsiMultiIothread && d.ioThreadsPolicy !== undefined) {
+    const controller: Partial<DiskInput> = d.ioThreadsPolicy === 'supplementalPool' ? { handler: 'pool', iothreads: pool }
+      : d.ioThreadsPolicy === 'shared' ? { handler: 'shared', iothread: 'kubevirt-iothread1' }
+      : { handler: 'pool', 'iothread-vq-mapping': Array.from({ length: Math.min(autoThreads, vcpus) }, (_, k) => ({ iothread: `kubevirt-iothread${k + 1}` })) };
+    disks.forEach((x, i) => { if (x.bus === 'scsi') disks[i] = { ...x, ...controller }; });
+  } else if (d.devices.disks.some((k) => k.disk.bus === 'scsi' && k.dedicatedIOThread)) {
     const iothread = `kubevirt-iothread${(nextAuto % autoThreads) + 1}`;
     disks.forEach((x, i) => { if (x.bus === 'scsi') disks[i] = { ...x, handler: 'shared', iothread }; });
   }
   const request = d.resources?.requests?.cpu
-    ?? (vcpus + (d.ioThreadsPolicy === 'supplementalPool' ? pool! : 0)) / kv.cpuAllocationRatio;
+    ?? (vcpus + (d.ioThreadsPolicy === 'supplementalPool' && b.poolInCpuRequest ? pool! : 0)) / kv.cpuAllocationRatio;
   // converter.CalculateNetworkQueues: the requested vCPUs, capped at MultiQueueMaxQueues (the tap's 256).
   const nicQueues = d.devices.networkInterfaceMultiqueue ? Math.min(vcpus, 256) : undefined;
   if (d.cpu.dedicatedCpuPlacement) {
-    // IOThread IDs as SetIOThreads numbers them: the pool's, or the auto ones, then the dedicated disks'.
-    const iothreads = d.ioThreadsPolicy === 'supplementalPool'
-      ? Array.from({ length: pool! }, (_, k) => poolIothreadName(k))
-      : !hasIOThreads ? []
+    const cores = podCpus(s, release)!;
+    if (cores < vcpus) {
+      throw fail(at('ioThreads', 'supplementalPoolThreadCount'), `KubeVirt ${release} gives this dedicated-CPU pod ${cores} CPUs, the pool's count (WithIOThreads put it in place of the vCPUs' in the pod's limit; kubevirt#14569, 1.6): ${vcpus} vCPUs do not fit and the VM does not start`);
+    }
+    if (d.ioThreadsPolicy === 'supplementalPool') return { disks, cores, nicQueues, ...poolPins(s, release, pool!, b) };
+    // IOThread IDs as SetIOThreads numbers them: the auto ones, then the dedicated disks'.
+    const iothreads = !hasIOThreads ? []
       : [...Array.from({ length: autoThreads }, (_, k) => `kubevirt-iothread${k + 1}`),
         ...d.devices.disks.filter((k) => k.dedicatedIOThread && k.disk.bus === 'virtio').map((k) => `${k.name}-iothread`)];
-    return { disks, cores: podCpus(s)!, nicQueues, pins: dedicatedPins(vcpus, iothreads, d.cpu.isolateEmulatorThread) };
+    return { disks, cores, nicQueues, pins: dedicatedPins(vcpus, iothreads, d.cpu.isolateEmulatorThread), hostCpuPins: [] };
   }
-  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)), nicQueues, pins: null };
+  return { disks, cores: Math.max(1, Math.ceil(request - 1e-9)), nicQueues, pins: null, hostCpuPins: [] };
 }
 
-/** The pod's exclusive cores under dedicatedCpuPlacement: one per vCPU, and the emulator's when isolated;
- *  null without it (the VM's threads share cores). */
-export function podCpus(s: VmSection): number | null {
-  const c = s.kubevirt?.domain.cpu;
-  return c?.dedicatedCpuPlacement ? s.vm.vcpus + (c.isolateEmulatorThread ? 1 : 0) : null;
+/**
+ * A dedicated-CPU VM's pins with a supplemental pool (converter vcpu.go AdjustDomainForTopologyAndCPUSet):
+ * vCPU i on pod core i. Since 1.9 each pool IOThread on the next pod core (cpuPool.FitThread), then the
+ * emulator's. Before, the emulator on the core after the vCPUs and IOThread i on host CPU number
+ * (the domain's vCPUs, hot-plug sockets included) + i (+ 1 with the emulator isolated): with
+ * maxSockets = 4 x sockets (1.6's default) far past the pod's cores.
+ */
+function poolPins(s: VmSection, release: string, pool: number, b: KubevirtBehaviour): Pick<KubevirtTopology, 'pins' | 'hostCpuPins'> {
+  const vcpus = s.vm.vcpus;
+  const c = s.kubevirt!.domain.cpu;
+  const pins: Record<string, number[]> = {};
+  for (let i = 0; i < vcpus; i++) pins[`vcpu${i}`] = [i];
+  if (b.poolOwnCpus) {
+    for (let k = 0; k < pool; k++) pins[poolIothreadName(k)] = [vcpus + k];
+    if (c.isolateEmulatorThread) pins[MAIN_LOOP] = [vcpus + pool];
+    return { pins, hostCpuPins: [] };
+  }
+  if (c.isolateEmulatorThread) pins[MAIN_LOOP] = [vcpus];
+  const domainVcpus = (c.maxSockets ?? (b.hotplugByDefault ? 4 * c.sockets : c.sockets)) * (vcpus / c.sockets);
+  const emulator = c.isolateEmulatorThread ? 1 : 0;
+  const hostCpuPins = Array.from({ length: pool }, (_, k) => {
+    const cpu = domainVcpus + k + 1 + emulator;
+    return {
+      thread: poolIothreadName(k), cpu,
+      why: `KubeVirt ${release} pins pool IOThread ${k + 1} to host CPU ${cpu} (the domain's ${domainVcpus} vCPUs with hot-plug sockets + ${k + 1}${emulator ? ' + 1 for the isolated emulator' : ''}), which is not one of the pod's CPUs: libvirt cannot set its affinity and the VM does not start (kubevirt#16992, fixed in 1.9.0 by kubevirt#16996)`,
+    };
+  });
+  return { pins, hostCpuPins };
+}
+
+/** The pod's exclusive cores under dedicatedCpuPlacement (renderresources.go WithCPUPinning): one per
+ *  vCPU and per supplemental-pool IOThread, and the emulator's when isolated; KubeVirt 1.5 put the
+ *  pool's count in place of the vCPUs' unless the emulator was isolated. null without it (the VM's
+ *  threads share cores). */
+export function podCpus(s: VmSection, release: string): number | null {
+  const d = s.kubevirt?.domain;
+  if (!d?.cpu.dedicatedCpuPlacement) return null;
+  const pool = d.ioThreadsPolicy === 'supplementalPool' ? d.ioThreads?.supplementalPoolThreadCount ?? 0 : 0;
+  const emulator = d.cpu.isolateEmulatorThread ? 1 : 0;
+  if (pool > 0 && !emulator && !kubevirtBehaviour(release, []).poolInCpuRequest) return pool;
+  return s.vm.vcpus + pool + emulator;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
 import { mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
-import { kubevirtTopology, podCpus, type Warn } from './kubevirt.js';
+import { KUBEVIRT_NEWEST, kubevirtTopology, podCpus, type KubevirtTopology, type Warn } from './kubevirt.js';
 import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } from './schema.js';
 import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
@@ -34,7 +34,7 @@ interface VmContext {
   devices: HostDeviceConfig[];
   shared: Map<string, number>;
   behaviour: Behaviour;
-  versions: Versions;
+  versions: Versions & { kubevirt: string };
   zeroOverheads: boolean;
   /** The measured window and the warmup before it, ns. */
   durationNs: number;
@@ -72,15 +72,15 @@ export function resolveScenario(
   if (!s.vms) {
     if (!s.vm) throw fail(['vm'], 'required: expected object (or, for a host with several VMs, vms:)');
     const section = s as VmSection;
-    const { vm, kubevirtCores, pins } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
-    const pod = podCpus(section);
+    const { vm, kubevirtCores, pins, hostCpuPins } = resolveVm(section, { name: '', group: '', streams: '' }, ctx([]), haltPoll);
+    const pod = podCpus(section, v.kubevirt);
     if (pod !== null && s.host?.cores && s.host.cores < pod) {
       throw fail(['host', 'cores'], `the VM's dedicatedCpuPlacement takes ${pod} cores (a core per vCPU${pod > vm.vcpus ? ' and the emulator\'s' : ''}): at least that many`);
     }
     const cpu = cpuOf(s, kubevirtCores, run.behaviour);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
     const podCores = pod === null ? null : Array.from({ length: pod }, (_, i) => i);
-    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: pinned(pins, podCores) }] };
+    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: pinned(pins, hostCpuPins, podCores, (why) => fail(POOL_SIZE, why)) }] };
   }
   const cpu = cpuOf(s, undefined, run.behaviour);
   // The CPU manager's static policy: each dedicated-CPU VM takes cores of its own, in order; the other
@@ -88,7 +88,7 @@ export function resolveScenario(
   const podCoresOf: (number[] | null)[][] = [];
   let nextCore = 0;
   s.vms.forEach((entry, i) => {
-    const pod = podCpus(entry);
+    const pod = podCpus(entry, v.kubevirt);
     podCoresOf.push(Array.from({ length: entry.count }, () => {
       if (pod === null) return null;
       const cores = cpu?.cores ?? 0;
@@ -111,9 +111,9 @@ export function resolveScenario(
       const name = entry.count > 1 ? `${group}-${k}` : group;
       if (names.has(name)) throw fail(['vms', i, 'name'], `VM name "${name}" is used twice`);
       names.add(name);
-      const { vm, pins } = resolveVm(entry, { name, group, streams: `${name}/` }, ctx(['vms', i]), haltPoll);
+      const { vm, pins, hostCpuPins } = resolveVm(entry, { name, group, streams: `${name}/` }, ctx(['vms', i]), haltPoll);
       const podCores = podCoresOf[i][k];
-      return { ...vm, ...placementOf(s, cpu, entry, fail, ['vms', i], podCores, taken), pins: pinned(pins, podCores) };
+      return { ...vm, ...placementOf(s, cpu, entry, fail, ['vms', i], podCores, taken), pins: pinned(pins, hostCpuPins, podCores, (why) => fail(['vms', i, ...POOL_SIZE], why)) };
     });
   });
   if (vms.length === 0) throw fail(['vms'], 'no VM to run: every entry has count 0');
@@ -156,13 +156,13 @@ function resolveVm(
   names: { name: string; group: string; streams: string },
   x: VmContext,
   haltPoll: (dedicated: boolean) => HaltPollParams,
-): { vm: Omit<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor' | 'pins'>; kubevirtCores?: number; pins: Record<string, number[]> | null } {
+): { vm: Omit<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor' | 'pins'>; kubevirtCores?: number; pins: Record<string, number[]> | null; hostCpuPins: KubevirtTopology['hostCpuPins'] } {
   const { fail } = x;
   const vcpus = s.vm.vcpus;
   if (vcpus > 288 && !atLeast(x.versions.host_kernel, '5.15')) {
     throw fail(['vm', 'vcpus'], `at most 288 with a host kernel before 5.15 (KVM_MAX_VCPUS; versions.host_kernel is ${x.versions.host_kernel})`);
   }
-  const kv = s.kubevirt ? kubevirtTopology(s, x.behaviour.multiQueueDefault, fail, x.warn) : null;
+  const kv = s.kubevirt ? kubevirtTopology(s, x.versions.kubevirt, x.behaviour.multiQueueDefault, fail, x.warn) : null;
   // A VM with a NIC and nothing about disks or jobs has no disk; otherwise, without disks:, one disk "vda".
   const noDisk = s.nic !== undefined && !s.disks && !s.jobs && !kv && Object.keys(s.disk).length === 0 && Object.keys(s.job).length === 0;
   const diskInputs: { input: DiskInput; at: (key: string) => (string | number)[] }[] = kv
@@ -288,7 +288,7 @@ function resolveVm(
     vm: {
       ...names,
       vcpus,
-      haltPoll: haltPoll(podCpus(s) !== null),
+      haltPoll: haltPoll(podCpus(s, x.versions.kubevirt) !== null),
       iothread: {
         pollMaxNs: pollMax ?? (x.behaviour.aioPolling ? DEFAULT_POLL_MAX_NS : 0),
         pollGrow: s.iothread['poll-grow'],
@@ -302,6 +302,7 @@ function resolveVm(
     },
     kubevirtCores: kv?.cores,
     pins: kv?.pins ?? null,
+    hostCpuPins: kv?.hostCpuPins ?? [],
   };
 }
 
@@ -314,10 +315,18 @@ function schedulerOf(d: DiskInput, hwQueues: number, at: (key: string) => (strin
   return d.scheduler ?? (x.behaviour.mqDeadlineDefault && hwQueues === 1 ? 'mq-deadline' : 'none');
 }
 
-/** A VM's pinned threads on host cores: its pins are indices into its pod's cores. */
-function pinned(pins: Record<string, number[]> | null, podCores: number[] | null): Record<string, number[]> {
+const POOL_SIZE = ['kubevirt', 'domain', 'ioThreads', 'supplementalPoolThreadCount'];
+
+/** A VM's pinned threads on host cores: its pins are indices into its pod's cores; a pin to a host CPU
+ *  by number holds only where the pod's cpuset has that CPU (else `refuse` says why the VM fails). */
+function pinned(pins: Record<string, number[]> | null, hostCpuPins: KubevirtTopology['hostCpuPins'], podCores: number[] | null, refuse: (why: string) => Error): Record<string, number[]> {
   if (pins === null || podCores === null) return {};
-  return Object.fromEntries(Object.entries(pins).map(([t, idx]) => [t, idx.map((i) => podCores[i])]));
+  const out = Object.fromEntries(Object.entries(pins).map(([t, idx]) => [t, idx.map((i) => podCores[i])]));
+  for (const p of hostCpuPins) {
+    if (!podCores.includes(p.cpu)) throw refuse(`${p.why} (the pod's CPUs: ${podCores[0]}-${podCores[podCores.length - 1]})`);
+    out[p.thread] = [p.cpu];
+  }
+  return out;
 }
 
 export type Point = { seed: number; variant: string; pointKey: string; replication: number };
@@ -338,8 +347,8 @@ function resolveRun(s: Scenario, point: Point, defaultCosts: Partial<Costs>): Ru
   };
 }
 
-export function versionsOf(s: Scenario): Versions {
-  return { ...NEWEST, ...s.versions };
+export function versionsOf(s: Scenario): Versions & { kubevirt: string } {
+  return { ...NEWEST, kubevirt: KUBEVIRT_NEWEST, ...s.versions };
 }
 
 /**

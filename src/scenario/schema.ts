@@ -215,12 +215,15 @@ const cpuQuantity = z.union([z.number().positive(), z.string()]).transform((v, c
 /** KubeVirt's own field names (VirtualMachineInstance spec.domain, and the KubeVirt CR's ratio). */
 const kubevirt = z.strictObject({
   cpuAllocationRatio: z.number().positive().default(10).describe('spec.configuration.developerConfiguration.cpuAllocationRatio: CPU request = vCPUs / ratio.'),
+  featureGates: z.array(z.string().min(1)).default([]).describe('spec.configuration.developerConfiguration.featureGates the model reads: SCSIMultiIOThread (KubeVirt 1.10, VEP 342: the virtio-scsi controller\'s queues over the VM\'s IOThreads).'),
   domain: z.strictObject({
     ioThreadsPolicy: z.enum(['shared', 'auto', 'supplementalPool']).optional().describe('Omitted: no IOThreads unless a disk asks for a dedicated one (KubeVirt\'s HasIOThreads).'),
     cpu: z.strictObject({
       dedicatedCpuPlacement: z.boolean().default(false).describe('A pCPU of its own for each vCPU (the CPU manager\'s exclusive cores), IOThreads pinned among them, hint-dedicated to the guest.'),
       isolateEmulatorThread: z.boolean().default(false).describe('With dedicatedCpuPlacement: one more pCPU for QEMU\'s emulator thread, which IOThread 1 shares.'),
-    }).default({ dedicatedCpuPlacement: false, isolateEmulatorThread: false }).describe('spec.domain.cpu: dedicated CPU placement (vCPUs come from vm.vcpus).'),
+      sockets: count.default(1).describe('spec.domain.cpu.sockets (vm.vcpus = sockets x cores x threads): with maxSockets, the vCPUs the domain is sized for.'),
+      maxSockets: count.optional().describe('spec.domain.cpu.maxSockets: sockets the guest can hot-plug up to. Default: sockets x 4 (maxHotplugRatio) since KubeVirt 1.6, whose VM rollout strategy is LiveUpdate; sockets before.'),
+    }).default({ dedicatedCpuPlacement: false, isolateEmulatorThread: false, sockets: 1 }).describe('spec.domain.cpu: dedicated CPU placement (vCPUs come from vm.vcpus).'),
     ioThreads: z.strictObject({ supplementalPoolThreadCount: upTo(LIMITS.numQueues, 'an iothread per virtqueue at most (VIRTIO_QUEUE_MAX)').optional().describe('The pool\'s iothreads (ioThreadsPolicy: supplementalPool).') }).optional().describe('spec.domain.ioThreads: supplementalPoolThreadCount, the pool\'s iothreads.'),
     resources: z.strictObject({
       requests: z.strictObject({ cpu: cpuQuantity.optional().describe('Cores ("2") or millicores ("1500m").') }).optional().describe('spec.domain.resources.requests.cpu: cores or millicores.'),
@@ -340,6 +343,7 @@ export const scenarioSchema = z.strictObject({
     machine: version.optional().describe('The machine type\'s release (pc-q35-X.Y), at most qemu\'s: older machine types keep their device defaults (virtio-blk num-queues, queue-size). Default: qemu\'s.'),
     host_kernel: version.optional().describe('The host\'s Linux release (KVM, vhost).'),
     guest_kernel: version.optional().describe('The guest\'s Linux release (virtio drivers).'),
+    kubevirt: version.optional().describe('KubeVirt release, for a kubevirt: section (its pod sizing and IOThread pinning, docs/model.md). Default 1.9.'),
   }).default({}).describe('The releases the VMs run on: they select mechanisms and defaults (docs/model.md, versions).'),
   /** The single-VM form: the VM's fields at the top level (vm: is then required). */
   ...vmFields,

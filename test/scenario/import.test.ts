@@ -179,12 +179,12 @@ describe('vqsim import kubevirt of several VMs', () => {
 
   it('takes a kind: List (kubectl get vm -o yaml) or several documents, one VM by --vm, and names them all without it', () => {
     const list = `apiVersion: v1\nkind: List\nitems:\n${[renamed('db'), renamed('web')].map((t) => `- ${t.trim().split('\n').join('\n  ')}`).join('\n')}\n`;
-    expect(importCommand('kubevirt', file(list), [], undefined, 'web').text).toMatch(/^name: web/m);
+    expect(importCommand('kubevirt', file(list), [], { vm: 'web' }).text).toMatch(/^name: web/m);
     const docs = `${renamed('db')}\n---\n${renamed('web')}`;
-    expect(importCommand('kubevirt', file(docs), [], undefined, 'db').text).toMatch(/^name: db/m);
+    expect(importCommand('kubevirt', file(docs), [], { vm: 'db' }).text).toMatch(/^name: db/m);
     expect(() => importCommand('kubevirt', file(docs), [])).toThrow(/holds 2 VMs \(db, web\): give --vm NAME/);
-    expect(() => importCommand('kubevirt', file(docs), [], undefined, 'nope')).toThrow(/no VM named nope \(db, web\)/);
-    expect(() => importCommand('libvirt', `${FIX}/domain.xml`, [], undefined, 'db')).toThrow(/--vm .* applies to import kubevirt only/);
+    expect(() => importCommand('kubevirt', file(docs), [], { vm: 'nope' })).toThrow(/no VM named nope \(db, web\)/);
+    expect(() => importCommand('libvirt', `${FIX}/domain.xml`, [], { vm: 'db' })).toThrow(/--vm .* applies to import kubevirt only/);
   });
 });
 

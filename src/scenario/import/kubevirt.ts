@@ -17,7 +17,7 @@ const QUIET_DEVICES = new Set(['rng', 'autoattachGraphicsDevice', 'autoattachSer
  * io, disk.bus); vCPUs = sockets x cores x threads (KubeVirt's
  * default 1 each); a virtio interface becomes the NIC, served by vhost-net as virt-launcher sets it up.
  */
-export function importKubevirt(text: string, file: string, fio?: string, vmName?: string): Draft {
+export function importKubevirt(text: string, file: string, fio?: string, vmName?: string, release?: string): Draft {
   const docs = parseAllDocuments(text, { prettyErrors: true }).map((doc) => {
     const e = doc.errors[0];
     if (e) throw new Error(`${file}:${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
@@ -46,8 +46,9 @@ export function importKubevirt(text: string, file: string, fio?: string, vmName?
   const cpu = obj(dom.cpu);
   const vcpus = (['sockets', 'cores', 'threads'] as const).reduce((p, k) => p * whole(cpu[k] ?? 1, `${file}: ${at(`cpu.${k}`)}`), 1);
   d.set(['vm', 'vcpus'], vcpus, `${at('cpu')}: sockets x cores x threads (${cpu.sockets ?? 1} x ${cpu.cores ?? 1} x ${cpu.threads ?? 1})`);
+  kubevirtRelease(d, m, release);
   for (const key of Object.keys(cpu)) {
-    if (['dedicatedCpuPlacement', 'isolateEmulatorThread'].includes(key)) d.set(['kubevirt', 'domain', 'cpu', key], cpu[key], at(`cpu.${key}`));
+    if (['dedicatedCpuPlacement', 'isolateEmulatorThread', 'sockets', 'maxSockets'].includes(key)) d.set(['kubevirt', 'domain', 'cpu', key], cpu[key], at(`cpu.${key}`));
     else if (!['sockets', 'cores', 'threads', 'model'].includes(key)) d.skip(at(`cpu.${key}`));
   }
   if (dom.ioThreadsPolicy !== undefined) d.set(['kubevirt', 'domain', 'ioThreadsPolicy'], dom.ioThreadsPolicy, at('ioThreadsPolicy'));
@@ -107,4 +108,18 @@ export function importKubevirt(text: string, file: string, fio?: string, vmName?
   }
   defaultWorkload(d, vcpus, fio);
   return d;
+}
+
+/**
+ * versions.kubevirt: --kubevirt, else the release in a VMI's status.launcherContainerImageVersion
+ * (virt-launcher:vX.Y.Z, as upstream tags it; a digest says nothing), else not set (vqsim's newest).
+ */
+function kubevirtRelease(d: Draft, m: Obj, release: string | undefined): void {
+  if (release !== undefined) {
+    d.set(['versions', 'kubevirt'], release, '--kubevirt');
+    return;
+  }
+  const image = String(obj(m.status).launcherContainerImageVersion ?? '');
+  const tag = /:v(\d+\.\d+)(?:\.\d+)?$/.exec(image)?.[1];
+  if (tag) d.set(['versions', 'kubevirt'], tag, `status.launcherContainerImageVersion (${image})`);
 }
