@@ -1,4 +1,4 @@
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { sweepChartSpec, toSvg } from '../output/charts.js';
 import { adviceJson } from '../output/advice-json.js';
@@ -132,7 +132,7 @@ export async function adviseCommand(o: AdviseOptions, onProgress: (p: Progress) 
   for (const [metric, svg] of Object.entries(charts.svgs)) files[`${metric}.svg`] = svg;
   files['report.html'] = reportHtml(`vqsim advise: ${name}`, [...adviceSections(advice, terms), ...charts.sections]);
   const written = writeFilesAtomically(out, files);
-  return { out, advice, lines: [...summaryLines(advice, platform, terms, o), `wrote ${[join(out, 'advise.yaml'), ...written, ...r.written].join(', ')}`] };
+  return { out, advice, lines: [...summaryLines(advice, `${name} (${platform}, ${o.file === '-' ? 'standard input' : o.file})`, terms, o), `wrote ${[join(out, 'advise.yaml'), ...written, ...r.written].join(', ')}`] };
 }
 
 const CHARTED: AdviceMetric[] = ['iops', 'lat_p99_us', 'host_cpus'];
@@ -163,11 +163,11 @@ function adviceSections(a: Advice, terms: (x: Option) => string[]): Section[] {
   ];
 }
 
-function summaryLines(a: Advice, platform: Platform, terms: (x: Option) => string[], o: AdviseOptions): string[] {
+function summaryLines(a: Advice, what: string, terms: (x: Option) => string[], o: AdviseOptions): string[] {
   const ci = (x: Option, m: AdviceMetric) => (Number.isFinite(x.figures[m].ci95) ? ` ± ${Math.round(x.figures[m].ci95 / 1000)} k` : '');
   const line = (role: string, x: Option) => `  ${role.padEnd(12)} ${x.label.padEnd(40)} ${`${Math.round(x.figures.iops.mean / 1000)} k${ci(x, 'iops')}`.padStart(14)}  ${x.figures.lat_p99_us.mean.toFixed(0).padStart(8)}  ${x.figures.host_cpus.mean.toFixed(2).padStart(9)}`;
   return [
-    `${basename(o.file, extname(o.file))} (${platform}): goal ${a.goal}, the smallest setting within ${o.within} % of the best, ${a.options.length} settings x ${o.replications} replications`,
+    `${what}: goal ${a.goal}, the smallest setting within ${o.within} % of the best, ${a.options.length} settings x ${o.replications} replications`,
     a.change ? `recommended: ${a.recommended.label}; set` : `recommended: keep the current setting (${a.recommended.label})`,
     ...(a.change ? terms(a.recommended).map((t) => `  ${t}`) : []),
     ...a.reasons.map((r) => `because ${r}`),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -120,5 +120,23 @@ describe('vqsim advise', () => {
       .flatMap(([k, v]) => [...(v.description ? [] : [`${path}${k}`]), ...undescribed(v, `${path}${k}.`)]);
     // Every field a platform reads says what it is (an estimate's mean and ci95 inside a described figure).
     expect(undescribed(schema as Node, '').filter((p) => !/\.(mean|ci95)$/.test(p))).toEqual([]);
+  });
+});
+
+describe('vqsim advise in parts', () => {
+  it('gives the same advice from shards run into one directory, and from any number of worker processes', async () => {
+    const dir = tmp();
+    const file = join(dir, 'knee.yaml');
+    writeFileSync(file, stringify({ ...kneeAt4, duration: '20ms', vm: { vcpus: 4 }, disk: { ...kneeAt4.disk, 'num-queues': 4 } }));
+    const whole = join(dir, 'whole'), parts = join(dir, 'parts');
+    expect((await vqsim('advise', file, '--jobs', '1', '--out', whole)).code).toBe(0);
+    const first = await vqsim('advise', file, '--jobs', '1', '--shard', '0/2', '--out', parts);
+    expect(first.out.join('\n')).toMatch(/shard done/);
+    expect(existsSync(join(parts, 'advice.json'))).toBe(false);
+    expect((await vqsim('advise', file, '--jobs', '1', '--shard', '1/2', '--out', parts)).code).toBe(0);
+    expect(readFileSync(join(parts, 'advice.json'), 'utf8')).toBe(readFileSync(join(whole, 'advice.json'), 'utf8'));
+    const forked = join(dir, 'forked');
+    expect((await vqsim('advise', file, '--jobs', '2', '--out', forked)).code).toBe(0);
+    expect(readFileSync(join(forked, 'advice.json'), 'utf8')).toBe(readFileSync(join(whole, 'advice.json'), 'utf8'));
   });
 });
