@@ -23,7 +23,7 @@ import { reportError, UsageError } from './errors.js';
 import { progressBar, runProgress } from './progress.js';
 import { runCommand } from './run.js';
 import { resolveShard } from './shard.js';
-import { mergeCommand, sweepCommand, sweepWorker } from './sweep.js';
+import { mergeCommand, sweepCommand } from './sweep.js';
 
 /** Where the CLI writes, and what it can tell of its terminal. */
 export interface Io {
@@ -90,11 +90,12 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('variant', { type: 'string', array: true, describe: 'run only this variant (repeatable)' })
           .option('fio', { type: 'string', describe: 'a fio job file as the workload, in place of the scenario\'s jobs (default output results/<scenario>/fio-<job file>/)' })
           .option('output-format', { choices: ['normal', 'json', 'json+'] as const, default: 'normal' as const, describe: 'json or json+: also fio\'s JSON output, fio-<variant>.json' })
-          .option('force', { type: 'boolean', default: false, describe: 'run even when the estimate is past a day of wall time' }),
+          .option('force', { type: 'boolean', default: false, describe: 'run even when the estimate is past a day of wall time' })
+          .option('jobs', { type: 'string', coerce: atLeastOne('jobs', 1024, 'worker processes, each with its own memory'), describe: `worker processes for the variants (default ${availableParallelism()}); the outputs are the same for any` }),
         (argv) => act(argv.file, argv.seed as number | undefined, async () => {
           await runCommand({
             file: argv.file, out: argv.out, seed: argv.seed as number | undefined, variants: argv.variant, fio: argv.fio,
-            outputFormat: argv['output-format'], force: argv.force,
+            outputFormat: argv['output-format'], force: argv.force, jobs: (argv.jobs as number | undefined) ?? availableParallelism(),
           }, io.out, {
             warn: (l) => io.err(`vqsim: ${l}`),
             longRun: (e) => runProgress(e, io),
@@ -161,7 +162,6 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           for (const l of r.lines) io.out(l);
         })(),
       )
-      .command('sweep-worker', false, {}, () => sweepWorker())
       .command(
         'merge <dirs..>',
         'combine the shard directories of one sweep into its sweep.csv and charts',
@@ -180,13 +180,17 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
           .option('update', { type: 'boolean', default: false, describe: 'rewrite the references (after a deliberate model change)' })
           .option('scenarios', { type: 'string', describe: 'the scenarios\' directory (default: the shipped ones)' })
           .option('results', { type: 'string', describe: 'the references\' directory, <scenario name>/summary.csv in it (default: the shipped ones)' })
-          .option('report', { choices: ['junit', 'json'] as const, describe: 'print a JUnit XML or JSON report instead of the table' }),
+          .option('report', { choices: ['junit', 'json'] as const, describe: 'print a JUnit XML or JSON report instead of the table' })
+          .option('jobs', { type: 'string', coerce: atLeastOne('jobs', 1024, 'worker processes, each with its own memory'), describe: `worker processes for the scenarios (default ${availableParallelism()}); the result is the same for any` }),
         async (argv) => {
           // Minutes for the shipped set: a bar on a terminal.
           const bar = io.tty ? progressBar('check', 'scenarios') : { update: () => {}, stop: () => {} };
           let result;
           try {
-            result = await checkCommand({ update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results, onProgress: (p) => bar.update(p) });
+            result = await checkCommand({
+              update: argv.update, scenariosDir: argv.scenarios, resultsDir: argv.results, onProgress: (p) => bar.update(p),
+              jobs: (argv.jobs as number | undefined) ?? availableParallelism(),
+            });
           } finally {
             bar.stop();
           }

@@ -2,15 +2,15 @@ import { totalmem } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { estimateRun, type Estimate } from '../model/estimate.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { latencyCdfChart } from '../output/charts.js';
-import { fioJson, type FioOutputFormat } from '../output/fio-json.js';
-import { jobsCsv, latencyCsv, summaryCsv, threadsCsv } from '../output/csv.js';
+import type { FioOutputFormat } from '../output/fio-json.js';
+import { pointOutputs, runFiles, type PointOutputs } from '../output/point-outputs.js';
 import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
-import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { loadScenario, scenarioFromText, type LoadedScenario } from '../scenario/load.js';
 import type { Row } from '../stats/summary.js';
 import { layoutOf, summaryColumns } from '../stats/host-summary.js';
 import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from '../run/simulate.js';
+import { inWorkers, serveUnits } from './workers.js';
 
 const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
@@ -25,6 +25,8 @@ export interface RunOptions {
   outputFormat?: 'normal' | FioOutputFormat;
   /** Run even when the estimate is past MAX_RUN_SECONDS. */
   force?: boolean;
+  /** Worker processes for the variants (1: all in this process). */
+  jobs?: number;
 }
 
 /** A run estimated past a day of wall time is refused unless forced: a duration typed in the wrong
@@ -67,25 +69,10 @@ export function runScenario(scenario: LoadedScenario): ScenarioRun {
   return { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
 }
 
-/** summary.csv, latency.csv, threads.csv and the latency CDF, by name; with a fio format, each
- *  variant's fio-<variant>.json too. */
+/** A run's files (summary.csv, latency.csv, threads.csv, jobs.csv, the latency CDF; with a fio format,
+ *  each variant's fio-<variant>.json), by name. */
 export async function runOutputs(run: ScenarioRun, format: RunOptions['outputFormat'] = 'normal'): Promise<Record<string, string>> {
-  const files: Record<string, string> = {
-    'summary.csv': summaryCsv(run.summaries, run.columns),
-    'latency.csv': latencyCsv(run.runs.flatMap((r) => r.latencies)),
-    'threads.csv': threadsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')),
-    ...(run.runs.some((r) => r.config.vms.some((vm) => vm.jobs.length > 0))
-      ? { 'jobs.csv': jobsCsv(run.runs.map((r) => r.result), run.columns.includes('vm')) } : {}),
-    'latency-cdf.svg': await latencyCdfChart(run.runs.flatMap((r) => r.latencies)),
-  };
-  if (format !== 'normal') {
-    // A variant's name may hold any character; its file name only those safe everywhere.
-    for (const r of run.runs) {
-      if (!r.config.vms.some((vm) => vm.jobs.length > 0)) continue; // a network-only run has no fio job to report
-      files[`fio-${r.config.variant.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`] = fioJson(r.result, r.config, run.scenario, format);
-    }
-  }
-  return files;
+  return runFiles(run.runs.map((r) => pointOutputs(r, run.scenario, run.columns.includes('vm'), format)), run.columns);
 }
 
 /** The outputs of a run, all renamed into place together. */
@@ -111,18 +98,21 @@ function memoryLimit(): number {
 }
 
 /**
- * vqsim run: estimate (refusing a run that cannot fit in memory), simulate every variant in slices
- * (a signal stops it with nothing written), write the outputs once every variant succeeded, print
- * the table.
+ * vqsim run: estimate (refusing a run that cannot fit in memory), simulate every variant in slices, or
+ * the variants in `jobs` worker processes (a signal stops it with nothing written), write the outputs
+ * once every variant succeeded, print the table. The bytes are the same for any `jobs`.
  */
 export async function runCommand(opts: RunOptions, log: (line: string) => void, ui: RunUi = { warn: () => {} }): Promise<{ dir: string; summaries: Row[] }> {
   const scenario = loadScenario(opts.file, { seed: opts.seed, variants: opts.variants, fio: opts.fio });
   const configs = scenario.points.map((p) => p.config(0));
   const estimates = configs.map(estimateRun);
+  const workers = Math.min(opts.jobs ?? 1, configs.length);
+  // Each worker holds one variant at a time: the largest ones side by side.
+  const largest = estimates.map((e) => e.bytes).sort((a, b) => b - a);
   const total: Estimate = {
     events: estimates.reduce((s, e) => s + e.events, 0),
-    wallSeconds: estimates.reduce((s, e) => s + e.wallSeconds, 0),
-    bytes: Math.max(...estimates.map((e) => e.bytes)),
+    wallSeconds: estimates.reduce((s, e) => s + e.wallSeconds, 0) / workers,
+    bytes: largest.slice(0, workers).reduce((s, b) => s + b, 0),
   };
   if (total.bytes > memoryLimit()) {
     throw new ScenarioError(opts.file, [], undefined, `needs about ${gib(total.bytes)} GiB for its request tables and threads `
@@ -135,26 +125,73 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   // Warnings once the run is sure to start: a refused run says one thing only.
   for (const w of new Set(scenario.points.flatMap((p) => p.warnings))) ui.warn(`warning: ${w}`);
   const layout = layoutOf(configs);
+  const columns = summaryColumns(layout, configs);
   const progress = total.wallSeconds > LONG_RUN_SECONDS ? ui.longRun?.(total) : undefined;
-  const runs: PointRun[] = [];
-  let done = 0;
-  for (let i = 0; i < configs.length; i++) {
-    const share = total.events > 0 ? estimates[i].events / total.events : 1 / configs.length;
-    runs.push(await simulatePointAsync(configs[i], { layout, onProgress: (f) => progress?.(done + f * share), stop: ui.stop }));
-    done += share;
+  const share = (i: number) => (total.events > 0 ? estimates[i].events / total.events : 1 / configs.length);
+  const spec: RunSpec = { file: opts.file, text: scenario.text, seed: opts.seed, variants: opts.variants, fio: opts.fio, format: opts.outputFormat ?? 'normal' };
+  const parts = new Array<PointDone>(configs.length);
+  if (workers > 1) {
+    let done = 0;
+    // The longest (estimated) first, so that none is left running alone at the end.
+    const longestFirst = configs.map((_, i) => i).sort((a, b) => estimates[b].wallSeconds - estimates[a].wallSeconds);
+    await inWorkers('run', spec, longestFirst, workers, (i: number, r: PointDone) => {
+      parts[i] = r;
+      done += share(i);
+      progress?.(done);
+    }, ui.stop ?? (() => undefined), 'nothing written for this run',
+    async (i) => pointDone(await simulatePointAsync(configs[i], { layout, stop: ui.stop }), scenario, columns, spec.format));
+  } else {
+    let done = 0;
+    for (let i = 0; i < configs.length; i++) {
+      const run = await simulatePointAsync(configs[i], { layout, onProgress: (f) => progress?.(done + f * share(i)), stop: ui.stop });
+      parts[i] = pointDone(run, scenario, columns, spec.format);
+      done += share(i);
+    }
   }
-  const run: ScenarioRun = { scenario, runs, summaries: runs.flatMap((r) => r.rows), columns: summaryColumns(layout, configs) };
   // A job file's run goes beside the scenario's own results, not over them.
-  const dir = opts.out ?? join('results', run.scenario.slug, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
-  const files = await runOutputs(run, opts.outputFormat);
+  const dir = opts.out ?? join('results', scenario.slug, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
+  const files = await runFiles(parts.map((p) => p.outputs), columns);
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);
-  for (const line of starvedClones(runs)) ui.warn(`warning: ${line}`);
+  for (const line of parts.flatMap((p) => p.starved)) ui.warn(`warning: ${line}`);
   const written = writeFilesAtomically(dir, files);
-  log(`${run.scenario.name}: ${run.scenario.description}`.trim());
-  log(textTable(run.summaries, tableColumns(run.columns)));
+  const summaries = parts.flatMap((p) => p.outputs.rows);
+  log(`${scenario.name}: ${scenario.description}`.trim());
+  log(textTable(summaries, tableColumns(columns)));
   log(`wrote ${written.join(', ')}`);
-  return { dir, summaries: run.summaries };
+  return { dir, summaries };
+}
+
+/** What a run's worker is handed: the scenario as the parent read it, and the run's options. */
+interface RunSpec {
+  file: string;
+  text: string;
+  seed?: number;
+  variants?: string[];
+  fio?: string;
+  format: 'normal' | FioOutputFormat;
+}
+
+/** A finished variant: its share of the outputs, and its starved-clone warnings. */
+interface PointDone {
+  outputs: PointOutputs;
+  starved: string[];
+}
+
+function pointDone(run: PointRun, scenario: LoadedScenario, columns: readonly string[], format: RunSpec['format']): PointDone {
+  return { outputs: pointOutputs(run, scenario, columns.includes('vm'), format), starved: starvedClones([run]) };
+}
+
+/** The worker side of a parallel run: loads the scenario as the parent did, then simulates the
+ *  variants (by index) it is sent. */
+export function runWorker(): void {
+  serveUnits((spec: RunSpec) => {
+    const scenario = scenarioFromText(spec.file, spec.text, { seed: spec.seed, variants: spec.variants, fio: spec.fio });
+    const configs = scenario.points.map((p) => p.config(0));
+    const layout = layoutOf(configs);
+    const columns = summaryColumns(layout, configs);
+    return (i: number) => pointDone(simulatePoint(configs[i], layout), scenario, columns, spec.format);
+  });
 }
 
 /** fio jobs that completed nothing in the window, one line per variant and VM: fio would show them at

@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHART_METRICS, sweepChart } from '../output/charts.js';
@@ -15,6 +14,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { layoutOf, type Layout } from '../stats/host-summary.js';
 import { Interrupted, simulatePoint } from '../run/simulate.js';
 import type { Shard } from './shard.js';
+import { inWorkers, serveUnits } from './workers.js';
 
 /** What an interrupted sweep leaves. */
 const RESUME = 'the finished points are kept: the same command resumes';
@@ -100,54 +100,11 @@ function runUnit(p: Plan, u: Unit): Row {
   return simulatePoint(p.points[u.index].point.config(u.replication), p.layout).summary;
 }
 
-/**
- * Replications run one at a time, handed out on demand, so that slow points (many iothreads, high
- * IOPS) do not leave a worker idle at the end.
- */
-async function runParallel(spec: SweepSpec, units: Unit[], jobs: number, collect: (u: Unit, s: Row) => void, stop: () => NodeJS.Signals | undefined): Promise<void> {
-  // The built CLI beside this module; from the sources (the tests), the build in dist/.
-  const worker = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : './main.js', import.meta.url));
-  if (!existsSync(worker)) throw new Error(`parallel sweeps run the built CLI (${worker}): run npm run build`);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, () => new Promise<void>((resolve, reject) => {
-    // The spec (with the scenario's text) goes over IPC, not argv: a large scenario would pass the
-    // kernel's limit on one argument.
-    const child = fork(worker, ['sweep-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.send({ spec });
-    let current: Unit | undefined;
-    const feed = () => {
-      current = units[next++];
-      if (current) child.send(current);
-      else child.disconnect();
-    };
-    child.on('message', (summary) => {
-      collect(current!, summary as Row);
-      const signal = stop();
-      if (signal) {
-        child.kill();
-        reject(new Interrupted(signal, RESUME));
-        return;
-      }
-      feed();
-    });
-    child.on('exit', (code, signal) => {
-      const stopped = stop();
-      if (stopped) reject(new Interrupted(stopped, RESUME));
-      else if (code === 0) resolve();
-      else reject(new Error(`sweep worker exited with ${code ?? signal}`));
-    });
-    child.on('error', reject);
-    feed();
-  })));
-}
-
-/** The worker side: takes the sweep's spec, then runs the replications the parent sends and sends
- *  back their summaries. */
+/** The worker side: takes the sweep's spec, then runs the replications the parent sends. */
 export function sweepWorker(): void {
-  let p: Plan | undefined;
-  process.on('message', (m) => {
-    if (p === undefined) p = plan((m as { spec: SweepSpec }).spec);
-    else process.send!(runUnit(p, m as Unit));
+  serveUnits((spec: SweepSpec) => {
+    const p = plan(spec);
+    return (u: Unit) => runUnit(p, u);
   });
 }
 
@@ -191,7 +148,8 @@ export async function sweepCommand(
   };
   const units = todo.flatMap((index) => Array.from({ length: p.replications }, (_, replication) => ({ index, replication })));
   if (spec.jobs > 1 && units.length > 1) {
-    await runParallel({ ...spec, out: p.dir, text: p.text }, units, spec.jobs, collect, stop);
+    // Replications handed out one at a time: slow points (many iothreads, high IOPS) leave no worker idle.
+    await inWorkers('sweep', { ...spec, out: p.dir, text: p.text }, units, spec.jobs, collect, stop, RESUME);
   } else {
     for (const u of units) {
       collect(u, runUnit(p, u));

@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { bucketUpper, BUCKETS, type Histogram } from '../engine/histogram.js';
 import type { AggregatedPoint } from './sweep-csv.js';
 
@@ -7,6 +6,8 @@ import type { AggregatedPoint } from './sweep-csv.js';
 export const CHART_METRICS = ['iops', 'gbit_s', 'trans_s', 'lat_mean_us', 'lat_p99_us', 'iothread_busy_max_pct', 'host_cpus'];
 
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded at the first chart: a worker process that draws none starts without them (0.2 s).
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -49,8 +50,9 @@ export function sweepChartSpec(axes: string[], points: SweepChartPoint[], metric
   };
 }
 
-/** The latency CDF of each variant (and VM) of a run, latency on a log axis. */
-export function latencyCdfChart(results: { variant: string; vm?: string; latency: Histogram }[]): Promise<string> {
+/** The points of the latency CDF of each variant (and VM) of a run: each non-empty bucket's upper
+ *  bound and the fraction of I/Os at or below it. */
+export function cdfRows(results: { variant: string; vm?: string; latency: Histogram }[]): CdfRow[] {
   const rows: CdfRow[] = [];
   for (const r of results) {
     let seen = 0;
@@ -61,6 +63,11 @@ export function latencyCdfChart(results: { variant: string; vm?: string; latency
       rows.push({ variant: r.vm === undefined ? r.variant : `${r.variant} ${r.vm}`, us: bucketUpper(i) / 1000, cumulative: seen / r.latency.count });
     }
   }
+  return rows;
+}
+
+/** The latency CDF, latency on a log axis. */
+export function latencyCdfChart(rows: CdfRow[]): Promise<string> {
   return toSvg(latencyCdfSpec(rows));
 }
 

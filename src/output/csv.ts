@@ -13,11 +13,10 @@ export function summaryCsv(rows: Row[], columns: readonly string[]): string {
   );
 }
 
-/** latency.csv: per variant (and VM, on a host of several), the non-empty histogram buckets with their
- *  cumulative fraction. */
-export function latencyCsv(results: { variant: string; vm?: string; latency: Histogram }[]): string {
+/** latency.csv's rows: per variant (and VM, on a host of several), the non-empty histogram buckets
+ *  with their cumulative fraction. */
+export function latencyRows(results: { variant: string; vm?: string; latency: Histogram }[], withVm: boolean): string[][] {
   const rows: string[][] = [];
-  const withVm = results.some((r) => r.vm !== undefined);
   for (const r of results) {
     const h = r.latency;
     let seen = 0;
@@ -28,12 +27,16 @@ export function latencyCsv(results: { variant: string; vm?: string; latency: His
       rows.push([r.variant, ...(withVm ? [r.vm ?? ''] : []), (bucketUpper(i) / 1000).toFixed(3), String(n), (seen / h.count).toFixed(6)]);
     }
   }
+  return rows;
+}
+
+export function latencyCsv(rows: string[][], withVm: boolean): string {
   return stringify(rows, { header: true, columns: ['variant', ...(withVm ? ['vm'] : []), 'lat_upper_us', 'count', 'cumulative'] });
 }
 
-/** threads.csv: per variant and thread (and its VM, on a host of several), where its time went (% of
- *  the window). */
-export function threadsCsv(results: { variant: string; windowNs: number; threads: ThreadUse[] }[], withVm: boolean): string {
+/** threads.csv's rows: per variant and thread (and its VM, on a host of several), where its time went
+ *  (% of the window). */
+export function threadRows(results: { variant: string; windowNs: number; threads: ThreadUse[] }[], withVm: boolean): string[][] {
   const rows: string[][] = [];
   for (const r of results) {
     for (const t of r.threads) {
@@ -41,14 +44,18 @@ export function threadsCsv(results: { variant: string; windowNs: number; threads
       rows.push([r.variant, ...(withVm ? [t.vm] : []), t.name, t.role, busy.toFixed(2), poll.toFixed(2), Math.max(0, 100 - busy - poll).toFixed(2)]);
     }
   }
-  const columns = ['variant', ...(withVm ? ['vm'] : []), 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'];
-  return stringify(rows, { header: true, columns });
+  return rows;
 }
 
-/** jobs.csv: per variant, VM and fio job clone (a numjobs thread), what fio reports for it alone: its
- *  IOPS (fsyncs included) and mean lat, beside its I/Os in flight (time-averaged) and Little's
- *  iops x lat, which a closed-loop clone keeps near its iodepth unless its vCPU or a blk-mq tag holds it. */
-export function jobsCsv(results: HostResult[], withVm: boolean): string {
+export function threadsCsv(rows: string[][], withVm: boolean): string {
+  return stringify(rows, { header: true, columns: ['variant', ...(withVm ? ['vm'] : []), 'thread', 'role', 'busy_pct', 'poll_pct', 'idle_pct'] });
+}
+
+/** jobs.csv's rows: per variant, VM and fio job clone (a numjobs thread), what fio reports for it
+ *  alone: its IOPS (fsyncs included) and mean lat, beside its I/Os in flight (time-averaged) and
+ *  Little's iops x lat, which a closed-loop clone keeps near its iodepth unless its vCPU or a blk-mq tag
+ *  holds it. */
+export function jobRows(results: HostResult[], withVm: boolean): string[][] {
   const rows: string[][] = [];
   for (const r of results) {
     for (const vm of r.vms) {
@@ -59,6 +66,9 @@ export function jobsCsv(results: HostResult[], withVm: boolean): string {
       }
     }
   }
-  const columns = ['variant', ...(withVm ? ['vm'] : []), 'job', 'clone', 'vcpu', 'iodepth', 'iops', 'lat_mean_us', 'in_flight', 'littles_l'];
-  return stringify(rows, { header: true, columns });
+  return rows;
+}
+
+export function jobsCsv(rows: string[][], withVm: boolean): string {
+  return stringify(rows, { header: true, columns: ['variant', ...(withVm ? ['vm'] : []), 'job', 'clone', 'vcpu', 'iodepth', 'iops', 'lat_mean_us', 'in_flight', 'littles_l'] });
 }

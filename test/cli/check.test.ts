@@ -41,4 +41,13 @@ describe('vqsim check progress', () => {
     await checkCommand({ scenariosDir: dir, onProgress: (p) => seen.push(`${p.done}/${p.total}`) });
     expect(seen).toEqual(['0/2', '1/2', '2/2']);
   });
+
+  it('--jobs 2 (the files in worker processes) gives the result of --jobs 1, a moved default included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-check-'));
+    for (const name of ['aio-engine', 'ring-layout', 'adaptive-polling']) copyFileSync(join('scenarios', `${name}.yaml`), join(dir, `${name}.yaml`));
+    const check = (jobs: number) => checkCommand({ scenariosDir: dir, defaultCosts: { blk_request_ns: 3000 }, jobs });
+    const one = await check(1);
+    expect(one.drifts.length).toBeGreaterThan(0);
+    expect(await check(2)).toEqual(one);
+  });
 });

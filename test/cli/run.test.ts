@@ -77,6 +77,18 @@ describe('vqsim run', () => {
     expect(second).toEqual(first);
     expect(other[0]).not.toEqual(first[0]);
   });
+
+  it('--jobs 2 (the variants in worker processes) writes the bytes of --jobs 1, fio JSON included', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 's.yaml'), `${small}\n  - name: c\n    set: {disk.aio: io_uring}\n`);
+    const run = async (out: string, jobs: number) => {
+      await runCommand({ file: join(dir, 's.yaml'), out: join(dir, out), jobs, outputFormat: 'json+' }, () => {});
+      return Object.fromEntries(readdirSync(join(dir, out)).sort().map((f) => [f, readFileSync(join(dir, out, f), 'utf8')]));
+    };
+    const one = await run('j1', 1), two = await run('j2', 2);
+    expect(Object.keys(one)).toEqual(expect.arrayContaining(['summary.csv', 'jobs.csv', 'fio-a.json', 'fio-c.json']));
+    expect(two).toEqual(one);
+  });
 });
 
 describe('the vqsim command on bad input', () => {
