@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
 import { stringify } from 'csv-stringify/sync';
 import { Host } from '../model/host.js';
+import { textTable } from '../output/table.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { loadScenario } from '../scenario/load.js';
 import { Tandem } from './tandem.js';
@@ -75,6 +76,7 @@ model('node-density.yaml', 'vms-16', 'node-density (16 VMs)');
 // are deterministic, so only the wall time varies: its median over three passes (one pass varies by
 // 20 % or more on a shared machine).
 const PASSES = Math.min(REPS, 3);
+const summary: Record<string, string>[] = [];
 for (const file of readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort()) {
   let ops = 0, events = 0, sim = 0;
   const walls: number[] = [];
@@ -99,6 +101,12 @@ for (const file of readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith
   record(`${name}: events per operation`, events / ops, 'events');
   record(`${name}: operations per wall second`, ops / wall, 'op/s');
   record(`${name}: simulated / wall time`, sim / wall, 'ratio');
+  record(`${name}: events per wall second / reference loop's`, events / wall / median(reference)!, 'ratio');
+  summary.push({
+    scenario: name, events_per_op: (events / ops).toFixed(2), ops_per_wall_s: Math.round(ops / wall).toLocaleString('en-US'),
+    sim_per_wall: (sim / wall).toFixed(3), reference_events_per_s: Math.round(median(reference)!).toLocaleString('en-US'),
+    model_per_reference: (events / wall / median(reference)!).toFixed(3),
+  });
 }
 
 // (c) peak RSS of a fresh process simulating a scenario's variant for some seconds
@@ -126,7 +134,22 @@ if (process.env.BENCH_SWEEP !== '0') {
   record('sweep iothread-pool 5x5: --jobs 1 wall time', one, 's');
   record('sweep iothread-pool 5x5: --jobs 2 wall time', two, 's');
   record('sweep iothread-pool 5x5: speed-up of --jobs 2', one / two, 'ratio');
+  // vqsim check and a multi-variant run, as a user starts them (the CLI, outputs written).
+  const cli = (args: string[]) => seconds(() => execFileSync(process.execPath, [join(here, '..', 'cli', 'main.js'), ...args], { stdio: 'ignore' }));
+  const scratch = mkdtempSync(join(tmpdir(), 'vqsim-bench-'));
+  for (const [label, args] of [
+    ['vqsim check (26 scenarios)', ['check']],
+    ['vqsim run kubevirt-supplemental-pool (10 variants)', ['run', join(root, 'scenarios', 'kubevirt-supplemental-pool.yaml'), '--out', scratch]],
+  ] as const) {
+    const j1 = cli([...args, '--jobs', '1']), j2 = cli([...args, '--jobs', '2']);
+    record(`${label}: --jobs 1 wall time`, j1, 's');
+    record(`${label}: --jobs 2 wall time`, j2, 's');
+    record(`${label}: --jobs 2 / --jobs 1`, j2 / j1, 'ratio');
+  }
+  rmSync(scratch, { recursive: true });
 }
+
+console.log(`\nper scenario (every variant; operations are guest I/Os and virtio-net buffers):\n${textTable(summary, Object.keys(summary[0]))}`);
 
 writeFilesAtomically(join(root, 'results'), {
   'bench.csv': stringify(rows.map((r) => [r.measure, r.value.toFixed(3), r.unit]), { header: true, columns: ['measure', 'value', 'unit'] }),
