@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHECKS, ROWS } from '../calibration/rows.js';
-import { CHART_METRICS, latencyCdfSpec, sweepChartSpec } from '../output/charts.js';
+import { CHART_METRICS, latencyCdfSpec, latencyNinesSpec, sweepChartSpec } from '../output/charts.js';
 import { reportHtml, type Section } from '../output/report.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { shipped } from '../package-root.js';
@@ -44,6 +44,7 @@ function runSections(dir: string): Section[] {
       variant: r.vm ? `${r.variant} ${r.vm}` : r.variant, us: Number(r.lat_upper_us), cumulative: Number(r.cumulative),
     }));
     sections.push({ kind: 'chart', title: 'Latency CDF', spec: latencyCdfSpec(rows) });
+    sections.push({ kind: 'chart', title: 'Latency by percentile (nines)', spec: latencyNinesSpec(rows) });
   }
   if (existsSync(join(dir, 'threads.csv'))) {
     sections.push({ kind: 'chart', title: 'CPU per thread', spec: threadsSpec(csv(join(dir, 'threads.csv'))) });

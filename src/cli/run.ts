@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { estimateRun, type Estimate } from '../model/estimate.js';
@@ -10,6 +11,7 @@ import { loadScenario, scenarioFromText, type LoadedScenario } from '../scenario
 import type { Row } from '../stats/summary.js';
 import { layoutOf, summaryColumns } from '../stats/host-summary.js';
 import { Interrupted, simulatePoint, simulatePointAsync, type PointRun } from '../run/simulate.js';
+import { shipped } from '../package-root.js';
 import { inWorkers, serveUnits } from './workers.js';
 
 const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
@@ -151,6 +153,8 @@ export async function runCommand(opts: RunOptions, log: (line: string) => void, 
   // A job file's run goes beside the scenario's own results, not over them.
   const dir = opts.out ?? join('results', scenario.slug, ...(opts.fio ? [`fio-${basename(opts.fio, extname(opts.fio))}`] : []));
   const files = await runFiles(parts.map((p) => p.outputs), columns);
+  // The scenario beside its results (vqsim report reads it), unless it is the shipped one of its name.
+  if (!isShipped(scenario)) files['scenario.yaml'] = scenario.text;
   const signal = ui.stop?.();
   if (signal) throw new Interrupted(signal);
   for (const line of parts.flatMap((p) => p.starved)) ui.warn(`warning: ${line}`);
@@ -210,4 +214,9 @@ function starvedClones(runs: PointRun[]): string[] {
     return [`${where}: ${idle.length} of ${clones.length} fio job clones (on ${vcpus}) completed no I/O in the window (jobs.csv): `
       + 'a latency longer than the window, or a virtqueue its AioContext never served (docs/model.md, virtio_blk_handle_vq)'];
   }));
+}
+
+function isShipped(s: LoadedScenario): boolean {
+  const file = shipped('scenarios', `${s.slug}.yaml`);
+  return existsSync(file) && readFileSync(file, 'utf8') === s.text;
 }

@@ -37,15 +37,17 @@ export function sweepChartSpec(axes: string[], points: SweepChartPoint[], metric
   });
   const numeric = rows.every((r) => typeof r.x === 'number');
   const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xName } as const;
-  const color = { field: 'series', type: 'nominal', title: axes.length > 1 ? axes.slice(1).join(', ') : 'series' } as const;
+  // A legend only where there is more than one line to tell apart.
+  const color = new Set(rows.map((r) => r.series)).size > 1
+    ? { color: { field: 'series', type: 'nominal', title: axes.length > 1 ? axes.slice(1).join(', ') : 'series' } } as const : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480, height: 280,
     title: `${metric} vs ${xName} (mean, 95 % CI)`,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, color } },
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric }, color } },
+      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, ...color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric }, ...color } },
     ],
   };
 }
@@ -84,7 +86,31 @@ export function latencyCdfSpec(rows: CdfRow[]): TopLevelSpec {
     encoding: {
       x: { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: 'latency (us)' },
       y: { field: 'cumulative', type: 'quantitative', title: 'fraction of I/Os' },
-      color: { field: 'variant', type: 'nominal' },
+      ...legend(rows),
+    },
+  };
+}
+
+const legend = (rows: CdfRow[]) => (new Set(rows.map((r) => r.variant)).size > 1 ? { color: { field: 'variant', type: 'nominal' } as const } : {});
+
+/** Percentiles on a "nines" axis (50 %, 90 %, 99 %, 99.9 %, ... equally spaced: -log10 of the fraction
+ *  above), latency on a log axis: the tail a CDF squashes against 1, as fio users plot it. The last
+ *  bucket (fraction 1, the maximum) has no place on it. */
+export function latencyNinesSpec(rows: CdfRow[]): TopLevelSpec {
+  const values = rows.filter((r) => r.cumulative < 1).map((r) => ({ variant: r.variant, us: r.us, nines: -Math.log10(1 - r.cumulative) }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 480, height: 280,
+    title: 'Latency by percentile',
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-before' },
+    encoding: {
+      x: {
+        field: 'nines', type: 'quantitative', title: 'percentile',
+        axis: { values: [Math.log10(2), 1, 2, 3, 4, 5, 6], labelExpr: "format(100 * (1 - pow(10, -datum.value)), '.4~f') + ' %'" },
+      },
+      y: { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: 'latency (us)' },
+      ...legend(rows),
     },
   };
 }

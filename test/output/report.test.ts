@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { latencyNinesSpec, sweepChartSpec } from '../../src/output/charts.js';
 
 /** Debian's chromium (.ci/run installs it with apt-get when it is missing). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,10 +49,10 @@ describe('vqsim report (in a real browser)', () => {
     cpSync('results/published-p7-iothread-vq-mapping', dir, { recursive: true });
     const page = await open(await report(dir), process.env.REPORT_SCREENSHOT);
     expect(page.errors).toEqual([]);
-    expect(page.charts).toBe(2);
-    expect(page.rendered).toBe(2);
-    expect(page.svgs).toBe(2);
-    expect(page.headings).toEqual(['Summary', 'Latency CDF', 'CPU per thread', 'Scenario',
+    expect(page.charts).toBe(3);
+    expect(page.rendered).toBe(3);
+    expect(page.svgs).toBe(3);
+    expect(page.headings).toEqual(['Summary', 'Latency CDF', 'Latency by percentile (nines)', 'CPU per thread', 'Scenario',
       'Published measurements computed from this scenario (vqsim calibration, docs/calibration.md)']);
   }, 120_000);
 
@@ -65,4 +66,30 @@ describe('vqsim report (in a real browser)', () => {
     expect(page.svgs).toBe(page.charts);
     expect(page.headings).toContain('lat_p99_us');
   }, 120_000);
+});
+
+describe('the report\'s charts and its scenario', () => {
+  it('a run written with --out keeps its scenario beside the results, which the report shows; a shipped one does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-report-'));
+    writeFileSync(join(dir, 'mine.yaml'), 'name: mine\nduration: 5ms\nwarmup: 1ms\nvm: {vcpus: 1}\njob: {iodepth: 2}\n');
+    const quiet = { out: () => {}, err: () => {}, tty: false };
+    expect(await main(['run', join(dir, 'mine.yaml'), '--out', join(dir, 'out')], quiet)).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'scenario.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'mine.yaml'), 'utf8'));
+    const html = readFileSync(await report(join(dir, 'out')), 'utf8');
+    expect(html).toContain('name: mine');
+    expect(await main(['run', 'scenarios/ring-layout.yaml', '--out', join(dir, 'shipped')], quiet)).toBe(0);
+    expect(existsSync(join(dir, 'shipped', 'scenario.yaml'))).toBe(false);
+  });
+
+  it('puts percentiles on a nines axis, and a legend only where there is more than one line', () => {
+    const rows = [{ variant: 'a', us: 10, cumulative: 0.9 }, { variant: 'a', us: 20, cumulative: 0.99 }, { variant: 'a', us: 30, cumulative: 1 }];
+    const nines = latencyNinesSpec(rows) as { data: { values: { nines: number }[] }; encoding: Record<string, unknown> };
+    expect(nines.data.values.map((v) => Math.round(v.nines * 1e9) / 1e9)).toEqual([1, 2]);
+    expect(nines.encoding.color).toBeUndefined();
+    expect((latencyNinesSpec([...rows, { ...rows[0], variant: 'b' }]) as { encoding: Record<string, unknown> }).encoding.color).toBeDefined();
+    const one = sweepChartSpec(['iothreads'], [{ variant: 'base', values: ['1'], mean: 1, ci95: 0 }, { variant: 'base', values: ['2'], mean: 2, ci95: 0 }], 'iops');
+    expect(JSON.stringify(one)).not.toContain('"color"');
+    const two = sweepChartSpec(['iothreads'], [{ variant: 'a', values: ['1'], mean: 1, ci95: 0 }, { variant: 'b', values: ['1'], mean: 2, ci95: 0 }], 'iops');
+    expect(JSON.stringify(two)).toContain('"color"');
+  });
 });
