@@ -44,7 +44,11 @@ export function importCommand(kind: ImportKind, file: string | undefined, argv: 
     else {
       // The command line after `--`, or a file holding it (shell quoting, backslash-newlines).
       const args = argv.length > 0 ? argv : shellParse(read().replace(/\\\r?\n/g, ' ')).filter((a): a is string => typeof a === 'string');
-      draft = importQemu(args, fio);
+      try {
+        draft = importQemu(args, fio);
+      } catch (e) {
+        throw new Error(`${argv.length > 0 ? 'the command line' : source}: ${(e as Error).message}`);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;

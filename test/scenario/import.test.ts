@@ -160,7 +160,7 @@ describe('vqsim import', () => {
   });
 
   it('names what it cannot import in one line', () => {
-    expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', 'many', '-device', 'virtio-blk-pci,drive=d'])).toThrow(/^-smp cpus: expected a whole number, got "many"$/);
+    expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', 'many', '-device', 'virtio-blk-pci,drive=d'])).toThrow(/^the command line: -smp cpus: expected a whole number, got "many"$/);
     expect(() => importCommand('qemu', undefined, ['qemu-system-x86_64', '-device', 'virtio-blk-pci,drive=d,queue-size=100']))
       .toThrow(/imported as disks\.0\.queue-size, which must be a power of 2/);
     expect(() => importCommand('libvirt', `${FIX}/vm.yaml`, [])).toThrow(/no <domain> element/);
@@ -219,5 +219,13 @@ describe('vqsim import of a damaged file', () => {
     const xml = readFileSync(`${FIX}/domain.xml`, 'utf8').replace("<poll max='32768'", "<poll max='32768\n  grow=\"0\"\n'");
     writeFileSync(join(d, 'domain.xml'), xml);
     expect(() => importCommand('libvirt', join(d, 'domain.xml'), [])).toThrow(/^domain\.xml: <poll max>: expected a whole number, got "32768\\n  grow=\\"0\\""$/);
+  });
+});
+
+describe('import qemu: a JSON option the shell unquoted', () => {
+  it('names the file and the option, and says how to quote it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-qemu-'));
+    writeFileSync(join(dir, 'cmd'), 'qemu-system-x86_64 -smp 2 -device {"driver":"virtio-blk-pci","drive":"d0"}\n');
+    expect(() => importCommand('qemu', join(dir, 'cmd'), [])).toThrow(/^cmd: -device \{driver:virtio-blk-pci,drive:d0\}: not valid JSON .*written in single quotes/);
   });
 });

@@ -14,7 +14,14 @@ const FLAGS = new Set(['-enable-kvm', '-nographic', '-nodefaults', '-no-user-con
  * {...}`, as libvirt writes since QEMU 6.0).
  */
 export function qemuOpts(arg: string, implied: string): Opts {
-  if (arg.trimStart().startsWith('{')) return JSON.parse(arg) as Opts;
+  if (arg.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(arg) as Opts;
+    } catch (e) {
+      // A shell takes the quotes out of an unquoted {"driver": ...}.
+      throw new Error(`${arg}: not valid JSON (${(e as Error).message}); on a shell command line a JSON option is written in single quotes: '{"driver": ...}'`);
+    }
+  }
   const out: Opts = {};
   const parts: string[] = [];
   let cur = '';
@@ -69,21 +76,29 @@ export function importQemu(argv: string[], fio?: string): Draft {
     const flag = argv[i].replace(/^--/, '-');
     if (i === 0 && !flag.startsWith('-')) continue; // the binary
     const arg = argv[i + 1] ?? '';
+    // An option's error names the option.
+    const opts = (implied: string): Opts => {
+      try {
+        return qemuOpts(arg, implied);
+      } catch (e) {
+        throw new Error(`${flag} ${(e as Error).message}`);
+      }
+    };
     if (FLAGS.has(flag)) continue;
     if (flag === '-machine' || flag === '-M') {
-      const type = qemuOpts(arg, 'type').type;
+      const type = opts('type').type;
       setMachine(d, type === undefined ? undefined : String(type), `${flag} ${arg}`);
       i++;
       continue;
     }
     if (QUIET.has(flag)) { i++; continue; }
     switch (flag) {
-      case '-smp': smp = qemuOpts(arg, 'cpus'); i++; break;
-      case '-object': objects.push(qemuOpts(arg, 'qom-type')); i++; break;
-      case '-drive': { const o = qemuOpts(arg, 'file'); drives.set(String(o.id ?? `drive${drives.size}`), o); i++; break; }
-      case '-blockdev': { const o = qemuOpts(arg, 'driver'); blockdevs.set(String(o['node-name'] ?? `node${blockdevs.size}`), o); i++; break; }
-      case '-netdev': { const o = qemuOpts(arg, 'type'); netdevs.set(String(o.id), o); i++; break; }
-      case '-device': devices.push({ opts: qemuOpts(arg, 'driver'), raw: arg }); i++; break;
+      case '-smp': smp = opts('cpus'); i++; break;
+      case '-object': objects.push(opts('qom-type')); i++; break;
+      case '-drive': { const o = opts('file'); drives.set(String(o.id ?? `drive${drives.size}`), o); i++; break; }
+      case '-blockdev': { const o = opts('driver'); blockdevs.set(String(o['node-name'] ?? `node${blockdevs.size}`), o); i++; break; }
+      case '-netdev': { const o = opts('type'); netdevs.set(String(o.id), o); i++; break; }
+      case '-device': devices.push({ opts: opts('driver'), raw: arg }); i++; break;
       default:
         d.skip(`${argv[i]}${arg && !arg.startsWith('-') ? ` ${arg}` : ''}`);
         if (arg && !arg.startsWith('-')) i++;
