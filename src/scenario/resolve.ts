@@ -7,7 +7,7 @@ import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/cache-modes
 import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
-import { mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
+import { MAIN_LOOP, mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
 import { KUBEVIRT_NEWEST, kubevirtTopology, podCpus, type KubevirtTopology, type Warn } from './kubevirt.js';
 import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } from './schema.js';
@@ -80,9 +80,12 @@ export function resolveScenario(
     const cpu = cpuOf(s, kubevirtCores, run.behaviour);
     if (s.host?.nic) throw fail(['host', 'nic'], 'the host\'s NIC is for the host form (vms:); a single VM\'s wire is its peer.line_rate_gbit');
     const podCores = pod === null ? null : Array.from({ length: pod }, (_, i) => i);
-    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: pinned(pins, hostCpuPins, podCores, (why) => fail(POOL_SIZE, why)) }] };
+    const ownPins = threadPins(s, vm, cpu, fail, warn);
+    if (Object.keys(ownPins).length > 0 && pins !== null) throw fail(['host', 'pins'], 'KubeVirt pins a dedicatedCpuPlacement VM\'s threads itself: leave host.pins out');
+    return { ...run, form: 'vm', cpu, devices, uplink: null, pageCache: pageCacheOf(s), vhostUser: vhostUserOf(s, cpu, [vm], fail), vms: [{ ...vm, ...placementOf(s, cpu, null, fail, [], podCores, new Set()), pins: { ...pinned(pins, hostCpuPins, podCores, (why) => fail(POOL_SIZE, why)), ...ownPins } }] };
   }
   const cpu = cpuOf(s, undefined, run.behaviour);
+  if (Object.keys(s.host?.pins ?? {}).length > 0) throw fail(['host', 'pins'], 'per-thread pins are for the single-VM form (a thread name is a VM\'s): give a vms entry a cpuset, or host.cpusets per role');
   // The CPU manager's static policy: each dedicated-CPU VM takes cores of its own, in order; the other
   // VMs share the rest.
   const podCoresOf: (number[] | null)[][] = [];
@@ -316,6 +319,23 @@ function schedulerOf(d: DiskInput, hwQueues: number, at: (key: string) => (strin
 }
 
 const POOL_SIZE = ['kubevirt', 'domain', 'ioThreads', 'supplementalPoolThreadCount'];
+
+/** host.pins: each named thread of the VM (its vCPUs, the AioContexts its disks use, the main loop) on
+ *  host cores that exist; an iothread no disk uses (declared, as libvirt's <iothreads> may, and idle)
+ *  is said to take no part. */
+function threadPins(s: Scenario, vm: { vcpus: number; disks: { vqContexts: string[] }[] }, cpu: HostParams | null, fail: Located, warn: Warn): Record<string, number[]> {
+  const pins = s.host?.pins ?? {};
+  const threads = new Set([...Array.from({ length: vm.vcpus }, (_, i) => `vcpu${i}`), ...vm.disks.flatMap((d) => d.vqContexts), MAIN_LOOP]);
+  const cores = cpu?.cores ?? 0;
+  for (const [thread, set] of Object.entries(pins)) {
+    if (/^vcpu\d+$/.test(thread) && !threads.has(thread)) throw fail(['host', 'pins', thread], `the VM has ${vm.vcpus} vCPUs (vcpu0-vcpu${vm.vcpus - 1})`);
+    if (!threads.has(thread)) warn(['host', 'pins', thread], `no disk of the VM runs in an iothread named ${thread} (its threads: ${[...threads].join(', ')}): the pin takes no part`);
+    if (cores === 0) throw fail(['host', 'pins', thread], 'pins need host.cores (the cores the threads share)');
+    const bad = set.find((c) => c >= cores);
+    if (bad !== undefined) throw fail(['host', 'pins', thread], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
+  }
+  return pins;
+}
 
 /** A VM's pinned threads on host cores: its pins are indices into its pod's cores; a pin to a host CPU
  *  by number holds only where the pod's cpuset has that CPU (else `refuse` says why the VM fails). */

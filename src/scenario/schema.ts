@@ -168,6 +168,7 @@ const cpulist = z.union([z.array(coreNumber), z.string()]).transform((v, ctx) =>
 const host = z.strictObject({
   cores: nonNegInt.max(LIMITS.hostCores, { message: `at most ${LIMITS.hostCores} (Linux x86 NR_CPUS with MAXSMP)` }).default(0).describe('Cores the VMs\' threads share; 0 = a core for every thread.'),
   cpusets: z.partialRecord(role, cpulist).default({}).describe(`Per thread role (${THREAD_ROLES.join(', ')}: threads.csv\'s role column): the host cores it may run on, a cpulist ("0-3,8") or a list. reactor: the vhost-user target\'s (as host.vhost_user.cpuset).`),
+  pins: z.record(z.string(), cpulist).default({}).describe('Per thread of the VM (threads.csv\'s thread column: vcpu0, iothread1, pool0, main-loop), the host cores it is pinned to, over its role\'s cpuset: libvirt\'s per-vCPU <vcpupin> and per-IOThread <iothreadpin>. Single-VM form.'),
   numa_nodes: upTo(1024, 'Linux MAX_NUMNODES, NODES_SHIFT 10').default(1).describe('NUMA nodes the cores are split into, evenly and in order (host form: a VM\'s numa_node).'),
   devices: z.record(z.string(), deviceSchema).default({}).describe('The host\'s storage devices (host form): every disk that names one shares it.'),
   /** The host's physical NIC (host form): every VM's virtio-net traffic shares its line rate each way

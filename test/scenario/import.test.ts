@@ -229,3 +229,24 @@ describe('import qemu: a JSON option the shell unquoted', () => {
     expect(() => importCommand('qemu', join(dir, 'cmd'), [])).toThrow(/^cmd: -device \{driver:virtio-blk-pci,drive:d0\}: not valid JSON .*written in single quotes/);
   });
 });
+
+describe('per-thread pins (libvirt <vcpupin> and <iothreadpin> that differ thread by thread)', () => {
+  it('are kept per thread, and the model runs each thread on its own core', () => {
+    const text = importCommand('libvirt', `${FIX}/domain.xml`, []).text;
+    const cfg = scenarioFromText('i.yaml', text).points[0].config(0);
+    expect(cfg.vms[0].pins).toMatchObject({ vcpu0: [2], vcpu7: [9], iothread1: [10], iothread2: [11] });
+    const host = new Host(scenarioFromText('i.yaml', `${text}\nduration: 5ms\nwarmup: 1ms\n`).points[0].config(0));
+    const result = host.run();
+    expect(result.vms[0].blk!.ios).toBeGreaterThan(0);
+  });
+
+  it('name a thread of the VM, on a core the host has; only in the single-VM form', () => {
+    const base = 'vm: {vcpus: 2}\nhost: {cores: 4, pins: PINS}\ndisk: {handler: dedicated}\njob: {iodepth: 2}\n';
+    const load = (pins: string) => scenarioFromText('p.yaml', base.replace('PINS', pins)).points[0];
+    expect(load('{vcpu1: "3", disk0-iothread: "2"}').config(0).vms[0].pins).toEqual({ vcpu1: [3], 'disk0-iothread': [2] });
+    expect(() => load('{vcpu2: "1"}')).toThrow(/host\.pins\.vcpu2: the VM has 2 vCPUs/);
+    expect(() => load('{vcpu1: "4"}')).toThrow(/host\.pins\.vcpu1: core 4 is not among the 4 host cores/);
+    expect(load('{iothread9: "1"}').warnings.join('\n')).toMatch(/host\.pins\.iothread9: no disk of the VM runs in an iothread named iothread9/);
+    expect(() => scenarioFromText('h.yaml', 'host: {cores: 4, pins: {vcpu0: "1"}}\nvms: [{vm: {vcpus: 1}, job: {iodepth: 1}}]\n')).toThrow(/host\.pins: per-thread pins are for the single-VM form/);
+  });
+});

@@ -175,8 +175,8 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
   return d;
 }
 
-/** <cputune>: vCPU, iothread and emulator (QEMU's main loop) pinning as host cpusets, and as many
- *  host cores as the highest pinned one needs. */
+/** <cputune>: vCPU, iothread and emulator (QEMU's main loop) pinning as host cpusets per role, per
+ *  thread where they differ between threads, and as many host cores as the highest pinned one needs. */
 function cputune(t: El | undefined, d: Draft): void {
   if (!t) return;
   const union = (pins: El[]) => [...new Set(pins.flatMap((p) => cpuset(attr(p, 'cpuset') ?? '')))].sort((a, b) => a - b);
@@ -192,6 +192,12 @@ function cputune(t: El | undefined, d: Draft): void {
     max = Math.max(max, ...cores);
   }
   if (max >= 0) d.set(['host', 'cores'], max + 1, 'enough host cores for the highest pinned one');
+  // Pins that differ thread by thread (vCPU 0 on core 2, vCPU 1 on core 3) are kept per thread.
+  for (const [pins, key, name] of [[list(t.vcpupin), 'vcpu', (id: string) => `vcpu${id}`], [list(t.iothreadpin), 'iothread', (id: string) => `iothread${id}`]] as const) {
+    const sets = pins.map((p) => cpuset(attr(p, 'cpuset') ?? '').join(','));
+    if (new Set(sets).size < 2) continue;
+    pins.forEach((p, i) => d.set(['host', 'pins', name(attr(p, key) ?? '')], sets[i], `<cputune><${key}pin ${key}='${attr(p, key)}' cpuset='${attr(p, 'cpuset')}'>`));
+  }
   for (const key of Object.keys(t)) {
     if (!['vcpupin', 'iothreadpin', 'emulatorpin'].includes(key)) d.skip(`<cputune><${key}>`);
   }
