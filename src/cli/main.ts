@@ -17,6 +17,7 @@ import { adviseCommand } from './advise.js';
 import { calibrateCommand } from './calibrate.js';
 import { checkCommand } from './check.js';
 import { compareCommand, compareMarkdown } from './compare.js';
+import { fioCommand } from './fio.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 import { reportError, UsageError } from './errors.js';
@@ -70,6 +71,14 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
     await f();
   };
   try {
+    // fio's own command line (--name=... --rw=... --name=...): options repeat per job, unknown to yargs.
+    if (args[0] === 'fio' && args.length > 1 && !['--help', '-h'].includes(args[1])) {
+      context = { file: args[1] };
+      const r = fioCommand(args[1], args.slice(2));
+      if (r.written) io.err(`vqsim: wrote ${r.written}`);
+      else io.out(r.text.replace(/\n$/, ''));
+      return code;
+    }
     refuseRepeatedFlags(args);
     await yargs(args)
       .scriptName('vqsim')
@@ -261,6 +270,12 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
         (argv) => {
           io.out(`wrote ${reportCommand(argv.dir, argv.scenario)}`);
         },
+      )
+      .command(
+        'fio <scenario> [fio..]',
+        'run fio\'s command line (--name=NAME --rw=randread --bs=4k --iodepth=32 ..., or a job file) on the scenario\'s VM; print fio\'s normal output, or --output-format=json,json+ (a comma list), to stdout or --output=FILE',
+        (y) => y.positional('scenario', { type: 'string', demandOption: true }).positional('fio', { type: 'string', array: true }),
+        () => { throw new UsageError('vqsim fio SCENARIO --name=NAME [--option=value ...]'); },
       )
       .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => {
         const c = evaluateCalibration();

@@ -22,8 +22,17 @@ const LAT_BOUNDS = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
  * is simulated, so the timestamps are the epoch, which keeps the output byte-identical between runs.
  */
 export function fioJson(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat): string {
+  return `${JSON.stringify(fioReport(result, cfg, scenario, format), null, 2)}\n`;
+}
+
+/** The fio JSON document as an object: what fio-normal.ts prints in fio's normal text form. */
+export type FioReport = ReturnType<typeof fioReport>;
+export type FioJobReport = ReturnType<typeof jobJson>;
+export type FioDirReport = ReturnType<typeof dirJson>;
+
+export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat) {
   const runtimeMs = Math.round(cfg.durationNs / 1e6);
-  const jobs: unknown[] = [];
+  const jobs: ReturnType<typeof jobJson>[] = [];
   cfg.vms.forEach((vm, v) => {
     const r = result.vms[v].blk;
     if (!r) return;
@@ -67,7 +76,7 @@ export function fioJson(result: HostResult, cfg: ModelConfig, scenario: { name: 
       })),
     },
   };
-  return `${JSON.stringify(json, null, 2)}\n`;
+  return json;
 }
 
 function jobJson(name: string, group: number, j: JobConfig, s: FioJobStats, runtimeMs: number, format: FioOutputFormat) {

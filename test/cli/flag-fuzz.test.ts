@@ -45,6 +45,7 @@ describe(`fuzzing the command line (${RUNS} at seed ${SEED})`, () => {
       fc.tuple(fc.constantFrom('run', 'sweep', 'advise', 'report', 'merge'), path),
       fc.tuple(fc.constant('compare'), path, path),
       fc.tuple(fc.constant('import'), fc.constantFrom('libvirt', 'kubevirt', 'qemu', 'xen'), path),
+      fc.tuple(fc.constant('fio'), path, fc.constantFrom('--name=j', '--direct=1', '--rw=randread', '--runtime=2ms', '--output-format=json', '--output-format=terse')),
       fc.tuple(fc.constantFrom('check', 'schema', 'nope')),
     );
 
