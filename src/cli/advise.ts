@@ -52,6 +52,8 @@ export function platformOf(text: string): Platform {
 function vmDocument(o: AdviseOptions, given: string, platform: Platform): Record<string, unknown> {
   const fio = o.fio === undefined ? undefined : resolve(o.fio);
   const text = platform === 'scenario' ? given : importCommand(platform, o.file, [], { fio, vm: o.vm, kubevirt: o.kubevirt, given }).text;
+  // Loaded first: a file that is not a valid scenario is reported as run reports it (file, line, field).
+  if (platform === 'scenario') scenarioFromText(o.file, text, { seed: o.seed });
   let doc = parseYaml(text) as Record<string, unknown>;
   if (doc === null || typeof doc !== 'object') throw new ScenarioError(o.file, [], undefined, 'not a scenario (a mapping of fields)');
   if (doc.vms !== undefined) throw new ScenarioError(o.file, ['vms'], undefined, 'advise tunes one VM: give a scenario of the single-VM form (vm:, disk:, job:), or import the VM');

@@ -106,6 +106,13 @@ describe('vqsim advise', () => {
     const r3 = await vqsim('advise', 'scenarios/db-vm.yaml', '--vm', 'x');
     expect(r3.code).toBe(2);
     expect(r3.err[0]).toMatch(/--vm/);
+    for (const [text, pattern] of [['vm: {vcpus: 2\njob: [\n', /bad\.yaml:\d+: not valid YAML/], ['vm: {vcpus: 2}\nvm: {vcpus: 3}\n', /bad\.yaml:2: not valid YAML/]] as const) {
+      writeFileSync(join(dir, 'bad.yaml'), text);
+      const r = await vqsim('advise', join(dir, 'bad.yaml'), '--out', join(dir, 'o2'));
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(pattern);
+    }
     const r4 = await vqsim('advise', 'scenarios/node-density.yaml');
     expect(r4.code).toBe(2);
     expect(r4.err[0]).toMatch(/one VM/);

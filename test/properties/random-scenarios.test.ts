@@ -95,7 +95,11 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
     const T = r.windowNs / 1e9, offered = (j.rate_iops as number) * T;
     for (const c of blk.clones) {
       if (c.meanInFlight > 0.5 * c.iodepth) continue;
-      const slack = 4 * Math.sqrt(offered) + 2 * Math.ceil(c.meanInFlight) + 2;
+      // 5 sigma of the Poisson count: npm run fuzz checks some 30,000 clones, among which a 4-sigma
+      // window (6e-5 each, more with the catch-up of a backlog left at warmup's end, as fio's rate
+      // limiter catches up too) turns up about twice (seed 1317153913: 480 of 391 offered, 4.5 sigma,
+      // the same clone at 19.5 k IOPS over 200 ms).
+      const slack = 5 * Math.sqrt(offered) + 2 * Math.ceil(c.meanInFlight) + 2;
       if (Math.abs(c.completions - offered) > slack) return `open-loop clone ${c.clone} on ${c.vcpu} completed ${c.completions} of ${offered.toFixed(0)} offered`;
     }
     return null;
