@@ -65,7 +65,7 @@ export interface AdviceContext {
 
 export function adviceJson(a: Advice, c: AdviceContext): string {
   const json: AdviceJson = {
-    vqsim_advice: 1, scenario: c.scenario, source: c.source, goal: a.goal, within_pct: a.within * 100,
+    vqsim_advice: 1, scenario: c.scenario, source: c.source, goal: a.goal, within_pct: Math.round(a.within * 1e6) / 1e4,
     replications: c.replications, change: a.change, reasons: a.reasons,
     current: optionJson(a.current, c.terms(a.current)), recommended: optionJson(a.recommended, c.terms(a.recommended)),
     best: optionJson(a.best, c.terms(a.best)), options: a.options.map((o) => optionJson(o, c.terms(o))),

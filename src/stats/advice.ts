@@ -69,7 +69,7 @@ export function advise(current: Option, tried: Option[], goal: Goal, within: num
     }
   } else {
     const fewer = best.setting.threads - rec.setting.threads;
-    reasons.push(`it gives ${fmt(metric, rec.figures[metric])}, ${pct(rec.figures[metric].mean, best.figures[metric].mean)} of the best (${best.label}: ${fmt(metric, best.figures[metric])}), within the ${within * 100} % asked${fewer > 0 ? ` with ${fewer} fewer I/O thread${fewer === 1 ? '' : 's'}` : ''}; ${fmt('host_cpus', rec.figures.host_cpus)} against ${best.figures.host_cpus.mean.toFixed(2)}`);
+    reasons.push(`it gives ${fmt(metric, rec.figures[metric])}, ${pct(rec.figures[metric].mean, best.figures[metric].mean)} of the best (${best.label}: ${fmt(metric, best.figures[metric])}), within the ${+(within * 100).toFixed(2)} % asked${fewer > 0 ? ` with ${fewer} fewer I/O thread${fewer === 1 ? '' : 's'}` : ''}; ${fmt('host_cpus', rec.figures.host_cpus)} against ${best.figures.host_cpus.mean.toFixed(2)}`);
   }
   reasons.push(limitOf(rec));
   if (!same(current.setting, rec.setting)) {

@@ -69,6 +69,8 @@ describe('vqsim advise', () => {
     expect((await goal('latency')).a.recommended.setting.iothreads).toBe(4);
     expect((await vqsim('advise', file, '--within', '30', '--jobs', '1', '--out', out)).code).toBe(0);
     expect(advice(out).recommended.setting.iothreads).toBe(3);
+    expect(advice(out).within_pct).toBe(30);
+    expect(advice(out).reasons[0]).toMatch(/within the 30 % asked/);
     // Every thread's CPU buys the same 100 k IOPS up to the cap: the smallest, QEMU's main loop, is as
     // efficient as any, and more threads than 4 only add CPU.
     const efficiency = await goal('efficiency');
