@@ -91,8 +91,9 @@ export interface RunUi {
   stop?(): NodeJS.Signals | undefined;
 }
 
-/** Runs longer than this (estimated) get a progress bar on a terminal and a one-line estimate otherwise. */
-const LONG_RUN_SECONDS = 60;
+/** Runs longer than this (estimated, on the worker processes given) get a progress bar on a terminal
+ *  and a one-line estimate otherwise: nobody should wait in silence for more than a few seconds. */
+const LONG_RUN_SECONDS = 5;
 
 /** The memory a run may take: half the machine's. */
 function memoryLimit(): number {
