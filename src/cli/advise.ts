@@ -8,7 +8,7 @@ import { writeFilesAtomically } from '../output/write.js';
 import { adviseSpace, currentSetting, vmFacts, type Candidate, type Platform, type VmFacts } from '../scenario/advise/space.js';
 import { settingTerms } from '../scenario/advise/terms.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { scenarioFromText } from '../scenario/load.js';
+import { scenarioFromText, type LoadedScenario } from '../scenario/load.js';
 import { parsePath, setPath } from '../scenario/variants.js';
 import { advise, optionOf, type Advice, type AdviceMetric, type Option } from '../stats/advice.js';
 import type { Goal } from '../stats/knee.js';
@@ -68,18 +68,17 @@ function vmDocument(o: AdviseOptions, given: string, platform: Platform): Record
 }
 
 /** The VM's resolved facts, and a refusal where advise has nothing to vary. */
-function factsOf(file: string, doc: Record<string, unknown>, seed: number | undefined): VmFacts {
-  const s = scenarioFromText(file, stringifyYaml(doc), { seed });
-  const f = vmFacts(s.points[0].config(0));
-  if (f.disks.length === 0) throw new ScenarioError(file, [], undefined, 'the VM has no disk: advise tunes the iothreads, queues and aio engine of its disks');
-  const outside = s.points[0].config(0).vms[0].disks.find((d) => d.backend !== 'qemu');
-  if (outside) throw new ScenarioError(file, [], undefined, `disk ${outside.name} is served outside QEMU (${outside.backend}): no iothread of QEMU's runs it, nothing for advise to vary`);
+function factsOf(s: LoadedScenario): VmFacts {
+  const config = s.points[0].config(0);
+  const f = vmFacts(config);
+  if (f.disks.length === 0) throw new ScenarioError(s.file, [], undefined, 'the VM has no disk: advise tunes the iothreads, queues and aio engine of its disks');
+  const outside = config.vms[0].disks.find((d) => d.backend !== 'qemu');
+  if (outside) throw new ScenarioError(s.file, [], undefined, `disk ${outside.name} is served outside QEMU (${outside.backend}): no iothread of QEMU's runs it, nothing for advise to vary`);
   return f;
 }
 
 /** The candidates the VM's versions and devices accept; the others with the reason. */
-function accepted(file: string, doc: Record<string, unknown>, candidates: Candidate[], seed: number | undefined): { ok: (Candidate & { cores: number | null })[]; notTried: string[] } {
-  const s = scenarioFromText(file, stringifyYaml(doc), { seed });
+function accepted(s: LoadedScenario, candidates: Candidate[]): { ok: (Candidate & { cores: number | null })[]; notTried: string[] } {
   const ok: (Candidate & { cores: number | null })[] = [], notTried: string[] = [];
   for (const c of candidates) {
     try {
@@ -104,12 +103,13 @@ export async function adviseCommand(o: AdviseOptions, onProgress: (p: Progress) 
   const platform = o.from ?? platformOf(given);
   if ((o.vm ?? o.kubevirt) !== undefined && platform !== 'kubevirt') throw new UsageError('--vm and --kubevirt apply to KubeVirt manifests only');
   const doc = vmDocument(o, given, platform);
-  const facts = factsOf(o.file, doc, o.seed);
+  const vm = scenarioFromText(o.file, stringifyYaml(doc), { seed: o.seed });
+  const facts = factsOf(vm);
   const space = adviseSpace(doc, facts, { platform, maxIothreads: o.maxIothreads });
-  const { ok, notTried } = accepted(o.file, doc, space.candidates, o.seed);
+  const { ok, notTried } = accepted(vm, space.candidates);
   const variants = [{ name: CURRENT, set: {} }, ...ok.map((c) => ({ name: c.name, set: c.set }))];
   const text = `# vqsim advise: ${basename(o.file)} as given (current) and the settings tried.\n${stringifyYaml({ ...doc, variants })}`;
-  const name = scenarioFromText(o.file, text, { seed: o.seed }).slug;
+  const name = vm.slug;
   const out = o.out ?? join('results', name, 'advise');
   writeFilesAtomically(out, { 'advise.yaml': text });
   const sweepDir = join(out, 'sweep');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Costs } from '../model/costs.js';
 import { estimateRun } from '../model/estimate.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { DriftRow } from '../output/check-report.js';
 import { drifted, toleranceOf } from '../stats/tolerances.js';
 import { shipped } from '../package-root.js';
@@ -35,8 +35,8 @@ interface Checked {
 
 type CheckOne = Pick<CheckOptions, 'update' | 'defaultCosts'> & { scenariosDir: string; resultsDir: string };
 
-async function checkOne(f: string, opts: CheckOne): Promise<Checked> {
-  const scenario = loadScenario(join(opts.scenariosDir, f), { defaultCosts: opts.defaultCosts });
+async function checkOne(f: string, opts: CheckOne, loaded?: LoadedScenario): Promise<Checked> {
+  const scenario = loaded ?? loadScenario(join(opts.scenariosDir, f), { defaultCosts: opts.defaultCosts });
   const dir = join(opts.resultsDir, scenario.slug);
   const refFile = join(dir, 'summary.csv');
   if (!opts.update && !existsSync(refFile)) return { drifts: [] };
@@ -95,8 +95,7 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
   const files = readdirSync(scenariosDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   // Every file loads here first: a scenario error is reported by this process, once. The longest
   // (estimated) go to the workers first, so that none is left running alone at the end.
-  const seconds = new Map(files.map((f) => [f, loadScenario(join(scenariosDir, f), { defaultCosts: opts.defaultCosts })
-    .points.reduce((sum, p) => sum + estimateRun(p.config(0)).wallSeconds, 0)]));
+  const loaded = new Map(files.map((f) => [f, loadScenario(join(scenariosDir, f), { defaultCosts: opts.defaultCosts })]));
   const one: CheckOne = { update: opts.update, defaultCosts: opts.defaultCosts, scenariosDir, resultsDir };
   const results = new Array<Checked>(files.length);
   let done = 0;
@@ -106,10 +105,11 @@ export async function checkCommand(opts: CheckOptions): Promise<{ checked: strin
     opts.onProgress?.({ done: ++done, total: files.length });
   };
   if ((opts.jobs ?? 1) > 1 && files.length > 1) {
+    const seconds = new Map(files.map((f) => [f, loaded.get(f)!.points.reduce((sum, p) => sum + estimateRun(p.config(0)).wallSeconds, 0)]));
     const longestFirst = [...files].sort((a, b) => seconds.get(b)! - seconds.get(a)!);
     await inWorkers('check', one, longestFirst, opts.jobs!, (f: string, r: Checked) => collect(files.indexOf(f), r), () => undefined, 'nothing compared');
   } else {
-    for (const [i, f] of files.entries()) collect(i, await checkOne(f, one));
+    for (const [i, f] of files.entries()) collect(i, await checkOne(f, one, loaded.get(f)));
   }
   const checked = results.flatMap((r) => (r.name === undefined ? [] : [r.name]));
   // A gate that checks nothing must not pass.
