@@ -48,22 +48,19 @@ const P7_SRC = 'KVM Forum 2024 bars, read by eye';
 const row = (id: string, what: string, scenario: string, published: number, source: string, tol: number, figure: (v: Runs) => number, explained?: string): CalibrationRow =>
   ({ id, what, scenario, published, source, tol, figure, explained });
 
-const P7_HOST = 'P7\'s host runs one iothread at 238 k IOPS at QD64 (4.2 us of iothread CPU per I/O) and 147 k at QD1, '
-  + 'where P10\'s, on the same libaio path with 8 jobs, runs it at 315 k (3.2 us) and, CPU-bound on randwrite at QD1, '
-  + '172 k: the two sources disagree by 20-30 % on one mechanism, and P10\'s 20 rows hold the per-request costs to its '
-  + 'host. The ratios P7a-d, which cancel the host\'s speed, are met.';
-const P7_QD1 = 'The QD1 bars imply 54, 34 and 28 us per I/O for 8 jobs on a 10 us device with 1, 2 and 4 iothreads, '
-  + '18-44 us of overhead where P8 measures 8.8 us for the same path; vqsim, with P8\'s per-I/O costs, is faster, '
-  + 'the more so the more iothreads share the jobs.';
+const P7_QD1 = 'At QD1 one iothread is the bottleneck and is met at P7\'s speed (P7h); the bars then give 34 and 28 us '
+  + 'per I/O for 8 jobs with 2 and 4 iothreads on a 10 us device, where vqsim spends 30 and 26: a second iothread relieves '
+  + 'more in vqsim than on P7\'s host, as if something the jobs share at QD1 (the guest\'s interrupt path, the device\'s '
+  + 'submission) weighed there that vqsim does not have. The slides give no more to tell which; the QD64 ratios are met.';
 const P9_QD64 = 'The 2019 guest and host (Linux 5.2, QEMU 4.1, Spectre/Meltdown mitigations of the day) ran 15-19 us of '
   + 'serial CPU per I/O at QD64 (published.md); vqsim batches that path with today\'s per-call costs and has no model of '
-  + 'KPTI/retpoline syscall and exit overheads, so it is about 3x too fast. Its QD1 latencies and the engine ratios hold.';
-const MAIN_LOOP = 'P8\'s main loop serves one job at QD1 and sleeps twice per I/O, 24 us slower than a polling iothread; '
-  + 'P10\'s four main-loop QD1 rows (8 jobs, read and write, native and io_uring) keep it busy and trail the iothread by '
-  + '7-21 %. A main-loop cost paid per iteration cannot give both, and the fit sits between them (P8a just below its band, '
-  + 'P10e/k/m/o 12-16 % low). A wake-up that costs more after a longer idle would separate them, but not on current '
-  + 'Xeons (intel_idle: C1, 1 us exit, for idles up to 800 us on Sapphire Rapids; only Skylake-SP\'s C1E, 10 us, would), '
-  + 'and neither source names its CPU.';
+  + 'KPTI/retpoline syscall and exit overheads, so it is about 3.4x too fast (a host speed of 0.6, the bound, would not reach it). Its QD1 latencies and the engine ratios hold.';
+const MAIN_LOOP = 'P8\'s main loop serves one job at QD1 and sleeps twice per I/O, 24 us slower than its polling iothread; '
+  + 'P10\'s main-loop QD1 rows (8 jobs, read and write, native and io_uring) keep it busy and trail the iothread by 7-21 %. '
+  + 'A main-loop cost paid per iteration cannot give both: P10e/k/o fall 11-15 % low, and P8\'s two rows pull its one '
+  + 'speed apart (0.91: the main loop 10 % fast, the iothread 13 % slow). A wake-up that costs more after a longer idle '
+  + 'would separate them, but not on current Xeons (intel_idle: C1, 1 us exit, for idles up to 800 us on Sapphire '
+  + 'Rapids; only Skylake-SP\'s C1E, 10 us, would), and neither source names its CPU.';
 
 /** One of P10's IOPS figures (the cover letter's baseline column), computed from one variant. */
 const p10 = (id: string, what: string, iops: number, variant: string, explained?: string) =>
@@ -84,16 +81,16 @@ export const ROWS: CalibrationRow[] = [
   row('P4', 'IOPS batched / one io_submit per request', 'published-p4-linux-aio-batch', 92 / 65, '92K / 65K', 0.10, ratio('batched', 'unbatched')),
   row('P7a', 'IOPS 2 / 1 iothreads, QD64', P7, 405 / 238, '405k / 238k', 0.15, ratio('qd64-iothreads-2', 'qd64-iothreads-1')),
   row('P7b', 'IOPS 4 / 1 iothreads, QD64', P7, 505 / 238, '505k / 238k', 0.15, ratio('qd64-iothreads-4', 'qd64-iothreads-1')),
-  row('P7c', 'IOPS 2 / 1 iothreads, QD1', P7, 235 / 147, '235k / 147k', 0.15, ratio('qd1-iothreads-2', 'qd1-iothreads-1')),
+  row('P7c', 'IOPS 2 / 1 iothreads, QD1', P7, 235 / 147, '235k / 147k', 0.15, ratio('qd1-iothreads-2', 'qd1-iothreads-1'), P7_QD1),
   row('P7d', 'IOPS 4 / 1 iothreads, QD1', P7, 282 / 147, '282k / 147k', 0.15, ratio('qd1-iothreads-4', 'qd1-iothreads-1')),
-  row('P7e', 'IOPS 1 iothread, QD64', P7, 238_000, P7_SRC, 0.15, metric('qd64-iothreads-1'), P7_HOST),
-  row('P7f', 'IOPS 2 iothreads, QD64', P7, 405_000, P7_SRC, 0.15, metric('qd64-iothreads-2'), P7_HOST),
+  row('P7e', 'IOPS 1 iothread, QD64', P7, 238_000, P7_SRC, 0.15, metric('qd64-iothreads-1')),
+  row('P7f', 'IOPS 2 iothreads, QD64', P7, 405_000, P7_SRC, 0.15, metric('qd64-iothreads-2')),
   row('P7g', 'IOPS 4 iothreads, QD64', P7, 505_000, P7_SRC, 0.15, metric('qd64-iothreads-4')),
-  row('P7h', 'IOPS 1 iothread, QD1', P7, 147_000, P7_SRC, 0.15, metric('qd1-iothreads-1'), P7_HOST),
-  row('P7i', 'IOPS 2 iothreads, QD1', P7, 235_000, P7_SRC, 0.15, metric('qd1-iothreads-2'), P7_QD1),
-  row('P7j', 'IOPS 4 iothreads, QD1', P7, 282_000, P7_SRC, 0.15, metric('qd1-iothreads-4'), P7_QD1),
+  row('P7h', 'IOPS 1 iothread, QD1', P7, 147_000, P7_SRC, 0.15, metric('qd1-iothreads-1')),
+  row('P7i', 'IOPS 2 iothreads, QD1', P7, 235_000, P7_SRC, 0.15, metric('qd1-iothreads-2')),
+  row('P7j', 'IOPS 4 iothreads, QD1', P7, 282_000, P7_SRC, 0.15, metric('qd1-iothreads-4')),
   row('P8a', 'QD1 latency (us), main loop, 12.7 us device', 'published-p8-10us-challenge', 45.8, '45.8 us', 0.10, latency('main-loop'), MAIN_LOOP),
-  row('P8b', 'QD1 latency (us), iothread with polling, 12.7 us device', 'published-p8-10us-challenge', 21.5, '21.5 us', 0.10, latency('iothread')),
+  row('P8b', 'QD1 latency (us), iothread with polling, 12.7 us device', 'published-p8-10us-challenge', 21.5, '21.5 us', 0.10, latency('iothread'), MAIN_LOOP),
   row('P9a', 'IOPS threads / native, QD1', P9, 37.6 / 47.8, '37.6 / 47.8 us', 0.10, ratio('threads-qd1', 'native-qd1')),
   row('P9b', 'IOPS threads / native, QD64', P9, 53 / 63, '53k / 63k', 0.10, ratio('threads-qd64', 'native-qd64')),
   row('P9c', 'IOPS io_uring / native, QD1', P9, 37.6 / 38.1, '37.6 / 38.1 us', 0.10, ratio('io_uring-qd1', 'native-qd1')),
@@ -116,7 +113,7 @@ export const ROWS: CalibrationRow[] = [
   p10('P10j', 'IOPS io_uring iothread, QD64', 324_797, 'iothread-io_uring-qd64'),
   p10('P10k', 'IOPS io_uring main loop, QD1', 76_883, 'main-loop-io_uring-qd1', MAIN_LOOP),
   p10('P10l', 'IOPS io_uring main loop, QD64', 269_712, 'main-loop-io_uring-qd64'),
-  p10('P10m', 'IOPS randwrite main loop, QD1', 142_703, 'write-main-loop-qd1', MAIN_LOOP),
+  p10('P10m', 'IOPS randwrite main loop, QD1', 142_703, 'write-main-loop-qd1'),
   p10('P10n', 'IOPS randwrite main loop, QD64', 259_947, 'write-main-loop-qd64'),
   p10('P10o', 'IOPS randwrite io_uring main loop, QD1', 143_657, 'write-main-loop-io_uring-qd1', MAIN_LOOP),
   p10('P10p', 'IOPS randwrite io_uring main loop, QD64', 274_461, 'write-main-loop-io_uring-qd64'),
@@ -160,20 +157,58 @@ export const CHECKS: CalibrationCheck[] = [
     published: '"more threads need CPU"', figure: ratio('pool-16', 'pool-4'), min: 0, max: 1.05 },
 ];
 
+/** The machine a row was measured on: its source (P7 of P7a-j), each source one testbed. */
+export const machineOf = (row: { id: string }) => /^P\d+/.exec(row.id)![0];
+
+/** The source machines of these rows, in order of first appearance. */
+export const machinesOf = (rows: CalibrationRow[]) => [...new Set(rows.map(machineOf))];
+
+/**
+ * The calibration's reference machine, whose host.cpu_speed is 1 by definition: P10's, the source
+ * with the most rows (20, one host, 2025), so the costs are its host's and the other sources' speeds
+ * are relative to it.
+ */
+export const REFERENCE_MACHINE = 'P10';
+
+/** A source machine's scenario file. */
+export const scenarioFile = (name: string, dir = shipped('scenarios')) => join(dir, `${name}.yaml`);
+
 export interface EvalOptions {
   scenariosDir?: string;
   /** Cost defaults to run with (the fit's trial values); scenario overrides still win. */
   defaultCosts?: Partial<Costs>;
+  /** host.cpu_speed by scenario (the fit's trial values), replacing the file's. */
+  speeds?: Record<string, number>;
 }
 
 /** Runs each scenario the rows and checks need, once, and returns its summaries by variant. */
 export function runScenarios(names: Iterable<string>, opts: EvalOptions = {}): Map<string, Runs> {
   const out = new Map<string, Runs>();
-  for (const name of new Set(names)) {
-    const s = loadScenario(join(opts.scenariosDir ?? shipped('scenarios'), `${name}.yaml`), { defaultCosts: opts.defaultCosts });
-    out.set(name, Object.fromEntries(s.points.map((p) => [p.variant, simulatePoint(p.config(0)).summary as Row])));
-  }
+  for (const name of new Set(names)) out.set(name, runScenario(name, opts));
   return out;
+}
+
+function runScenario(name: string, opts: EvalOptions): Runs {
+  const s = loadScenario(scenarioFile(name, opts.scenariosDir), { defaultCosts: opts.defaultCosts, cpuSpeed: opts.speeds?.[name] });
+  return Object.fromEntries(s.points.map((p) => [p.variant, simulatePoint(p.config(0)).summary as Row]));
+}
+
+/**
+ * The fit's residuals, each scenario run once per distinct trial of its own (costs and its machine's
+ * speed): a speed's sensitivity reruns only that machine's scenarios.
+ */
+export function trialResiduals(rows: CalibrationRow[], opts: Pick<EvalOptions, 'scenariosDir'> = {}) {
+  const cache = new Map<string, Runs>();
+  return (costs: Partial<Costs>, speeds: Record<string, number>): number[] => {
+    const bySpeed = Object.fromEntries(rows.map((r) => [r.scenario, speeds[machineOf(r)] ?? 1]));
+    const runs = new Map<string, Runs>();
+    for (const name of new Set(rows.map((r) => r.scenario))) {
+      const key = JSON.stringify([name, costs, bySpeed[name]]);
+      if (!cache.has(key)) cache.set(key, runScenario(name, { ...opts, defaultCosts: costs, speeds: bySpeed }));
+      runs.set(name, cache.get(key)!);
+    }
+    return rowResiduals(rows, runs);
+  };
 }
 
 /** log(vqsim / published) for each row: the residual the fit works on. */

@@ -277,7 +277,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
         (y) => y.positional('scenario', { type: 'string', demandOption: true }).positional('fio', { type: 'string', array: true }),
         () => { throw new UsageError('vqsim fio SCENARIO --name=NAME [--option=value ...]'); },
       )
-      .command('calibration', 'run the published-measurement rows: vqsim beside each, in-sample and leave-one-out errors', {}, () => {
+      .command('calibration', 'run the published-measurement rows: vqsim beside each, host speeds, in-sample, leave-one-out and leave-one-source-out errors', {}, () => {
         const c = evaluateCalibration();
         io.out(calibrationTables(c));
         io.out(calibrationScore(c));
@@ -285,7 +285,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
       })
       .command(
         'calibrate',
-        'fit the fitted costs to the published rows (least squares on log ratios, within their ranges); write the fitted defaults',
+        'fit the fitted costs and each source machine\'s host.cpu_speed to the published rows (least squares on log ratios, within their ranges); write them',
         (y) => y.option('iterations', { type: 'string', coerce: atLeastOne('iterations', 100, 'Gauss-Newton converges in a few'), default: '2', describe: 'Gauss-Newton iterations' }),
         (argv) => calibrateCommand(argv.iterations as number, io.out),
       )

@@ -261,9 +261,20 @@ export const DEFAULT_COSTS: Readonly<Costs> = Object.freeze(Object.fromEntries(
 export const DEFAULT_JITTER = { cpu_cv: 0.2, wakeup_cv: 0.4 } as const;
 export type JitterParams = { cpu_cv: number; wakeup_cv: number };
 
-/** Defaults, then the scenario's overrides; with zeroOverheads every cost is 0. */
-export function resolveCosts(overrides: Partial<Costs>, zeroOverheads: boolean): Readonly<Costs> {
+/** The costs that are not CPU work on the host or in the guest, which a faster CPU does not shorten:
+ *  an fdatasync's flush waits on the block layer and the device. */
+const NOT_CPU: ReadonlySet<CostName> = new Set(['fdatasync_ns']);
+
+/** The costs `host.cpu_speed` divides: every one but those above. */
+export const CPU_COST_NAMES = COST_NAMES.filter((n) => !NOT_CPU.has(n));
+
+/**
+ * Defaults, then the scenario's overrides, every CPU cost divided by the host's speed relative to
+ * the calibration's reference machine (docs/calibration.md); with zeroOverheads every cost is 0.
+ */
+export function resolveCosts(overrides: Partial<Costs>, zeroOverheads: boolean, cpuSpeed = 1): Readonly<Costs> {
   const costs = { ...DEFAULT_COSTS, ...overrides } as Costs;
+  if (cpuSpeed !== 1) for (const name of CPU_COST_NAMES) costs[name] /= cpuSpeed;
   if (zeroOverheads) for (const name of COST_NAMES) costs[name] = 0;
   return Object.freeze(costs);
 }

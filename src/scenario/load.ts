@@ -36,6 +36,8 @@ export interface LoadOptions {
   variants?: string[];
   /** Replaces cost defaults (scenario overrides still win): how `vqsim check` proves it catches drift. */
   defaultCosts?: Partial<Costs>;
+  /** Replaces host.cpu_speed (the fit's trial factor in `vqsim calibrate`). */
+  cpuSpeed?: number;
   /** A fio job file as the workload (`vqsim run --fio`): replaces the scenario's jobs. */
   fio?: string;
 }
@@ -123,9 +125,9 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
     };
     const name = variant ?? 'base';
     const build = (replication: number): ModelConfig =>
-      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts.defaultCosts);
+      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts);
     // Resolve once now, so that semantic errors surface before any run, and collect the warnings.
-    resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts.defaultCosts);
+    resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts);
     return { variant: name, description, pointKey, warnings, config: build };
   };
 

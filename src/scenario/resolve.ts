@@ -52,14 +52,14 @@ export function resolveScenario(
   point: Point,
   fail: Located,
   warn: Warn,
-  defaultCosts: Partial<Costs> = {},
+  overrides: RunOverrides = {},
 ): ModelConfig {
   if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
   const v = versionsOf(s);
   if (v.machine !== undefined && !atLeast(v.qemu, v.machine)) {
     throw fail(['versions', 'machine'], `QEMU ${v.qemu} has no machine type of ${v.machine}: at most versions.qemu`);
   }
-  const run = resolveRun(s, point, defaultCosts);
+  const run = resolveRun(s, point, overrides);
   // A KubeVirt VM with dedicated CPUs tells its guest so (hint-dedicated): its haltpoll driver loads.
   const haltPoll = (dedicated: boolean) => haltPollOf(s, run.behaviour, fail, dedicated);
   const devices: HostDeviceConfig[] = [];
@@ -351,8 +351,12 @@ function pinned(pins: Record<string, number[]> | null, hostCpuPins: KubevirtTopo
 
 export type Point = { seed: number; variant: string; pointKey: string; replication: number };
 
+/** What a run may replace of the scenario: cost defaults (the scenario's own overrides still win) and
+ *  the host's speed (how `vqsim calibrate` tries its values, and `vqsim check` proves it catches drift). */
+export interface RunOverrides { defaultCosts?: Partial<Costs>; cpuSpeed?: number }
+
 /** What every VM of a run shares: the point, its timing, the costs and the releases. */
-function resolveRun(s: Scenario, point: Point, defaultCosts: Partial<Costs>): RunConfig {
+function resolveRun(s: Scenario, point: Point, o: RunOverrides): RunConfig {
   const exact = s.exact_costs || s.zero_overheads;
   return {
     seed: point.seed,
@@ -361,7 +365,7 @@ function resolveRun(s: Scenario, point: Point, defaultCosts: Partial<Costs>): Ru
     replication: point.replication,
     durationNs: s.duration,
     warmupNs: s.warmup,
-    costs: resolveCosts({ ...defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads),
+    costs: resolveCosts({ ...o.defaultCosts, ...(s.costs as Partial<Costs>) }, s.zero_overheads, o.cpuSpeed ?? s.host?.cpu_speed ?? 1),
     jitter: exact ? { cpu_cv: 0, wakeup_cv: 0 } : { ...DEFAULT_JITTER, ...s.jitter },
     behaviour: behaviourOf(versionsOf(s)),
   };

@@ -200,6 +200,8 @@ const host = z.strictObject({
   cstate_residency: duration.default(0).describe('Idle time after which a core is in that C-state.'),
   numa_remote: z.array(role).default([]).describe('Thread roles that run on the NUMA node away from the VM\'s memory and device.'),
   numa_remote_factor: z.number().min(1).max(10, { message: 'at most 10 (remote memory costs 1.2 to 3 times local: Linux numactl --hardware distances 10-32)' }).default(1.3).describe('The factor on those roles\' CPU costs.'),
+  cpu_speed: z.number().min(0.25, { message: 'at least 0.25 (a host four times slower than the reference is outside what the costs were measured on)' }).max(4, { message: 'at most 4 (four times the reference machine)' }).optional()
+    .describe('The host\'s CPU speed relative to the calibration\'s reference machine (P10\'s host, docs/calibration.md): every CPU cost, the defaults and costs: alike, is divided by it; 1.25 = a host that does the same work in 80 % of the time. Default 1. `vqsim calibrate --against` fits it from your own fio run.'),
 });
 
 /** A Kubernetes CPU quantity: cores ("2", 2, "0.5") or millicores ("1500m"). */
