@@ -1,28 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isScalar, parseDocument } from 'yaml';
 import { fit, trialOf } from '../calibration/fit.js';
 import { FIT_FILE, type SavedFit } from '../calibration/report.js';
 import { machineOf, REFERENCE_MACHINE, ROWS, scenarioFile, trialResiduals } from '../calibration/rows.js';
 import { COST_TABLE } from '../model/costs.js';
 import { shipped } from '../package-root.js';
+import { setField } from '../scenario/edit.js';
 
 // In the repository: the fitted defaults are source, compiled with the rest.
 const FITTED_COSTS_FILE = shipped('src', 'model', 'fitted-costs.ts');
-
-/** Sets host.cpu_speed in a scenario file: in place where the file gives it (its comments and layout
- *  kept as written), else added to its host: section. */
-function writeSpeed(file: string, speed: number): void {
-  const text = readFileSync(file, 'utf8');
-  const doc = parseDocument(text);
-  const node = doc.getIn(['host', 'cpu_speed'], true);
-  if (isScalar(node) && node.range) {
-    writeFileSync(file, text.slice(0, node.range[0]) + String(speed) + text.slice(node.range[1]));
-    return;
-  }
-  doc.setIn(['host', 'cpu_speed'], speed);
-  writeFileSync(file, String(doc));
-}
 
 /**
  * vqsim calibrate: fits the costs and each source machine's speed, prints them beside their ranges,
@@ -42,7 +28,8 @@ export function calibrateCommand(iterations: number, log: (line: string) => void
   for (const scenario of new Set(ROWS.map((r) => r.scenario))) {
     const machine = machineOf(ROWS.find((r) => r.scenario === scenario)!);
     log(`${machine.padEnd(5)} host.cpu_speed ${speeds[machine].toFixed(2)}${machine === REFERENCE_MACHINE ? ' (the reference machine)' : ''}  ${scenario}`);
-    writeSpeed(scenarioFile(scenario), speeds[machine]);
+    const file = scenarioFile(scenario);
+    writeFileSync(file, setField(readFileSync(file, 'utf8'), ['host', 'cpu_speed'], speeds[machine]));
   }
   const saved: SavedFit = { ...lin, rows: ROWS.map((r) => r.id) };
   mkdirSync(dirname(FIT_FILE), { recursive: true });

@@ -123,7 +123,7 @@ interface FioDir { iops: number; bw_bytes: number; total_ios: number; lat_ns: Fi
  *  the mean latency weighted by I/Os; percentiles from lat_ns where fio reported them (lat_percentiles),
  *  else from clat_ns (which leaves out slat, a microsecond or two), merged over the jobs' json+ bins,
  *  or taken from the one job and direction with I/O. */
-function fioSide(json: unknown, path: string): Side {
+export function fioSide(json: unknown, path: string): Side {
   const jobs = (json as { jobs?: Record<string, FioDir>[] }).jobs;
   if (!Array.isArray(jobs) || jobs.length === 0) throw new UsageError(`${path}: not fio JSON output (no "jobs")`);
   // fio writes numbers; a string or a missing figure would count as 0.

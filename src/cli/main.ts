@@ -15,6 +15,7 @@ import { atLeastOne, outArg, percentArg, refuseRepeatedFlags, seedArg } from './
 import { LIMITS } from '../scenario/limits.js';
 import { adviseCommand } from './advise.js';
 import { calibrateCommand } from './calibrate.js';
+import { calibrateAgainstCommand } from './calibrate-against.js';
 import { checkCommand } from './check.js';
 import { compareCommand, compareMarkdown } from './compare.js';
 import { fioCommand } from './fio.js';
@@ -285,9 +286,25 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
       })
       .command(
         'calibrate',
-        'fit the fitted costs and each source machine\'s host.cpu_speed to the published rows (least squares on log ratios, within their ranges); write them',
-        (y) => y.option('iterations', { type: 'string', coerce: atLeastOne('iterations', 100, 'Gauss-Newton converges in a few'), default: '2', describe: 'Gauss-Newton iterations' }),
-        (argv) => calibrateCommand(argv.iterations as number, io.out),
+        'fit the fitted costs and each source machine\'s host.cpu_speed to the published rows (least squares on log ratios, within their ranges); write them. With --against: your host\'s speed from your own fio run',
+        (y) => y
+          .option('iterations', { type: 'string', coerce: atLeastOne('iterations', 100, 'Gauss-Newton converges in a few'), default: '2', describe: 'Gauss-Newton iterations' })
+          .option('against', { type: 'string', describe: 'your fio JSON output (fio --output-format=json) of the configuration --scenario describes: fit your host\'s host.cpu_speed (and the device\'s service times, where the run shows them)' })
+          .option('scenario', { type: 'string', describe: 'with --against: the scenario of that configuration' })
+          .option('variant', { type: 'string', describe: 'with --against: the scenario\'s variant that ran (default: its base)' })
+          .option('out', { type: 'string', describe: 'with --against: the fitted scenario to write (default <scenario>-fitted.yaml here)' })
+          .option('force', { type: 'boolean', default: false, describe: 'with --against: let --out replace an existing file' }),
+        (argv) => {
+          const against = argv.against as string | undefined, scenario = argv.scenario as string | undefined;
+          if (against === undefined) {
+            const stray = (['scenario', 'variant', 'out'] as const).find((k) => argv[k] !== undefined);
+            if (stray) throw new UsageError(`--${stray} goes with --against FIO.json`);
+            calibrateCommand(argv.iterations as number, io.out);
+            return;
+          }
+          if (scenario === undefined) throw new UsageError('--against needs --scenario: the scenario of the configuration fio ran');
+          calibrateAgainstCommand({ against, scenario, variant: argv.variant as string | undefined, out: argv.out as string | undefined, force: argv.force as boolean }, io.out);
+        },
       )
       .command(
         'schema [of]',

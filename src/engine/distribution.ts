@@ -8,6 +8,17 @@ export type DistSpec =
   | { dist: 'lognormal'; mean: number; p99: number }
   | { dist: 'empirical'; quantiles: [number, number][] };
 
+/** The same shape with every draw k times as long. */
+export function scaledSpec(spec: DistSpec, k: number): DistSpec {
+  switch (spec.dist) {
+    case 'constant': return { dist: 'constant', value: spec.value * k };
+    case 'exponential': return { dist: 'exponential', mean: spec.mean * k };
+    case 'uniform': return { dist: 'uniform', min: spec.min * k, max: spec.max * k };
+    case 'lognormal': return { dist: 'lognormal', mean: spec.mean * k, p99: spec.p99 * k };
+    case 'empirical': return { dist: 'empirical', quantiles: spec.quantiles.map(([q, v]) => [q, v * k]) };
+  }
+}
+
 const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, LOGNORMAL = 3, EMPIRICAL = 4;
 /** z such that P(N(0,1) <= z) = 0.99. */
 const Z99 = 2.3263478740408408;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { scaledSpec } from '../engine/distribution.js';
 import type { Costs } from '../model/costs.js';
 import type { ModelConfig } from '../model/config.js';
 import { ScenarioError, type Located } from './errors.js';
@@ -38,6 +39,8 @@ export interface LoadOptions {
   defaultCosts?: Partial<Costs>;
   /** Replaces host.cpu_speed (the fit's trial factor in `vqsim calibrate`). */
   cpuSpeed?: number;
+  /** Multiplies every device's read and write service times (`vqsim calibrate --against`'s trial). */
+  deviceTimeScale?: number;
   /** A fio job file as the workload (`vqsim run --fio`): replaces the scenario's jobs. */
   fio?: string;
 }
@@ -124,8 +127,13 @@ export function scenarioFromText(file: string, text: string, opts: LoadOptions =
       warnings.push(`${file}${line !== undefined ? `:${line}` : ''}: ${path.join('.')}: ${reason}`);
     };
     const name = variant ?? 'base';
-    const build = (replication: number): ModelConfig =>
-      resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts);
+    const k = opts.deviceTimeScale;
+    const build = (replication: number): ModelConfig => {
+      const cfg = resolveScenario(scenario, { seed, variant: name, pointKey, replication }, locate, () => {}, opts);
+      // In place: the disks hold the same device objects (a fresh config's own).
+      if (k !== undefined) for (const d of cfg.devices) Object.assign(d, { read: scaledSpec(d.read, k), write: scaledSpec(d.write, k) });
+      return cfg;
+    };
     // Resolve once now, so that semantic errors surface before any run, and collect the warnings.
     resolveScenario(scenario, { seed, variant: name, pointKey, replication: 0 }, locate, warn, opts);
     return { variant: name, description, pointKey, warnings, config: build };
