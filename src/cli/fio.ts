@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fioReport, type FioOutputFormat } from '../output/fio-json.js';
+import { fioEntries, fioReport, fioSections, type FioOutputFormat } from '../output/fio-json.js';
 import { fioNormal } from '../output/fio-normal.js';
 import { writeFilesAtomically } from '../output/write.js';
 import { simulatePoint } from '../run/simulate.js';
@@ -94,9 +94,10 @@ export function fioCommand(scenarioFile: string, args: string[]): { text: string
     const point = scenario.point(null, [], 'base');
     const cfg = point.config(0);
     const run = simulatePoint(cfg, layoutOf([cfg]));
+    const entries = fioEntries(run.result, cfg);
     const text = cl.formats.map((f) => {
-      const report = fioReport(run.result, cfg, scenario, f === 'normal' ? 'json' : f);
-      return f === 'normal' ? fioNormal(report) : `${JSON.stringify(report, null, 2)}\n`;
+      const report = fioReport(run.result, cfg, scenario, f === 'normal' ? 'json' : f, entries);
+      return f === 'normal' ? fioNormal(report, entries, fioSections(run.result, cfg)) : `${JSON.stringify(report, null, 2)}\n`;
     }).join('');
     if (cl.output === undefined) return { text };
     writeFilesAtomically(dirname(resolve(cl.output)), { [basename(cl.output)]: text });

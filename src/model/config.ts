@@ -134,4 +134,9 @@ export interface JobConfig {
   /** fio iodepth_batch_complete_min / _max: io_getevents waits for at least min, takes at most max. */
   batchCompleteMin: number;
   batchCompleteMax: number;
+  /** fio new_group: the job starts a new reporting group. */
+  newGroup: boolean;
+  /** How fio reports it: its clones pooled (vqsim's default), each clone apart (fio without
+   *  group_reporting), or its whole group pooled (group_reporting). */
+  reportAs: 'job' | 'clone' | 'group';
 }

@@ -1,4 +1,4 @@
-import type { FioDirStats, FioJobStats } from '../model/blk/fio-stats.js';
+import { FioJobStats, type FioDirStats } from '../model/blk/fio-stats.js';
 import type { JobConfig, ModelConfig } from '../model/config.js';
 import type { HostResult } from '../model/result.js';
 import { bucketUpper, BUCKETS, Histogram } from '../engine/histogram.js';
@@ -16,7 +16,7 @@ const LAT_BOUNDS = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000];
 
 /**
  * One variant's run as fio's JSON output (stat.c, show_thread_status_json and add_ddir_status_json):
- * one `jobs` entry per job, its numjobs clones pooled as group_reporting does, in its own group; every
+ * its `jobs` entries as fio groups them (fioEntries); every
  * field fio writes with fio's type (integers where fio adds an int). vqsim's own figures (threads,
  * kicks, interrupts, polling) sit under a top-level "vqsim" key that fio parsers do not read. The run
  * is simulated, so the timestamps are the epoch, which keeps the output byte-identical between runs.
@@ -30,16 +30,60 @@ export type FioReport = ReturnType<typeof fioReport>;
 export type FioJobReport = ReturnType<typeof jobJson>;
 export type FioDirReport = ReturnType<typeof dirJson>;
 
-export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat) {
-  const runtimeMs = Math.round(cfg.durationNs / 1e6);
-  const jobs: ReturnType<typeof jobJson>[] = [];
+/**
+ * fio's report entries (stat.c __show_run_stats): a job's clones apart unless group_reporting pools
+ * its group; fio's groupid, 0 and one more at each job with new_group (and each VM after the first:
+ * its own fio). A job the scenario reports its own way (reportAs 'job') is one entry, its clones pooled.
+ */
+export interface FioEntry { name: string; groupid: number; job: JobConfig; stats: FioJobStats; members: number }
+
+/** A job section as fio names it (a host's VM/job) in its group. */
+export interface FioSection { name: string; groupid: number; job: JobConfig; vm: number; index: number }
+
+export function fioSections(result: HostResult, cfg: ModelConfig): FioSection[] {
+  const out: FioSection[] = [];
+  let group = -1;
   cfg.vms.forEach((vm, v) => {
-    const r = result.vms[v].blk;
-    if (!r) return;
-    vm.jobs.forEach((j, i) => {
-      jobs.push(jobJson(cfg.form === 'host' ? `${vm.name}/${j.name}` : j.name, jobs.length, j, r.jobs[i], runtimeMs, format));
+    if (!result.vms[v].blk) return;
+    group++;
+    vm.jobs.forEach((job, index) => {
+      if (job.newGroup && index > 0) group++;
+      out.push({ name: cfg.form === 'host' ? `${vm.name}/${job.name}` : job.name, groupid: group, job, vm: v, index });
     });
   });
+  return out;
+}
+
+export function fioEntries(result: HostResult, cfg: ModelConfig): FioEntry[] {
+  const out: FioEntry[] = [];
+  for (const { name, groupid, job: j, vm, index: i } of fioSections(result, cfg)) {
+    const r = result.vms[vm].blk!;
+    const last = out[out.length - 1];
+    if (j.reportAs === 'group' && last?.groupid === groupid) {
+      // fio pools a group_reporting job into the entry before it when that is of its group.
+      const pooled = new FioJobStats(last.stats.dirs[0].active || r.jobs[i].dirs[0].active, last.stats.dirs[1].active || r.jobs[i].dirs[1].active);
+      pooled.add(last.stats);
+      pooled.add(r.jobs[i]);
+      out[out.length - 1] = { ...last, stats: pooled, members: last.members + j.numjobs };
+    } else if (j.reportAs === 'clone' && j.numjobs > 1) {
+      for (const c of r.jobClones[i]!) out.push({ name, groupid, job: j, stats: c, members: 1 });
+    } else {
+      out.push({ name, groupid, job: j, stats: r.jobs[i], members: j.numjobs });
+    }
+  }
+  return out;
+}
+
+export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat, entries = fioEntries(result, cfg)) {
+  const runtimeMs = Math.round(cfg.durationNs / 1e6);
+  // A group's aggregate bandwidth per direction, KiB/s (fio's rs->agg), for each entry's share of it.
+  const agg = new Map<number, [number, number]>();
+  for (const e of entries) {
+    const a = agg.get(e.groupid) ?? [0, 0];
+    e.stats.dirs.forEach((d, k) => { a[k] += runtimeMs > 0 ? d.bytes / 1024 / (runtimeMs / 1000) : 0; });
+    agg.set(e.groupid, a);
+  }
+  const jobs = entries.map((e) => jobJson(e, runtimeMs, agg.get(e.groupid)!, format));
   const json = {
     // In fio's form, for the tools that parse it ("fio-X.Y"): the layout is fio 3.36's; the producer is
     // named under "vqsim" below.
@@ -79,21 +123,22 @@ export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name
   return json;
 }
 
-function jobJson(name: string, group: number, j: JobConfig, s: FioJobStats, runtimeMs: number, format: FioOutputFormat) {
+function jobJson(e: FioEntry, runtimeMs: number, groupAggKiB: [number, number], format: FioOutputFormat) {
+  const { name, job: j, stats: s } = e;
   const all = new Histogram();
   for (const d of s.dirs) all.add(d.lat);
-  const threadMs = runtimeMs * j.numjobs;
+  const threadMs = runtimeMs * e.members;
   return {
     jobname: name,
-    groupid: group,
+    groupid: e.groupid,
     job_start: 0,
     error: 0,
     eta: 0,
     elapsed: Math.round(runtimeMs / 1000),
     'job options': jobOptions(name, j),
-    read: dirJson(s.dirs[0], runtimeMs, format),
-    write: dirJson(s.dirs[1], runtimeMs, format),
-    trim: dirJson(null, runtimeMs, format),
+    read: dirJson(s.dirs[0], runtimeMs, groupAggKiB[0], format),
+    write: dirJson(s.dirs[1], runtimeMs, groupAggKiB[1], format),
+    trim: dirJson(null, runtimeMs, 0, format),
     sync: { total_ios: s.syncs, lat_ns: latJson(s.sync, false, format) },
     job_runtime: threadMs,
     // vqsim does not split fio's user time from its kernel time: the guest CPU of its submit and reap
@@ -131,7 +176,7 @@ function jobOptions(name: string, j: JobConfig): Record<string, string> {
 }
 
 /** One direction: add_ddir_status_json. A direction the job does not do has zeros, as fio's has. */
-function dirJson(d: FioDirStats | null, runtimeMs: number, format: FioOutputFormat) {
+function dirJson(d: FioDirStats | null, runtimeMs: number, groupAggKiB: number, format: FioOutputFormat) {
   const empty = new Histogram();
   const runtime = d && d.active ? runtimeMs : 0;
   const ios = d?.ios ?? 0, bytes = d?.bytes ?? 0;
@@ -152,8 +197,8 @@ function dirJson(d: FioDirStats | null, runtimeMs: number, format: FioOutputForm
     lat_ns: latJson(d?.lat ?? empty, false, format),
     bw_min: d && d.bw.n > 0 ? Math.round(d.bw.min) : 0,
     bw_max: d ? Math.round(d.bw.max) : 0,
-    // Each job is its own group, so its share of the group's bandwidth (convert_agg_kbytes_percent).
-    bw_agg: bwBytes > 0 ? Math.min(100, (bwMean * 100) / (bwBytes / 1024)) : 0,
+    // Its share of its group's aggregate bandwidth (convert_agg_kbytes_percent).
+    bw_agg: groupAggKiB > 0 ? Math.min(100, (bwMean * 100) / groupAggKiB) : 0,
     bw_mean: bwMean,
     bw_dev: d?.bw.stddev ?? 0,
     bw_samples: d?.bw.n ?? 0,

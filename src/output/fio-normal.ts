@@ -1,4 +1,4 @@
-import type { FioDirReport, FioJobReport, FioReport } from './fio-json.js';
+import type { FioDirReport, FioEntry, FioJobReport, FioReport, FioSection } from './fio-json.js';
 import { num2str } from './num2str.js';
 
 /** fio's significant_figures default (options.c): 4. */
@@ -17,25 +17,24 @@ const f1 = (x: number) => x.toFixed(1);
  * and rates by num2str (4 significant figures, KiB base), latencies in nsec, usec or msec by their
  * range, percentile rows of four, distributions with fio's 0.1 % / 0.01 % floor for a non-empty bucket.
  */
-export function fioNormal(r: FioReport): string {
+export function fioNormal(r: FioReport, entries: readonly FioEntry[], sections: readonly FioSection[]): string {
   const out: string[] = [];
-  for (const j of r.jobs) out.push(header(j));
+  // fio names each job section as it starts, and its further clones with one "...".
+  for (const s of sections) {
+    const bs = `${s.job.bs}B-${s.job.bs}B`;
+    out.push(`${s.name}: (g=${s.groupid}): rw=${s.job.rw}, bs=(R) ${bs}, (W) ${bs}, (T) ${bs}, ioengine=libaio, iodepth=${s.job.iodepth}`);
+    if (s.job.numjobs > 1) out.push('...');
+  }
   out.push(r['fio version']);
-  const processes = r.jobs.reduce((n, j) => n + Number(j['job options'].numjobs), 0);
+  const processes = entries.reduce((n, e) => n + e.members, 0);
   out.push(`Starting ${processes} process${processes === 1 ? '' : 'es'}`, '');
-  for (const j of r.jobs) out.push(...jobBlock(j));
-  for (const j of r.jobs) out.push(...groupBlock(j));
+  r.jobs.forEach((j, i) => out.push(...jobBlock(j, entries[i].members)));
+  for (const g of new Set(r.jobs.map((j) => j.groupid))) out.push(...groupBlock(g, r.jobs.filter((j) => j.groupid === g)));
   return `${out.join('\n')}\n`;
 }
 
-function header(j: FioJobReport): string {
-  const o = j['job options'];
-  const bs = `${o.bs}B-${o.bs}B`;
-  return `${j.jobname}: (g=${j.groupid}): rw=${o.rw}, bs=(R) ${bs}, (W) ${bs}, (T) ${bs}, ioengine=libaio, iodepth=${o.iodepth}`;
-}
-
-function jobBlock(j: FioJobReport): string[] {
-  const lines = [`${j.jobname}: (groupid=${j.groupid}, jobs=${j['job options'].numjobs}): err= 0: pid=0: ${CTIME}`];
+function jobBlock(j: FioJobReport, members: number): string[] {
+  const lines = [`${j.jobname}: (groupid=${j.groupid}, jobs=${members}): err= 0: pid=0: ${CTIME}`];
   (['read', 'write'] as const).forEach((dir) => { if (j[dir].io_bytes > 0) lines.push(...ddir(dir, j[dir])); });
   lines.push(...latencyBuckets(j));
   if (j.sync.total_ios > 0) {
@@ -124,15 +123,19 @@ function distLine(d: Record<string, number>): string {
   return Object.entries(d).map(([k, v]) => `${k}=${f1(v > 0 && v < 0.1 ? 0.1 : v)}%`).join(', ');
 }
 
-/** show_group_stats: each job is its own group (fio-json.ts). */
-function groupBlock(j: FioJobReport): string[] {
-  const lines = [`Run status group ${j.groupid} (all jobs):`];
+/** show_group_stats: a group's aggregate bandwidth (its bytes over its longest run), the least and the
+ *  most of its entries', its bytes, and its shortest and longest run. */
+function groupBlock(group: number, jobs: FioJobReport[]): string[] {
+  const lines = [`Run status group ${group} (all jobs):`];
   (['read', 'write'] as const).forEach((dir) => {
-    const d = j[dir];
-    if (d.runtime === 0) return;
-    const bw = Math.floor((1000 * d.io_bytes) / d.runtime);
-    const rate = (pow2: boolean) => num2str(bw, SIG_FIGS, pow2, 'B/s');
-    lines.push(`${dir === 'read' ? '   READ' : '  WRITE'}: bw=${rate(true)} (${rate(false)}), ${rate(true)}-${rate(true)} (${rate(false)}-${rate(false)}), io=${num2str(d.io_bytes, SIG_FIGS, true, 'B')} (${num2str(d.io_bytes, SIG_FIGS, false, 'B')}), run=${d.runtime}-${d.runtime}msec`);
+    const ds = jobs.map((j) => j[dir]).filter((d) => d.runtime > 0);
+    if (ds.length === 0) return;
+    const bytes = ds.reduce((s, d) => s + d.io_bytes, 0);
+    const minRun = Math.min(...ds.map((d) => d.runtime)), maxRun = Math.max(...ds.map((d) => d.runtime));
+    const bws = ds.map((d) => Math.floor((1000 * d.io_bytes) / d.runtime));
+    const rate = (b: number, pow2: boolean) => num2str(b, SIG_FIGS, pow2, 'B/s');
+    const agg = Math.floor((1000 * bytes) / maxRun), lo = Math.min(...bws), hi = Math.max(...bws);
+    lines.push(`${dir === 'read' ? '   READ' : '  WRITE'}: bw=${rate(agg, true)} (${rate(agg, false)}), ${rate(lo, true)}-${rate(hi, true)} (${rate(lo, false)}-${rate(hi, false)}), io=${num2str(bytes, SIG_FIGS, true, 'B')} (${num2str(bytes, SIG_FIGS, false, 'B')}), run=${minRun}-${maxRun}msec`);
   });
   return [...lines, ''];
 }

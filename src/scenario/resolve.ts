@@ -262,6 +262,8 @@ function resolveVm(
       batchSubmit: Math.min(j.iodepth_batch_submit ?? 1, j.iodepth ?? 1),
       batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
       batchCompleteMax: j.iodepth_batch_complete_max ?? j.iodepth ?? 1,
+      newGroup: j.new_group ?? false,
+      reportAs: j.group_reporting === undefined ? 'job' : j.group_reporting ? 'group' : 'clone',
     };
   });
 

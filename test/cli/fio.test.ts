@@ -11,7 +11,7 @@ async function vqsim(...args: string[]): Promise<{ code: number; out: string; er
   return { code, out: out.join('\n'), err };
 }
 
-const JOB = ['--direct=1', '--ioengine=libaio', '--runtime=50ms', '--ramp_time=5ms', '--name=randread', '--rw=randread', '--bs=4k', '--iodepth=16', '--numjobs=2'];
+const JOB = ['--direct=1', '--ioengine=libaio', '--runtime=50ms', '--ramp_time=5ms', '--group_reporting', '--name=randread', '--rw=randread', '--bs=4k', '--iodepth=16', '--numjobs=2'];
 
 describe('num2str, as fio prints sizes and rates', () => {
   it('keeps 4 significant figures with the unit prefix fio picks', () => {
@@ -60,11 +60,37 @@ describe('vqsim fio (fio\'s command line on a scenario\'s VM)', () => {
     expect(text).toContain('"bins"');
   });
 
+  it('groups and reports jobs as fio does: each clone apart, group_reporting pooling a group, new_group starting one', async () => {
+    const run = (...extra: string[]) => vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--runtime=50ms', '--output-format=json', ...extra,
+      '--name=r', '--rw=randread', '--iodepth=8', '--numjobs=3', '--name=w', '--rw=randwrite', '--iodepth=2');
+    const apart = JSON.parse((await run()).out), pooled = JSON.parse((await run('--group_reporting')).out);
+    expect(apart.jobs.map((j: { jobname: string; groupid: number }) => [j.jobname, j.groupid])).toEqual([['r', 0], ['r', 0], ['r', 0], ['w', 0]]);
+    expect(apart.jobs[0].job_runtime).toBe(50);
+    expect(pooled.jobs).toHaveLength(1);
+    expect(pooled.jobs[0].job_runtime).toBe(200); // 4 threads of 50 ms
+    // The pooled entry is the sum of the clones and the job apart: the same run.
+    const sum = (dir: 'read' | 'write') => apart.jobs.reduce((s: number, j: Record<string, { total_ios: number }>) => s + j[dir].total_ios, 0);
+    expect(pooled.jobs[0].read.total_ios).toBe(sum('read'));
+    expect(pooled.jobs[0].write.total_ios).toBe(sum('write'));
+    expect(pooled.jobs[0].read.lat_ns.N).toBe(sum('read'));
+    const grouped = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--runtime=50ms', '--group_reporting',
+      '--name=r', '--rw=randread', '--numjobs=2', '--name=w', '--new_group', '--rw=randwrite');
+    expect(grouped.out).toMatch(/^r: \(g=0\): rw=randread, .*\n\.\.\.\nw: \(g=1\): rw=randwrite/m);
+    expect(grouped.out).toMatch(/^Starting 3 processes$/m);
+    expect(grouped.out).toMatch(/^r: \(groupid=0, jobs=2\)/m);
+    expect(grouped.out).toMatch(/^w: \(groupid=1, jobs=1\)/m);
+    expect(grouped.out).toMatch(/^Run status group 0 \(all jobs\):\n {3}READ: /m);
+    expect(grouped.out).toMatch(/^Run status group 1 \(all jobs\):\n {2}WRITE: /m);
+    const bad = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--group_reporting=2', '--name=r');
+    expect(bad.code).toBe(2);
+    expect(bad.err[0]).toMatch(/--group_reporting=2.*expected group_reporting, group_reporting=1 or group_reporting=0/);
+  });
+
   it('runs several --name sections, or a job file with the command line\'s options as its globals', async () => {
     const two = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--runtime=30ms', '--name=a', '--rw=randread', '--name=b', '--rw=randwrite', '--bs=64k');
     expect(two.code).toBe(0);
     expect(two.out).toMatch(/^a: \(groupid=0, jobs=1\)/m);
-    expect(two.out).toMatch(/^b: \(groupid=1, jobs=1\)/m);
+    expect(two.out).toMatch(/^b: \(groupid=0, jobs=1\)/m); // one group, as fio without new_group
     expect(two.out).toMatch(/^ {2}write: IOPS=/m);
     const file = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--runtime=30ms', 'scenarios/jobs/oltp.fio');
     expect(file.code).toBe(0);

@@ -71,7 +71,7 @@ describe('fio job files: options and units to the model', () => {
       + '[log]\nrw=write\nbs=4k,16k\n[sync]\nioengine=psync\niodepth=32\nrw=randread\n');
     expect(w.jobs[0]).toEqual({
       name: 'mix', rw: 'randrw', rwmixread: 70, bs: 8192, iodepth: 16, numjobs: 4, rate_iops: 5000, rate_process: 'poisson',
-      iodepth_batch_submit: 4, iodepth_batch_complete_min: 2, thinktime: '50000ns',
+      iodepth_batch_submit: 4, iodepth_batch_complete_min: 2, thinktime: '50000ns', group_reporting: false,
     });
     expect(w.jobs[1]).toMatchObject({ rw: 'write', bs: 16384 });
     expect(w.jobs[2]).toMatchObject({ rw: 'randread', iodepth: 1 });
@@ -81,7 +81,9 @@ describe('fio job files: options and units to the model', () => {
   });
 
   it('names options that change nothing, and refuses what would change the answer, at its line', () => {
-    expect(workload(`${direct}group_reporting\nfilename=/dev/vdb\n[a]\nrw=read\n`).ignored).toEqual(['filename', 'group_reporting']);
+    const named = workload(`${direct}group_reporting\nfilename=/dev/vdb\n[a]\nrw=read\n[b]\nnew_group\nrw=write\n`);
+    expect(named.ignored).toEqual(['filename']);
+    expect(named.jobs.map((j) => [j.group_reporting, j.new_group])).toEqual([[true, undefined], [true, true]]);
     const skew = optionError(`${direct}[a]\nrw=randread\nrandom_distribution=zipf:1.2\n`);
     expect([skew.section, skew.option.key, skew.option.line]).toEqual(['a', 'random_distribution', 6]);
     expect(skew.message).toMatch(/skewed access distribution.*not modelled/);
@@ -128,13 +130,13 @@ describe('fio job files in scenarios', () => {
       'job.fio': jobFile,
       'fio.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\n',
       'yaml.yaml': 'vm: {vcpus: 2}\nduration: 20ms\nwarmup: 5ms\njobs:\n'
-        + '  - {name: reader, rw: randread, bs: 4k, iodepth: 8}\n  - {name: writer, rw: write, bs: 64k, iodepth: 2, numjobs: 2}\n',
+        + '  - {name: reader, rw: randread, bs: 4k, iodepth: 8, group_reporting: true}\n  - {name: writer, rw: write, bs: 64k, iodepth: 2, numjobs: 2, group_reporting: true}\n',
     });
     const fio = loadScenario(join(d, 'fio.yaml'));
     const yaml = loadScenario(join(d, 'yaml.yaml'));
     expect(fio.points[0].config(0)).toEqual(yaml.points[0].config(0));
     expect(fio.points[0].config(0).durationNs).toBe(20e6);
-    expect(fio.points[0].warnings).toEqual([`${join(d, 'job.fio')}: ignored, as they do not change what vqsim reports: group_reporting`]);
+    expect(fio.points[0].warnings).toEqual([]);
   });
 
   it('lets keys beside job.fio override every section, so a variant can vary them', () => {
@@ -175,7 +177,7 @@ describe('fio job files in scenarios', () => {
     const summary = readFileSync(join(d, 'out', 'summary.csv'), 'utf8');
     expect(summary.split('\n')[1]).toMatch(/^base,/);
     expect(existsSync(join(d, 'out', 'latency.csv'))).toBe(true);
-    expect(err.join('\n')).toMatch(/ignored, as they do not change what vqsim reports: group_reporting/);
+    expect(err).toEqual([]);
     const bad = await main(['run', join(d, 's.yaml'), '--fio', join(d, 'none.fio')], { out: () => {}, err: (l) => err.push(l), tty: false });
     expect(bad).toBe(2);
     expect(err.at(-1)).toMatch(/none\.fio: --fio: no such fio job file/);

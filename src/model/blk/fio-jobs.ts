@@ -43,10 +43,11 @@ export class FioJobs {
   readonly loads: BlkLoad[];
 
   constructor(private readonly owner: FioOwner, vms: readonly BlkVmSetup[]) {
-    this.loads = vms.map((vm) => new BlkLoad(vm.jobs.map((j) => {
-      const reads = readFractionOf(j);
-      return new FioJobStats(reads > 0, reads < 1);
-    })));
+    const stats = (j: BlkVmSetup['jobs'][number]) => new FioJobStats(readFractionOf(j) > 0, readFractionOf(j) < 1);
+    this.loads = vms.map((vm) => new BlkLoad(
+      vm.jobs.map(stats),
+      vm.jobs.map((j) => (j.reportAs === 'clone' && j.numjobs > 1 ? Array.from({ length: j.numjobs }, () => stats(j)) : null)),
+    ));
   }
 
   private get sim(): Simulation {
@@ -74,7 +75,7 @@ export class FioJobs {
         const vq = firstVq[j.disk] + queueOfVcpu(vcpu, queues, vm.vcpus);
         const job = new Job(this.jobs.length, v, base + vcpu, vq, j.iodepth, readFraction, j.bs,
           j.rateIops > 0 ? 1e9 / j.rateIops : 0, j.rateProcess === 'poisson', j.thinktimeNs, j.batchSubmit,
-          j.batchCompleteMin, j.batchCompleteMax, rng(`job:${j.name}:${k}`), this.loads[v].jobs[section]);
+          j.batchCompleteMin, j.batchCompleteMax, rng(`job:${j.name}:${k}`), this.loads[v].clones[section]?.[k] ?? this.loads[v].jobs[section]);
         job.disk = firstDisk + j.disk;
         job.name = j.name;
         job.clone = k;

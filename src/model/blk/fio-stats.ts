@@ -23,6 +23,27 @@ export class Samples {
     return this.n > 0 ? this.sum / this.n : 0;
   }
 
+  /** Another job's samples added as fio's group_reporting adds bw and iops (stat.c sum_stat with
+   *  pure_sum): means, minima, maxima and squared deviations summed, sample counts added. */
+  addPure(o: Samples): void {
+    if (o.n === 0) return;
+    if (this.n === 0) {
+      Object.assign(this, { n: o.n, min: o.min, max: o.max, sum: o.sum, sumSq: o.sumSq });
+      return;
+    }
+    const mean = this.mean + o.mean, s = this.deviations + o.deviations, n = this.n + o.n;
+    this.min += o.min;
+    this.max += o.max;
+    this.n = n;
+    this.sum = mean * n;
+    this.sumSq = s + (this.sum * this.sum) / n;
+  }
+
+  /** Sum of squared deviations from the mean (fio's S). */
+  private get deviations(): number {
+    return this.n > 0 ? this.sumSq - (this.sum * this.sum) / this.n : 0;
+  }
+
   reset(): void {
     this.n = this.sum = this.sumSq = this.max = 0;
     this.min = Infinity;
@@ -75,6 +96,17 @@ export class FioDirStats {
     }
   }
 
+  /** Another job's direction pooled in (stat.c sum_thread_stats). */
+  add(o: FioDirStats): void {
+    this.slat.add(o.slat);
+    this.clat.add(o.clat);
+    this.lat.add(o.lat);
+    this.ios += o.ios;
+    this.bytes += o.bytes;
+    this.bw.addPure(o.bw);
+    this.iops.addPure(o.iops);
+  }
+
   reset(now: number): void {
     for (const h of [this.slat, this.clat, this.lat]) h.reset();
     this.ios = this.bytes = this.intervalBytes = this.intervalIos = 0;
@@ -98,7 +130,8 @@ export function batchBucket(n: number): number {
 }
 
 /**
- * What fio reports for one job (its numjobs clones pooled, as group_reporting does): per direction
+ * What fio reports for one job or clone (a job's numjobs clones pooled, as group_reporting does, unless
+ * it reports them apart): per direction
  * latencies, bytes and samples; the depth at each submission; the sizes of submit and complete
  * batches; the guest CPU time of its submit and reap steps.
  */
@@ -126,5 +159,17 @@ export class FioJobStats {
   /** The window ends: its last whole sampling intervals are sampled. */
   finish(now: number): void {
     for (const d of this.dirs) d.closeIntervals(now);
+  }
+
+  /** Another job (or clone) pooled in, as fio's group_reporting pools a group (sum_thread_stats). */
+  add(o: FioJobStats): void {
+    this.dirs[0].add(o.dirs[0]);
+    this.dirs[1].add(o.dirs[1]);
+    for (const [a, b] of [[this.depth, o.depth], [this.submit, o.submit], [this.complete, o.complete]] as const) {
+      for (let k = 0; k < a.length; k++) a[k] += b[k];
+    }
+    this.sync.add(o.sync);
+    this.syncs += o.syncs;
+    this.cpuNs += o.cpuNs;
   }
 }

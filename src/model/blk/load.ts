@@ -17,14 +17,31 @@ export class BlkLoad {
   reapedTotal = 0;
   readonly inFlight = new InFlight();
 
-  /** One per job of the VM (its clones share it). */
-  constructor(readonly jobs: readonly FioJobStats[]) {}
+  /**
+   * One per job of the VM, its clones sharing it, or, for a job whose clones fio reports apart
+   * (`clones[j]`, group_reporting off), one per clone, pooled into the job's at the window's end.
+   */
+  constructor(readonly jobs: readonly FioJobStats[], readonly clones: readonly (readonly FioJobStats[] | null)[]) {}
 
   /** The measurement window starts. */
   reset(now: number): void {
     for (const j of this.jobs) j.reset(now);
+    for (const c of this.clones) for (const j of c ?? []) j.reset(now);
     this.ios = this.reads = this.syncs = this.bytes = this.irqs = 0;
     this.inFlight.reset(now);
+  }
+
+  /** The window ends at `now`: every job's last sampling intervals, and the clones reported apart
+   *  pooled into their job. */
+  finish(now: number): void {
+    this.jobs.forEach((j, i) => {
+      const clones = this.clones[i];
+      if (clones === null) return j.finish(now);
+      for (const c of clones) {
+        c.finish(now);
+        j.add(c);
+      }
+    });
   }
 
   /** fio's lat of every I/O of the VM, both directions of every job. */

@@ -34,6 +34,8 @@ export interface RunResult extends LoadResult {
   syncLatency: Histogram;
   /** fio's report of each job of the VM (its clones pooled), in the order of the VM's jobs. */
   jobs: readonly FioJobStats[];
+  /** Per job, each clone's own report where fio reports them apart (group_reporting off), else null. */
+  jobClones: readonly (readonly FioJobStats[] | null)[];
   /** Each clone of each job, in the order of the VM's jobs. */
   clones: CloneResult[];
   /** Per disk: mean fraction of the device's channels busy. */
@@ -51,7 +53,7 @@ export function fioResult(load: BlkLoad, jobs: readonly Job[], ctxs: readonly Ai
   const T = f.windowNs;
   return {
     variant: f.variant, replication: f.replication, windowNs: T,
-    ios: load.ios, reads: load.reads, bytes: load.bytes, latency: load.latency(), syncs: load.syncs, syncLatency: load.syncLatency(), jobs: load.jobs, threads: f.threads,
+    ios: load.ios, reads: load.reads, bytes: load.bytes, latency: load.latency(), syncs: load.syncs, syncLatency: load.syncLatency(), jobs: load.jobs, jobClones: load.clones, threads: f.threads,
     clones: jobs.map((j) => ({
       job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - firstVcpu}`, iodepth: j.iodepth,
       completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / T,

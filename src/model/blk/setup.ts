@@ -36,5 +36,7 @@ export interface BlkVmSetup {
     iodepth: number; numjobs: number;
     rateIops: number; rateProcess: 'linear' | 'poisson'; thinktimeNs: number;
     batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number; fsync: number;
+    /** 'clone': fio reports each clone apart, so each keeps its own statistics. */
+    reportAs: 'job' | 'clone' | 'group';
   }[];
 }

@@ -341,7 +341,7 @@ export class BlkWorld implements DeviceSide {
   close(end: number): void {
     for (const l of this.loads) {
       l.inFlight.track(0, end);
-      for (const j of l.jobs) j.finish(end);
+      l.finish(end);
     }
     for (const j of this.jobs) j.inFlight.track(0, end);
   }

@@ -24,7 +24,7 @@ export interface FioWorkload {
 /** Options that change nothing vqsim reports: naming, logging, reporting, verification of the
  *  job file itself, the file to use (the disk is the scenario's). */
 const NO_EFFECT = new Set([
-  'name', 'description', 'filename', 'directory', 'filename_format', 'group_reporting', 'new_group',
+  'name', 'description', 'filename', 'directory', 'filename_format',
   'unified_rw_reporting', 'per_job_logs', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'write_hist_log',
   'log_avg_msec', 'log_hist_msec', 'log_offset', 'percentile_list', 'clat_percentiles', 'lat_percentiles',
   'slat_percentiles', 'significant_figures', 'norandommap', 'randrepeat', 'random_generator', 'randseed',
@@ -32,7 +32,7 @@ const NO_EFFECT = new Set([
   'disable_slat', 'disable_bw_measurement', 'thread', 'filesize', 'nrfiles', 'offset',
   'offset_increment', 'allow_file_create', 'create_on_open', 'overwrite', 'kb_base', 'unit_base',
   'output-format', 'eta', 'eta_newline', 'status_interval', 'refill_buffers', 'buffer_compress_percentage',
-  'scramble_buffers', 'zero_buffers', 'loops', 'fallocate', 'group_reporting', 'continue_on_error',
+  'scramble_buffers', 'zero_buffers', 'loops', 'fallocate', 'continue_on_error',
 ]);
 
 /** Options that change the answer and vqsim does not model: refused rather than ignored. */
@@ -86,13 +86,19 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
       if (!Number.isInteger(v) || v < min) throw fail(o, `expected a whole number >= ${min}, got "${o.value}"`);
       return v;
     };
+    // A bare bool option is set; =1 / =0 as fio's FIO_OPT_BOOL and FIO_OPT_STR_SET read them.
+    const flag = (o: FioOption) => {
+      if (o.value !== '' && o.value !== '0' && o.value !== '1') throw fail(o, `expected ${o.key}, ${o.key}=1 or ${o.key}=0, got "${o.value}"`);
+      return o.value !== '0';
+    };
     const time = (o: FioOption, unitNs: number) => {
       const v = fioTime(o.value, unitNs);
       if (v === undefined) throw fail(o, `expected a time such as 30, 500ms or 2m, got "${o.value}"`);
       return v;
     };
 
-    const job: JobEntryInput = { name: s.name };
+    // fio reports each clone apart unless group_reporting pools the group.
+    const job: JobEntryInput = { name: s.name, group_reporting: false };
     const origin: Record<string, FioOption> = {};
     origins.push(origin);
     for (const [key, o] of opt) {
@@ -138,6 +144,8 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
         case 'ramp_time': warmupNs = time(o, 1e9); break;
         case 'direct': case 'buffered': break; // below
         case 'time_based': break; // vqsim's runs are always time-based
+        case 'group_reporting': job.group_reporting = flag(o); break;
+        case 'new_group': job.new_group = flag(o); break;
 
         case 'ioengine':
           if (!ASYNC_ENGINES.has(o.value) && !SYNC_ENGINES.has(o.value)) {
