@@ -134,8 +134,11 @@ export interface JobConfig {
   /** fio iodepth_batch_complete_min / _max: io_getevents waits for at least min, takes at most max. */
   batchCompleteMin: number;
   batchCompleteMax: number;
-  /** fio new_group: the job starts a new reporting group. */
+  /** fio new_group (or stonewall): the job starts a new reporting group. */
   newGroup: boolean;
+  /** When it starts issuing, its statistics start (its ramp's end) and it stops issuing, ns, in a run
+   *  whose jobs have fio's phases; null: the job runs the whole run, whatever its window. */
+  phase: { startNs: number; measureNs: number; stopNs: number } | null;
   /** How fio reports it: its clones pooled (vqsim's default), each clone apart (fio without
    *  group_reporting), or its whole group pooled (group_reporting). */
   reportAs: 'job' | 'clone' | 'group';

@@ -24,6 +24,12 @@ export const enum Ev {
   JobArrival,
   /** a = job, b = slots: fio's thinktime after a reap has passed. */
   JobThinkEnd,
+  /** a = job: its phase has come (fio startdelay, stonewall, wait_for): it starts issuing. */
+  JobStart,
+  /** a = job: its ramp_time is over: its statistics start. */
+  JobMeasure,
+  /** a = job: its runtime is over: it stops issuing, its statistics close. */
+  JobStop,
   /** a = host thread: its core is out of its C-state and it runs. */
   CoreGranted,
   /** a = vCPU: a halt-polling window may have ended with nothing to do. */

@@ -60,7 +60,7 @@ export function jobRows(results: HostResult[], withVm: boolean): string[][] {
   for (const r of results) {
     for (const vm of r.vms) {
       for (const c of vm.blk?.clones ?? []) {
-        const iops = c.completions / (r.windowNs / 1e9), latUs = c.completions > 0 ? c.latSumNs / c.completions / 1000 : NaN;
+        const iops = c.completions / (c.windowNs / 1e9), latUs = c.completions > 0 ? c.latSumNs / c.completions / 1000 : NaN;
         rows.push([r.variant, ...(withVm ? [vm.name] : []), c.job, String(c.clone), c.vcpu, String(c.iodepth),
           iops.toFixed(0), formatNumber('lat_mean_us', latUs), c.meanInFlight.toFixed(2), formatNumber('littles_l', (iops * latUs) / 1e6)]);
       }

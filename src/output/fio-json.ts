@@ -35,7 +35,10 @@ export type FioDirReport = ReturnType<typeof dirJson>;
  * its group; fio's groupid, 0 and one more at each job with new_group (and each VM after the first:
  * its own fio). A job the scenario reports its own way (reportAs 'job') is one entry, its clones pooled.
  */
-export interface FioEntry { name: string; groupid: number; job: JobConfig; stats: FioJobStats; members: number }
+export interface FioEntry { name: string; groupid: number; job: JobConfig; stats: FioJobStats; members: number; runtimeMs: number }
+
+/** A job's runtime in ms: its own window, the run's for a job of the whole run. */
+const runtimeOf = (j: JobConfig, cfg: ModelConfig) => Math.round((j.phase ? j.phase.stopNs - j.phase.measureNs : cfg.durationNs) / 1e6);
 
 /** A job section as fio names it (a host's VM/job) in its group. */
 export interface FioSection { name: string; groupid: number; job: JobConfig; vm: number; index: number }
@@ -64,26 +67,25 @@ export function fioEntries(result: HostResult, cfg: ModelConfig): FioEntry[] {
       const pooled = new FioJobStats(last.stats.dirs[0].active || r.jobs[i].dirs[0].active, last.stats.dirs[1].active || r.jobs[i].dirs[1].active);
       pooled.add(last.stats);
       pooled.add(r.jobs[i]);
-      out[out.length - 1] = { ...last, stats: pooled, members: last.members + j.numjobs };
+      out[out.length - 1] = { ...last, stats: pooled, members: last.members + j.numjobs, runtimeMs: Math.max(last.runtimeMs, runtimeOf(j, cfg)) };
     } else if (j.reportAs === 'clone' && j.numjobs > 1) {
-      for (const c of r.jobClones[i]!) out.push({ name, groupid, job: j, stats: c, members: 1 });
+      for (const c of r.jobClones[i]!) out.push({ name, groupid, job: j, stats: c, members: 1, runtimeMs: runtimeOf(j, cfg) });
     } else {
-      out.push({ name, groupid, job: j, stats: r.jobs[i], members: j.numjobs });
+      out.push({ name, groupid, job: j, stats: r.jobs[i], members: j.numjobs, runtimeMs: runtimeOf(j, cfg) });
     }
   }
   return out;
 }
 
 export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name: string; seed: number }, format: FioOutputFormat, entries = fioEntries(result, cfg)) {
-  const runtimeMs = Math.round(cfg.durationNs / 1e6);
-  // A group's aggregate bandwidth per direction, KiB/s (fio's rs->agg), for each entry's share of it.
+  // A group's aggregate bandwidth per direction, KiB/s (fio's rs->agg: its bytes over its longest run),
+  // for each entry's share of it.
   const agg = new Map<number, [number, number]>();
-  for (const e of entries) {
-    const a = agg.get(e.groupid) ?? [0, 0];
-    e.stats.dirs.forEach((d, k) => { a[k] += runtimeMs > 0 ? d.bytes / 1024 / (runtimeMs / 1000) : 0; });
-    agg.set(e.groupid, a);
+  for (const g of new Set(entries.map((e) => e.groupid))) {
+    const of = entries.filter((e) => e.groupid === g), run = Math.max(...of.map((e) => e.runtimeMs));
+    agg.set(g, [0, 1].map((k) => (run > 0 ? of.reduce((s, e) => s + e.stats.dirs[k].bytes, 0) / 1024 / (run / 1000) : 0)) as [number, number]);
   }
-  const jobs = entries.map((e) => jobJson(e, runtimeMs, agg.get(e.groupid)!, format));
+  const jobs = entries.map((e) => jobJson(e, agg.get(e.groupid)!, format));
   const json = {
     // In fio's form, for the tools that parse it ("fio-X.Y"): the layout is fio 3.36's; the producer is
     // named under "vqsim" below.
@@ -123,8 +125,8 @@ export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name
   return json;
 }
 
-function jobJson(e: FioEntry, runtimeMs: number, groupAggKiB: [number, number], format: FioOutputFormat) {
-  const { name, job: j, stats: s } = e;
+function jobJson(e: FioEntry, groupAggKiB: [number, number], format: FioOutputFormat) {
+  const { name, job: j, stats: s, runtimeMs } = e;
   const all = new Histogram();
   for (const d of s.dirs) all.add(d.lat);
   const threadMs = runtimeMs * e.members;

@@ -7,6 +7,7 @@ import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/cache-modes
 import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
 import type { DeviceConfig } from '../model/storage/device.js';
 import { DEVICE_PRESETS } from '../model/storage/presets.js';
+import { hasPhases, jobTimings, withJobPhases } from './phases.js';
 import { MAIN_LOOP, mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
 import { KUBEVIRT_NEWEST, kubevirtTopology, podCpus, type KubevirtTopology, type Warn } from './kubevirt.js';
@@ -47,12 +48,16 @@ interface VmContext {
  * within the host's cores). The single-VM form is a host with one VM whose names and random streams
  * are those the single-VM form always had.
  */
-export function resolveScenario(
+export function resolveScenario(s: Scenario, point: Point, fail: Located, warn: Warn, overrides: RunOverrides = {}): ModelConfig {
+  return withJobPhases(resolveHost(s, point, fail, warn, overrides));
+}
+
+function resolveHost(
   s: Scenario,
   point: Point,
   fail: Located,
   warn: Warn,
-  overrides: RunOverrides = {},
+  overrides: RunOverrides,
 ): ModelConfig {
   if (s.warmup + s.duration <= 0 || s.duration <= 0) throw fail(['duration'], 'must be longer than 0');
   const v = versionsOf(s);
@@ -242,7 +247,8 @@ function resolveVm(
   const nic = s.nic ? resolveNic(kv?.nicQueues ? { ...s, nic: { ...s.nic, queues: kv.nicQueues, mq: true } } : s, fail, x.warn, x.behaviour) : null;
   if (nic !== null && s.net === undefined && jobInputs.length === 0) throw fail(['nic'], 'a NIC carries no traffic without a net: load, and this VM has no disk job either: give net: (e.g. { mode: stream })');
   const net = s.net === undefined ? null : nic;
-  const jobs: JobConfig[] = jobInputs.map(({ input: j, at }) => {
+  const timings = jobTimings(jobInputs.map(({ input }) => input), x.warmupNs, x.durationNs, (i, key, reason) => fail(jobInputs[i].at(key), reason));
+  const jobs: JobConfig[] = jobInputs.map(({ input: j, at }, i) => {
     const disk = j.disk === undefined ? 0 : disks.findIndex((d) => d.name === j.disk);
     if (disk < 0) throw fail(at('disk'), `no disk named "${j.disk}" (disks: ${disks.map((d) => d.name).join(', ')})`);
     return {
@@ -262,19 +268,21 @@ function resolveVm(
       batchSubmit: Math.min(j.iodepth_batch_submit ?? 1, j.iodepth ?? 1),
       batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
       batchCompleteMax: j.iodepth_batch_complete_max ?? j.iodepth ?? 1,
-      newGroup: j.new_group ?? false,
+      newGroup: (j.new_group ?? false) || (j.stonewall ?? false),
       reportAs: j.group_reporting === undefined ? 'job' : j.group_reporting ? 'group' : 'clone',
+      phase: timings[i],
     };
   });
 
   // What can be known before running to give a window with nothing in it.
   jobs.forEach((j, i) => {
     const at = (k: string) => (s.jobs ? ['jobs', i, k] : ['job', k]);
-    const window = `the ${x.durationNs / 1e6} ms window (duration)`;
-    if (j.rateIops > 0 && j.rateIops * (x.durationNs / 1e9) < 1) throw fail(at('rate_iops'), `${j.rateIops} I/Os per second is less than one I/O in ${window}`);
+    const runtime = j.phase!.stopNs - j.phase!.measureNs;
+    const window = `the ${runtime / 1e6} ms window (${hasPhases(jobInputs[i].input) ? 'its runtime' : 'duration'})`;
+    if (j.rateIops > 0 && j.rateIops * (runtime / 1e9) < 1) throw fail(at('rate_iops'), `${j.rateIops} I/Os per second is less than one I/O in ${window}`);
     const cap = disks[j.disk].device.iopsCap;
-    if (cap > 0 && cap * (x.durationNs / 1e9) < 1) throw fail(at('disk'), `its device's iops_cap ${cap} is less than one I/O in ${window}`);
-    if (j.thinktimeNs >= x.warmupNs + x.durationNs) throw fail(at('thinktime'), `a thinktime past the whole run (warmup and duration): each clone issues its iodepth once`);
+    if (cap > 0 && cap * (runtime / 1e9) < 1) throw fail(at('disk'), `its device's iops_cap ${cap} is less than one I/O in ${window}`);
+    if (j.thinktimeNs >= j.phase!.stopNs - j.phase!.startNs) throw fail(at('thinktime'), `a thinktime past the whole run (the job's ramp and runtime): each clone issues its iodepth once`);
   });
   if (x.zeroOverheads) {
     // Nothing would take time: a closed loop would complete I/Os forever at one instant.

@@ -126,6 +126,11 @@ const jobFields = {
   fsync: z.number().int().min(0).optional().describe('fio fsync: an fsync after every this many writes, an I/O of its own in the job\'s iodepth (a flush the guest sends where it sees a write cache: cache none, writeback or unsafe). 0 or omitted: never.'),
   size: size.optional().describe('fio size: the bytes the job reads and writes over, its working set in the host page cache; omitted, the whole disk (larger than any cache).'),
   thinktime: duration.optional().describe('fio\'s thinktime (with a unit: a bare number would be microseconds to fio and is refused here).'),
+  startdelay: duration.optional().describe('fio startdelay: the job starts this long after its phase does (the run\'s start, or its stonewall\'s).'),
+  runtime: duration.optional().describe('fio runtime of this job: it issues for this long after its ramp (default the scenario\'s duration). Runs are time-based.'),
+  ramp_time: duration.optional().describe('fio ramp_time of this job: it runs this long before its statistics start (default the scenario\'s warmup).'),
+  stonewall: z.boolean().optional().describe('fio stonewall: the job waits for every job before it to end, and the jobs after it start with it; it starts a new reporting group.'),
+  wait_for: z.string().min(1).optional().describe('fio wait_for: the job starts when the named job (before it) ends.'),
   new_group: z.boolean().optional().describe('fio new_group: the job starts a new reporting group (fio\'s groupid); without it every job of the VM is in group 0. Reporting only.'),
   group_reporting: z.boolean().optional().describe('fio group_reporting, as its fio JSON and normal output report the job: true, its whole group as one entry (the group\'s jobs and clones pooled); false, each clone apart (fio without group_reporting); omitted, one entry per job, its clones pooled (vqsim\'s default). Reporting only.'),
 };

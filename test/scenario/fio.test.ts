@@ -91,9 +91,20 @@ describe('fio job files: options and units to the model', () => {
     expect(optionError('[a]\nrw=read\n').message).toMatch(/buffered I\/O.*give direct=1/);
     expect(optionError(`${direct}[a]\nrw=randrw\nbs=4k,64k\n`).message).toMatch(/different read and write block sizes/);
     expect(optionError(`${direct}[a]\nioengine=mmap\n`).message).toMatch(/ioengine mmap is not modelled/);
-    // fio's examples/ssd-test.fio: each phase after the one before; vqsim would run them at once.
-    expect(optionError(`${direct}[seq-read]\nrw=read\nstonewall\n[rand-read]\nrw=randread\nstonewall\n`).message).toMatch(/stonewall would change the answer \(jobs run in sequence/);
-    expect(optionError(`${direct}[a]\nrw=read\n[b]\nrw=write\nwait_for=a\n`).message).toMatch(/wait_for would change the answer/);
+    expect(optionError(`${direct}[a]\nrw=read\nstartdelay=1-5\n`).message).toMatch(/a random startdelay range \(1-5\) is not modelled/);
+    expect(optionError(`${direct}[a]\nrw=read\nstonewall=yes\n`).message).toMatch(/expected stonewall, stonewall=1 or stonewall=0/);
+  });
+
+  it('maps fio\'s phases: stonewall (and wait_for_previous), wait_for, startdelay, and each job\'s own runtime and ramp_time', () => {
+    // As fio's examples/ssd-test.fio: each phase after the one before.
+    const w = workload(`${direct}runtime=10\n[seq-read]\nrw=read\nstonewall\n[rand-read]\nrw=randread\nwait_for_previous\n`
+      + '[late]\nrw=write\nwait_for=seq-read\nstartdelay=2\nruntime=5\nramp_time=500ms\n');
+    expect(w.jobs.map((j) => [j.stonewall, j.wait_for, j.startdelay])).toEqual([[true, undefined, undefined], [true, undefined, undefined], [undefined, 'seq-read', '2000000000ns']]);
+    // Runtimes differ: each job keeps its own, and the run's duration is the scenario's.
+    expect(w.durationNs).toBeUndefined();
+    expect(w.jobs.map((j) => j.runtime)).toEqual(['10000000000ns', '10000000000ns', '5000000000ns']);
+    expect(w.jobs.map((j) => j.ramp_time)).toEqual([undefined, undefined, '500000000ns']);
+    expect(workload(`${direct}runtime=10\n[a]\nrw=read\n[b]\nrw=write\n`).durationNs).toBe(10e9);
   });
 });
 

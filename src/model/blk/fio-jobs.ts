@@ -79,6 +79,8 @@ export class FioJobs {
         job.disk = firstDisk + j.disk;
         job.name = j.name;
         job.clone = k;
+        job.section = section;
+        if (j.phase) Object.assign(job, j.phase);
         job.fsyncEvery = j.fsync;
         if (j.bssplit.length > 0) {
           job.splitBytes = Float64Array.from(j.bssplit, (e) => e.bytes);
@@ -131,6 +133,7 @@ export class FioJobs {
   /** fio reaps n completed I/Os of the job (io_getevents) and refills its iodepth. */
   reap(job: Job, n: number): void {
     const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
+    if (job.stopped) return this.drain(job, n);
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
       if (req.flush[r]) {
@@ -165,8 +168,28 @@ export class FioJobs {
     if (job.toSubmit > 0) this.guest.queueSubmit(job, true);
   }
 
+  /** A stopped job's last I/Os reaped: the VM's figures count them, the job's own are closed, and
+   *  nothing is issued again (fio waits for its in-flight I/O as its runtime ends). */
+  private drain(job: Job, n: number): void {
+    const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
+    for (let i = 0; i < n; i++) {
+      const r = job.done.shift();
+      if (req.flush[r]) load.syncs++;
+      else {
+        load.ios++;
+        if (!req.write[r]) load.reads++;
+        load.bytes += req.bytes[r];
+      }
+      req.release(r);
+    }
+    job.inflight -= n;
+    load.reapedTotal += n;
+    load.inFlight.track(-n, now);
+  }
+
   /** The next open-loop (rate_iops) arrival of the job. */
   onArrival(job: Job): void {
+    if (job.stopped) return;
     if (job.inflight + job.toSubmit < job.iodepth) {
       job.toSubmit++;
       this.guest.queueSubmit(job);
@@ -178,6 +201,7 @@ export class FioJobs {
 
   /** fio's thinktime is over: the n slots it held are issued again. */
   onThinkEnd(job: Job, n: number): void {
+    if (job.stopped) return;
     job.toSubmit += n;
     this.guest.queueSubmit(job);
   }
@@ -186,16 +210,46 @@ export class FioJobs {
     return job.poissonArrivals ? -job.arrivalGap * Math.log(1 - job.rng()) : job.arrivalGap;
   }
 
-  /** The jobs start: a closed loop issues its iodepth, an open loop waits for its first arrival. */
-  start(): void {
+  /**
+   * The jobs start: a closed loop issues its iodepth, an open loop waits for its first arrival. A job
+   * of a later phase starts at its time, one whose ramp ends after the run's warmup restarts its
+   * statistics then, one that ends before the run stops then (fio's startdelay, stonewall, wait_for,
+   * ramp_time and runtime per job).
+   */
+  start(warmupNs: number, endNs: number): void {
     for (const job of this.jobs) {
-      if (job.arrivalGap > 0) {
-        this.sim.at(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
-      } else {
-        job.toSubmit = job.iodepth;
-        this.guest.queueSubmit(job);
-      }
+      if (job.startNs > 0) this.sim.at(job.startNs, Ev.JobStart, job.index, 0);
+      else this.begin(job);
+      if (job.measureNs > warmupNs) this.sim.at(job.measureNs, Ev.JobMeasure, job.index, 0);
+      if (job.stopNs < endNs) this.sim.at(job.stopNs, Ev.JobStop, job.index, 0);
     }
+  }
+
+  begin(job: Job): void {
+    if (job.arrivalGap > 0) {
+      this.sim.after(job.poissonArrivals ? this.arrivalGap(job) : 0, Ev.JobArrival, job.index, 0);
+    } else {
+      job.toSubmit = job.iodepth;
+      this.guest.queueSubmit(job);
+    }
+  }
+
+  /** The job's ramp is over: its own figures (and its job's, with its first clone) start. */
+  onMeasure(job: Job): void {
+    const now = this.sim.now, load = this.loads[job.vm];
+    job.completions = job.latSumNs = 0;
+    job.inFlight.reset(now);
+    if (job.clone === 0) load.jobs[job.section].reset(now);
+    load.clones[job.section]?.[job.clone].reset(now);
+  }
+
+  /** The job's runtime is over: it issues nothing more and its figures close. */
+  onStop(job: Job): void {
+    const now = this.sim.now;
+    job.stopped = true;
+    job.toSubmit = job.backlog = 0;
+    job.inFlight.track(0, now);
+    job.stats.finish(now);
   }
 
   /** The measurement window starts. */

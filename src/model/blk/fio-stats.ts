@@ -149,15 +149,21 @@ export class FioJobStats {
     this.dirs = [new FioDirStats(reads), new FioDirStats(writes)];
   }
 
+  /** Its window has ended (the job stopped): later finishes leave it as it is. */
+  private closed = false;
+
   reset(now: number): void {
     for (const d of this.dirs) d.reset(now);
     for (const a of [this.depth, this.submit, this.complete]) a.fill(0);
     this.sync.reset();
     this.cpuNs = this.syncs = 0;
+    this.closed = false;
   }
 
   /** The window ends: its last whole sampling intervals are sampled. */
   finish(now: number): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const d of this.dirs) d.closeIntervals(now);
   }
 

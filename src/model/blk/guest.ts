@@ -64,6 +64,13 @@ export class Job {
   completions = 0;
   latSumNs = 0;
   readonly inFlight = new InFlight();
+  /** Its job's place among the VM's jobs; when it starts issuing, its statistics start and it stops
+   *  issuing (fio's phases, ramp_time and runtime: by default the whole run), and whether it has. */
+  section = 0;
+  startNs = 0;
+  measureNs = 0;
+  stopNs = Infinity;
+  stopped = false;
   /** fio bssplit: the sizes (bytes) and their cumulative shares; null: every I/O is `bytes`. */
   splitBytes: Float64Array | null = null;
   splitCum: Float64Array | null = null;

@@ -17,8 +17,10 @@ export interface CloneResult {
   /** I/Os and fsyncs reaped, and the sum of their latencies (fio's lat). */
   completions: number;
   latSumNs: number;
-  /** Time-average of its I/Os in flight (issued, not yet reaped). */
+  /** Time-average of its I/Os in flight (issued, not yet reaped) over its window. */
   meanInFlight: number;
+  /** Its own window: from its ramp's end to its runtime's (the run's window unless it has phases). */
+  windowNs: number;
 }
 
 /** What one VM's fio measured over the window (after warmup), with the host figures it ran under.
@@ -54,10 +56,14 @@ export function fioResult(load: BlkLoad, jobs: readonly Job[], ctxs: readonly Ai
   return {
     variant: f.variant, replication: f.replication, windowNs: T,
     ios: load.ios, reads: load.reads, bytes: load.bytes, latency: load.latency(), syncs: load.syncs, syncLatency: load.syncLatency(), jobs: load.jobs, jobClones: load.clones, threads: f.threads,
-    clones: jobs.map((j) => ({
-      job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - firstVcpu}`, iodepth: j.iodepth,
-      completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / T,
-    })),
+    clones: jobs.map((j) => {
+      const whole = j.measureNs <= f.endNs - T && j.stopNs >= f.endNs;
+      const window = whole ? T : Math.min(j.stopNs, f.endNs) - Math.max(j.measureNs, f.endNs - T);
+      return {
+        job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - firstVcpu}`, iodepth: j.iodepth,
+        completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / window, windowNs: window,
+      };
+    }),
     kicks: f.kicks, irqs: load.irqs,
     pollWindows: ctxs.reduce((s, x) => s + x.pollWindows, 0),
     pollHits: ctxs.reduce((s, x) => s + x.pollHits, 0),

@@ -11,6 +11,9 @@ export type DiskBackendKind = 'qemu' | 'vhost' | 'vhost-user';
 /** What the virtio-blk side of a host is built from (the model's config, narrowed). */
 export interface BlkSetup {
   seed: number;
+  /** The run's window: its statistics start after warmupNs and end durationNs later. */
+  warmupNs: number;
+  durationNs: number;
   pointKey: string;
   replication: number;
   costs: Readonly<Costs>;
@@ -38,5 +41,7 @@ export interface BlkVmSetup {
     batchSubmit: number; batchCompleteMin: number; batchCompleteMax: number; sizeBytes: number; fsync: number;
     /** 'clone': fio reports each clone apart, so each keeps its own statistics. */
     reportAs: 'job' | 'clone' | 'group';
+    /** When it starts issuing, its statistics start, and it stops (fio's phases), ns; null: the whole run. */
+    phase: { startNs: number; measureNs: number; stopNs: number } | null;
   }[];
 }

@@ -271,7 +271,7 @@ export class BlkWorld implements DeviceSide {
 
   readonly eventKinds = [
     Ev.BlkIrq, Ev.CtxStepDone, Ev.CtxWake, Ev.CtxPollTimer, Ev.DeviceDone, Ev.WorkerStepDone, Ev.WorkerWake,
-    Ev.JobArrival, Ev.JobThinkEnd, Ev.BackendStepDone, Ev.BackendWake, Ev.BackendTimer, Ev.CacheDone,
+    Ev.JobArrival, Ev.JobThinkEnd, Ev.JobStart, Ev.JobMeasure, Ev.JobStop, Ev.BackendStepDone, Ev.BackendWake, Ev.BackendTimer, Ev.CacheDone,
   ];
 
   receive(kind: number, a: number, b: number): void {
@@ -285,6 +285,9 @@ export class BlkWorld implements DeviceSide {
       case Ev.WorkerWake: this.workers[a].woken(); break;
       case Ev.JobArrival: this.fio.onArrival(this.fio.jobs[a]); break;
       case Ev.JobThinkEnd: this.fio.onThinkEnd(this.fio.jobs[a], b); break;
+      case Ev.JobStart: this.fio.begin(this.fio.jobs[a]); break;
+      case Ev.JobMeasure: this.fio.onMeasure(this.fio.jobs[a]); break;
+      case Ev.JobStop: this.fio.onStop(this.fio.jobs[a]); break;
       case Ev.BackendStepDone: this.backends[a].onStepDone(); break;
       case Ev.BackendWake: this.backends[a].onWake(); break;
       case Ev.BackendTimer: this.backends[a].onTimer(b); break;
@@ -295,7 +298,7 @@ export class BlkWorld implements DeviceSide {
   /** The servers outside QEMU and fio's jobs start. */
   start(): void {
     for (const b of this.backends) b.start();
-    this.fio.start();
+    this.fio.start(this.setup.warmupNs, this.setup.warmupNs + this.setup.durationNs);
   }
 
   get jobs(): readonly Job[] {
@@ -343,7 +346,7 @@ export class BlkWorld implements DeviceSide {
       l.inFlight.track(0, end);
       l.finish(end);
     }
-    for (const j of this.jobs) j.inFlight.track(0, end);
+    for (const j of this.jobs) if (!j.stopped) j.inFlight.track(0, end);
   }
 
   violations(windowNs: number): string[] {

@@ -47,8 +47,6 @@ const NOT_MODELLED: Record<string, string> = {
   io_size: 'a size limit on the I/O (runs are time-based)', number_ios: 'a count of I/Os (runs are time-based)',
   iodepth_low: 'a queue refill threshold', thinktime_spin: 'spinning think time', thinktime_blocks: 'think time every n blocks',
   rwmixcycle: 'rw mix cycling', ioscheduler: 'a guest I/O scheduler',
-  stonewall: 'jobs run in sequence, each group after the one before; vqsim runs every job at once: give each group its own scenario variant',
-  wait_for: 'a job started when another ends; vqsim runs every job at once',
 };
 
 /** Engines whose I/O fio keeps in flight up to iodepth (libaio, io_uring), and those that do one at a
@@ -68,7 +66,7 @@ const RW: Record<string, JobEntryInput['rw']> = {
  */
 export function fioWorkload(sections: FioJob[]): FioWorkload {
   const ignored = new Set<string>();
-  let durationNs: number | undefined, warmupNs: number | undefined;
+  const runtimes: (number | undefined)[] = [], ramps: (number | undefined)[] = [];
   const origins: Record<string, FioOption>[] = [];
   const jobs = sections.map((s): JobEntryInput => {
     const opt = new Map<string, FioOption>();
@@ -140,8 +138,14 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
         case 'iodepth_batch_complete_min': job.iodepth_batch_complete_min = Math.max(1, int(o, 0)); break;
         case 'iodepth_batch_complete_max': job.iodepth_batch_complete_max = int(o, 1); break;
         case 'thinktime': job.thinktime = `${time(o, 1e3)}ns`; break;
-        case 'runtime': durationNs = time(o, 1e9); break;
-        case 'ramp_time': warmupNs = time(o, 1e9); break;
+        case 'runtime': runtimes[origins.length - 1] = time(o, 1e9); break;
+        case 'ramp_time': ramps[origins.length - 1] = time(o, 1e9); break;
+        case 'startdelay':
+          if (o.value.includes('-')) throw fail(o, `a random startdelay range (${o.value}) is not modelled: give one time`);
+          job.startdelay = `${time(o, 1e9)}ns`;
+          break;
+        case 'stonewall': job.stonewall = flag(o); break;
+        case 'wait_for': job.wait_for = o.value; break;
         case 'direct': case 'buffered': break; // below
         case 'time_based': break; // vqsim's runs are always time-based
         case 'group_reporting': job.group_reporting = flag(o); break;
@@ -192,6 +196,13 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
     }
     return job;
   });
+  // One runtime (ramp_time) for every job is the run's duration (warmup); jobs that differ keep their own.
+  const shared = (xs: (number | undefined)[]) => (jobs.every((_, i) => xs[i] === xs[0]) ? xs[0] : undefined);
+  const durationNs = shared(runtimes), warmupNs = shared(ramps);
+  jobs.forEach((j, i) => {
+    if (durationNs === undefined && runtimes[i] !== undefined) j.runtime = `${runtimes[i]}ns`;
+    if (warmupNs === undefined && ramps[i] !== undefined) j.ramp_time = `${ramps[i]}ns`;
+  });
   return { jobs, origins, durationNs, warmupNs, ignored: [...ignored].sort() };
 }
 
@@ -206,6 +217,7 @@ function canonical(key: string): string {
     case 'iodepth_batch': return 'iodepth_batch_submit';
     case 'iodepth_batch_complete': return 'iodepth_batch_complete_min';
     case 'timeout': return 'runtime';
+    case 'wait_for_previous': return 'stonewall';
     default: return key;
   }
 }
