@@ -59,4 +59,17 @@ describe('fio\'s job phases (backend.c run_threads): when each job runs', () => 
     expect(a.completions / 0.1).toBeCloseTo(100_000 - 50_000 * 0.4, -3);
     expect(b.completions / 0.03).toBeCloseTo(50_000, -3);
   });
+
+  it('keeps Little\'s law for the VM over the whole run when its phases differ (a QD1 phase, then QD64 after a ramp)', () => {
+    const s = scenario({
+      duration: '50ms', warmup: '5ms', vm: { vcpus: 2 }, disk: { device: 'nvme-tlc' },
+      jobs: [{ name: 'qd1', rw: 'randread', iodepth: 1 }, { name: 'qd64', rw: 'randread', iodepth: 64, stonewall: true, ramp_time: '10ms' }],
+    });
+    const r = new Host(s.points[0].config(0)).run().vms[0].blk!; // throws if an invariant breaks
+    // The VM's lat covers every I/O of the run, the ramp of the second phase too; each job its own window.
+    expect(r.latency.count).toBe(r.ios);
+    expect(r.jobs[0].dirs[0].ios + r.jobs[1].dirs[0].ios).toBeLessThan(r.ios);
+    expect(r.clones.map((c) => c.windowNs)).toEqual([50e6, 50e6]);
+  });
 });
+

@@ -47,6 +47,7 @@ export class FioJobs {
     this.loads = vms.map((vm) => new BlkLoad(
       vm.jobs.map(stats),
       vm.jobs.map((j) => (j.reportAs === 'clone' && j.numjobs > 1 ? Array.from({ length: j.numjobs }, () => stats(j)) : null)),
+      vm.jobs.some((j) => j.phase !== null),
     ));
   }
 
@@ -136,6 +137,7 @@ export class FioJobs {
     if (job.stopped) return this.drain(job, n);
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
+      if (load.all) (req.flush[r] ? load.allSync! : load.all).record(now - req.issued[r]);
       if (req.flush[r]) {
         job.stats.sync.record(now - req.issued[r]);
         job.stats.syncs++;
@@ -174,6 +176,7 @@ export class FioJobs {
     const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
+      if (load.all) (req.flush[r] ? load.allSync! : load.all).record(now - req.issued[r]);
       if (req.flush[r]) load.syncs++;
       else {
         load.ios++;

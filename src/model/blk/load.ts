@@ -21,12 +21,22 @@ export class BlkLoad {
    * One per job of the VM, its clones sharing it, or, for a job whose clones fio reports apart
    * (`clones[j]`, group_reporting off), one per clone, pooled into the job's at the window's end.
    */
-  constructor(readonly jobs: readonly FioJobStats[], readonly clones: readonly (readonly FioJobStats[] | null)[]) {}
+  constructor(readonly jobs: readonly FioJobStats[], readonly clones: readonly (readonly FioJobStats[] | null)[], phased: boolean) {
+    this.all = phased ? new Histogram() : null;
+    this.allSync = phased ? new Histogram() : null;
+  }
+
+  /** With fio's phases, each job's statistics cover its own window, not the VM's: the lat of every I/O
+   *  (and fsync) the VM reaped in the run's window, for its own figures and Little's law. */
+  readonly all: Histogram | null;
+  readonly allSync: Histogram | null;
 
   /** The measurement window starts. */
   reset(now: number): void {
     for (const j of this.jobs) j.reset(now);
     for (const c of this.clones) for (const j of c ?? []) j.reset(now);
+    this.all?.reset();
+    this.allSync?.reset();
     this.ios = this.reads = this.syncs = this.bytes = this.irqs = 0;
     this.inFlight.reset(now);
   }
@@ -46,6 +56,7 @@ export class BlkLoad {
 
   /** fio's lat of every I/O of the VM, both directions of every job. */
   latency(): Histogram {
+    if (this.all) return this.all;
     const h = new Histogram();
     for (const j of this.jobs) for (const d of j.dirs) h.add(d.lat);
     return h;
@@ -53,6 +64,7 @@ export class BlkLoad {
 
   /** fio's sync latency of every job of the VM. */
   syncLatency(): Histogram {
+    if (this.allSync) return this.allSync;
     const h = new Histogram();
     for (const j of this.jobs) h.add(j.sync);
     return h;
