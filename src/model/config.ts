@@ -139,6 +139,8 @@ export interface JobConfig {
   /** When it starts issuing, its statistics start (its ramp's end) and it stops issuing, ns, in a run
    *  whose jobs have fio's phases; null: the job runs the whole run, whatever its window. */
   phase: { startNs: number; measureNs: number; stopNs: number } | null;
+  /** The options its fio job file gave it, as written (fio JSON's "global options" and "job options"). */
+  fioOptions: { global: Record<string, string>; job: Record<string, string> } | null;
   /** How fio reports it: its clones pooled (vqsim's default), each clone apart (fio without
    *  group_reporting), or its whole group pooled (group_reporting). */
   reportAs: 'job' | 'clone' | 'group';

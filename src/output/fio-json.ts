@@ -93,7 +93,8 @@ export function fioReport(result: HostResult, cfg: ModelConfig, scenario: { name
     timestamp: 0,
     timestamp_ms: 0,
     time: 'Thu Jan  1 00:00:00 1970',
-    'global options': {
+    // A job file's [global] options as written; else the run's timing in fio's options.
+    'global options': entries[0]?.job.fioOptions?.global ?? {
       runtime: String(cfg.durationNs / 1e9),
       ramp_time: String(cfg.warmupNs / 1e9),
       time_based: '1',
@@ -137,7 +138,7 @@ function jobJson(e: FioEntry, groupAggKiB: [number, number], format: FioOutputFo
     error: 0,
     eta: 0,
     elapsed: Math.round(runtimeMs / 1000),
-    'job options': jobOptions(name, j),
+    'job options': j.fioOptions?.job ?? jobOptions(name, j),
     read: dirJson(s.dirs[0], runtimeMs, groupAggKiB[0], format),
     write: dirJson(s.dirs[1], runtimeMs, groupAggKiB[1], format),
     trim: dirJson(null, runtimeMs, 0, format),
@@ -163,7 +164,8 @@ function jobJson(e: FioEntry, groupAggKiB: [number, number], format: FioOutputFo
   };
 }
 
-/** The options the job ran with, as fio lists a job's options (strings). */
+/** The options a scenario's job ran with, as fio lists a job's options (strings); a job file's are
+ *  echoed as written instead. */
 function jobOptions(name: string, j: JobConfig): Record<string, string> {
   const o: Record<string, string> = { name, rw: j.rw, bs: String(j.bs), iodepth: String(j.iodepth), numjobs: String(j.numjobs) };
   if (j.bssplit.length > 0) o.bssplit = j.bssplit.map((e) => `${e.bytes}/${Math.round(e.share * 1e4) / 100}`).join(':');

@@ -269,6 +269,7 @@ function resolveVm(
       batchCompleteMin: Math.min(j.iodepth_batch_complete_min ?? 1, j.iodepth ?? 1),
       batchCompleteMax: j.iodepth_batch_complete_max ?? j.iodepth ?? 1,
       newGroup: (j.new_group ?? false) || (j.stonewall ?? false),
+      fioOptions: j.fio_options ?? null,
       reportAs: j.group_reporting === undefined ? 'job' : j.group_reporting ? 'group' : 'clone',
       phase: timings[i],
     };

@@ -131,6 +131,10 @@ const jobFields = {
   ramp_time: duration.optional().describe('fio ramp_time of this job: it runs this long before its statistics start (default the scenario\'s warmup).'),
   stonewall: z.boolean().optional().describe('fio stonewall: the job waits for every job before it to end, and the jobs after it start with it; it starts a new reporting group.'),
   wait_for: z.string().min(1).optional().describe('fio wait_for: the job starts when the named job (before it) ends.'),
+  fio_options: z.strictObject({
+    global: z.record(z.string(), z.string()).describe('Its [global] options in effect, as written.'),
+    job: z.record(z.string(), z.string()).describe('Its own options, as written.'),
+  }).optional().describe('The options a fio job file gave the job, as written (set by job.fio and vqsim fio; fio JSON echoes them as "global options" and "job options"). Reporting only.'),
   new_group: z.boolean().optional().describe('fio new_group: the job starts a new reporting group (fio\'s groupid); without it every job of the VM is in group 0. Reporting only.'),
   group_reporting: z.boolean().optional().describe('fio group_reporting, as its fio JSON and normal output report the job: true, its whole group as one entry (the group\'s jobs and clones pooled); false, each clone apart (fio without group_reporting); omitted, one entry per job, its clones pooled (vqsim\'s default). Reporting only.'),
 };

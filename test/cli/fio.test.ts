@@ -86,6 +86,16 @@ describe('vqsim fio (fio\'s command line on a scenario\'s VM)', () => {
     expect(bad.err[0]).toMatch(/--group_reporting=2.*expected group_reporting, group_reporting=1 or group_reporting=0/);
   });
 
+  it('echoes the options as written: the globals as "global options", each job\'s own as its "job options"', async () => {
+    const r = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--ioengine=libaio', '--runtime=20ms', '--output-format=json',
+      '--name=x', '--rw=randread', '--bs=4k', '--iodepth=8', '--name=y', '--rw=randwrite', '--bs=64KiB');
+    const doc = JSON.parse(r.out);
+    expect(doc['global options']).toEqual({ direct: '1', ioengine: 'libaio', runtime: '20ms' });
+    expect(doc.jobs.map((j: { 'job options': Record<string, string> }) => j['job options'])).toEqual([
+      { name: 'x', rw: 'randread', bs: '4k', iodepth: '8' }, { name: 'y', rw: 'randwrite', bs: '64KiB' },
+    ]);
+  });
+
   it('runs several --name sections, or a job file with the command line\'s options as its globals', async () => {
     const two = await vqsim('fio', 'scenarios/iothread-pool.yaml', '--direct=1', '--runtime=30ms', '--name=a', '--rw=randread', '--name=b', '--rw=randwrite', '--bs=64k');
     expect(two.code).toBe(0);

@@ -69,9 +69,15 @@ describe('fio job files: options and units to the model', () => {
     const w = workload(`${direct}runtime=30\nramp_time=2s\n[mix]\nreadwrite=randrw\nrwmixwrite=30\nbs=8k\niodepth=16\nnumjobs=4\n`
       + 'rate_iops=5000\nrate_process=poisson\niodepth_batch_submit=4\niodepth_batch_complete_min=2\nthinktime=50\n'
       + '[log]\nrw=write\nbs=4k,16k\n[sync]\nioengine=psync\niodepth=32\nrw=randread\n');
-    expect(w.jobs[0]).toEqual({
+    const { fio_options: written, ...mix } = w.jobs[0];
+    expect(mix).toEqual({
       name: 'mix', rw: 'randrw', rwmixread: 70, bs: 8192, iodepth: 16, numjobs: 4, rate_iops: 5000, rate_process: 'poisson',
       iodepth_batch_submit: 4, iodepth_batch_complete_min: 2, thinktime: '50000ns', group_reporting: false,
+    });
+    // fio JSON echoes the options as written: the globals in effect, and the job's own.
+    expect(written).toEqual({
+      global: { direct: '1', ioengine: 'libaio', runtime: '30', ramp_time: '2s' },
+      job: { name: 'mix', readwrite: 'randrw', rwmixwrite: '30', bs: '8k', iodepth: '16', numjobs: '4', rate_iops: '5000', rate_process: 'poisson', iodepth_batch_submit: '4', iodepth_batch_complete_min: '2', thinktime: '50' },
     });
     expect(w.jobs[1]).toMatchObject({ rw: 'write', bs: 16384 });
     expect(w.jobs[2]).toMatchObject({ rw: 'randread', iodepth: 1 });
@@ -145,7 +151,9 @@ describe('fio job files in scenarios', () => {
     });
     const fio = loadScenario(join(d, 'fio.yaml'));
     const yaml = loadScenario(join(d, 'yaml.yaml'));
-    expect(fio.points[0].config(0)).toEqual(yaml.points[0].config(0));
+    const unechoed = (c: ReturnType<typeof fio.points[0]['config']>) => ({ ...c, vms: c.vms.map((vm) => ({ ...vm, jobs: vm.jobs.map((j) => ({ ...j, fioOptions: null })) })) });
+    expect(unechoed(fio.points[0].config(0))).toEqual(yaml.points[0].config(0));
+    expect(fio.points[0].config(0).vms[0].jobs[1].fioOptions!.job).toEqual({ name: 'writer', rw: 'write', bs: '64k', iodepth: '2', numjobs: '2' });
     expect(fio.points[0].config(0).durationNs).toBe(20e6);
     expect(fio.points[0].warnings).toEqual([]);
   });
@@ -154,6 +162,7 @@ describe('fio job files in scenarios', () => {
     const d = folder({ 'job.fio': jobFile, 's.yaml': 'vm: {vcpus: 2}\njob: {fio: job.fio}\nvariants:\n  - {name: qd32, set: {job.iodepth: 32}}\n' });
     const jobs = loadScenario(join(d, 's.yaml')).points[0].config(0).vms[0].jobs;
     expect(jobs.map((j) => j.iodepth)).toEqual([32, 32]);
+    expect(jobs.map((j) => j.fioOptions!.job.iodepth)).toEqual(['32', '32']); // echoed as it ran
   });
 
   it('takes fsync and fdatasync (one call on the guest\'s block device) as the job\'s fsync', () => {

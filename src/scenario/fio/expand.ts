@@ -44,7 +44,9 @@ export function expandFioJobs(raw: Raw, ctx: FioContext): { raw: Raw; warnings: 
     if (w.durationNs !== undefined) timing.push({ key: 'duration', ns: w.durationNs, from: `${file}: runtime` });
     if (w.warmupNs !== undefined) timing.push({ key: 'warmup', ns: w.warmupNs, from: `${file}: ramp_time` });
     const { fio: _file, ...overrides } = job;
-    const jobs = w.jobs.map((j) => ({ ...j, ...overrides }));
+    // Keys beside job.fio override every section, as fio's command line would: echoed as set.
+    const echoed = Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)]));
+    const jobs = w.jobs.map((j) => ({ ...j, ...overrides, fio_options: { ...j.fio_options!, job: { ...j.fio_options!.job, ...echoed } } }));
     const { job: _fio, ...rest } = vm;
     return { ...rest, jobs };
   };

@@ -4,6 +4,8 @@ export interface FioOption {
   value: string;
   file: string;
   line: number;
+  /** Set in a [global] section (and so in effect for the jobs below it). */
+  global?: boolean;
 }
 
 /** A job section with the options in effect for it: the globals above it, then its own. */
@@ -64,9 +66,8 @@ export function parseFioIni(file: string, text: string, src: IniSource): FioJob[
       const key = (eq < 0 ? text : text.slice(0, eq)).trim();
       const value = eq < 0 ? '' : expand(text.slice(eq + 1).trim(), name, line, src.env);
       if (!/^[a-z_][a-z0-9_]*$/i.test(key)) throw new FioSyntaxError(name, line, `not an option: "${text}"`);
-      const option = { key, value, file: name, line };
-      if (current) current.options.push(option);
-      else globals.push(option);
+      if (current) current.options.push({ key, value, file: name, line });
+      else globals.push({ key, value, file: name, line, global: true });
     });
   };
   walk(file, text, 0);

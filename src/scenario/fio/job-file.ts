@@ -96,7 +96,8 @@ export function fioWorkload(sections: FioJob[]): FioWorkload {
     };
 
     // fio reports each clone apart unless group_reporting pools the group.
-    const job: JobEntryInput = { name: s.name, group_reporting: false };
+    const written = (global: boolean) => Object.fromEntries(s.options.filter((o) => (o.global ?? false) === global).map((o) => [o.key, o.value]));
+    const job: JobEntryInput = { name: s.name, group_reporting: false, fio_options: { global: written(true), job: { name: s.name, ...written(false) } } };
     const origin: Record<string, FioOption> = {};
     origins.push(origin);
     for (const [key, o] of opt) {
