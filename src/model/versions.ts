@@ -43,6 +43,10 @@ export interface Behaviour {
    *  distributions build it); it drops poll handlers idle for 7 s (util/aio-posix.c POLL_IDLE_INTERVAL_NS). Before,
    *  ppoll, upgraded to epoll at 64 fds (fdmon-epoll EPOLL_ENABLE_THRESHOLD). */
   fdmonIoUring: boolean;
+  /** The main loop waits through the AioContext's fd monitor too (fdmon-io_uring hooked into glib's
+   *  GSource: "aio-posix: integrate fdmon into glib event loop", QEMU 10.2, the aio_add_sqe() series);
+   *  before, glib's ppoll over every fd. */
+  mainLoopFdmon: boolean;
   /** KVM halt_poll_ns_shrink default: 2 (halve) since Linux 6.11 (commit aeb1b22a3ac8 "KVM: Enable halt polling
    *  shrink parameter by default"), 0 (reset) before. */
   haltPollShrink: number;
@@ -104,6 +108,7 @@ export function behaviourOf(v: Versions): Behaviour {
     linuxAioMaxEvents: maxEvents,
     nativeDefaultBatch: atLeast(v.qemu, '6.1') ? 32 : maxEvents,
     fdmonIoUring: atLeast(v.qemu, '5.0'),
+    mainLoopFdmon: atLeast(v.qemu, '10.2'),
     haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
     kvmHaltPoll: atLeast(v.host_kernel, '4.0'),
     eevdf: atLeast(v.host_kernel, '6.6'),

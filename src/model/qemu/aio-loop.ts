@@ -99,7 +99,7 @@ export abstract class AioLoop extends HostThread implements VqServer {
 
   /** CPU that one blocking wait spends walking fds: ppoll visits every fd going in and coming out;
    *  epoll (at 64 fds or more) and io_uring report only the ready ones. (The main loop is glib's
-   *  ppoll: the assembly gives it fdmon poll.) */
+   *  ppoll before QEMU 10.2: the assembly gives it fdmon poll.) */
   private waitScanNs(): number {
     const n = this.fds;
     if (this.params.fdmon === 'io_uring') return 0;

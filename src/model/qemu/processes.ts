@@ -53,7 +53,7 @@ export class QemuProcesses {
         // The main loop notifies at once (virtio_irq: defer_call only in an iothread).
         ...poll, pollPerHandler: b.pollPerHandler, deferNotify: !main && b.deferredNotify,
         deferPollEnd: b.pollModeDeferred,
-        fdmon: main ? 'poll' : iothread.fdmon, forcedPollPass: !main && b.forcedPollPass,
+        fdmon: main && !b.mainLoopFdmon ? 'poll' : iothread.fdmon, forcedPollPass: !main && b.forcedPollPass,
       }, this.owner);
       this.ctxByName.set(key, ctx);
       this.ctxs.push(ctx);
