@@ -10,7 +10,7 @@ type Axis = 'qemu' | 'host_kernel' | 'guest_kernel';
 
 /** The releases walked on each axis: every one a boundary of the versions table can fall on. */
 const RELEASES: Record<Axis, string[]> = {
-  qemu: ['2.0', '2.1', '2.8', '2.9', '4.1', '4.2', '5.0', '5.1', '5.2', '6.0', '6.1', '7.2', '8.0', '8.1', '8.2', '9.0', '9.2', '10.0', '10.1'],
+  qemu: ['2.0', '2.1', '2.8', '2.9', '4.1', '4.2', '5.0', '5.1', '5.2', '6.0', '6.1', '7.2', '8.0', '8.1', '8.2', '9.0', '9.2', '10.0', '10.1', '10.2'],
   host_kernel: ['3.14', '3.19', '4.0', '4.19', '4.20', '5.14', '6.1', '6.5', '6.6', '6.10', '6.11', '6.12'],
   guest_kernel: ['3.13', '3.14', '4.10', '4.11', '5.2', '5.3', '5.4', '6.8', '6.9', '6.12'],
 };
@@ -35,8 +35,10 @@ const LOCALITY: Record<keyof Behaviour, { untouched: Doc; touched: Doc }> = {
   // Linux AIO's MAX_EVENTS and batch: another engine.
   linuxAioMaxEvents: { untouched: { disk: { aio: 'threads' } }, touched: blk({}, { job: { rw: 'randread', iodepth: 64, numjobs: 4 } }) },
   nativeDefaultBatch: { untouched: { disk: { aio: 'threads' } }, touched: blk({}, { job: { rw: 'randread', iodepth: 64, numjobs: 4 } }) },
-  // The fd monitor: the main loop is glib's ppoll in every release.
+  // The fd monitor: the main loop is glib's ppoll in every release before 10.2.
   fdmonIoUring: { untouched: { disk: { handler: 'main-loop' } }, touched: blk({ 'num-queues': 16 }, { vm: { vcpus: 16 }, job: { rw: 'randread', iodepth: 1, numjobs: 1 } }) },
+  // The main loop's wait through the fd monitor (10.2): an iothread's wait was already.
+  mainLoopFdmon: { untouched: {}, touched: blk({ handler: 'main-loop', 'num-queues': 16 }, { vm: { vcpus: 16 }, job: { rw: 'randread', iodepth: 1, numjobs: 1 } }) },
   // Notification deferral is an iothread's: the main loop notifies at once in every release.
   deferredNotify: { untouched: { disk: { handler: 'main-loop' } }, touched: blk() },
   // The forced poll pass is an iothread's: glib's main loop never ran it.
