@@ -163,6 +163,12 @@ export const COST_TABLE = {
    *  handling again: the comparisons users cite put virtio-scsi 10-20 % below virtio-blk where the
    *  iothread is the bound, ~3.5 us per virtio-blk request there). */
   scsi_request_ns: estimate(800, 400, 2000),
+  /** The SCSIDevice's request list and its requests_lock, which every iothread serving the LUN takes
+   *  twice per command (scsi_req_enqueue_internal and scsi_req_dequeue in hw/scsi/scsi-bus.c, QEMU 10.0
+   *  "scsi: introduce requests_lock", when iothread-vq-mapping spread a LUN's queues): the mutex's
+   *  line, the list head and the two neighbours' links, ~6 lines, at ~100 ns each when another core
+   *  wrote them last (estimate, as block_state_ns; free while one thread runs the LUN). */
+  scsi_requests_ns: estimate(600, 200, 1500),
   /** The guest's SCSI midlayer per command above blk-mq's: scsi_queue_rq, sd_init_command (CDB setup),
    *  virtscsi_queuecommand, and scsi_done / scsi_finish_command on completion (estimate). */
   guest_scsi_ns: estimate(1500, 700, 3000),

@@ -4,7 +4,7 @@ import { iops, simulate } from '../helpers.js';
 
 describe('shared block-layer state', () => {
   it('costs nothing alone, and the share b / (b + 1) of half its cost with b others inside', () => {
-    const bs = new SharedBlockState([1, 3], 1200);
+    const bs = new SharedBlockState([1, 3], [1200, 1200]);
     expect(bs.isShared(0)).toBe(false);
     expect(bs.isShared(1)).toBe(true);
     expect(bs.enter(1)).toBe(0);
@@ -13,7 +13,7 @@ describe('shared block-layer state', () => {
     bs.leave(1);
     bs.leave(1);
     expect(bs.enter(1)).toBe(300);
-    expect(new SharedBlockState([4], 0).isShared(0)).toBe(false);
+    expect(new SharedBlockState([4], [0]).isShared(0)).toBe(false);
   });
 
   // 8 jobs at QD64 on a device that never bounds: the iothreads are the bound.
@@ -41,4 +41,16 @@ describe('shared block-layer state', () => {
       [{ name: 'a', disk: 'vda', iodepth: 64, numjobs: 4 }, { name: 'b', disk: 'vdb', iodepth: 64, numjobs: 4 }], ns)).result);
     expect(twoDisks() / twoDisks(0)).toBeCloseTo(1, 3);
   });
+
+  it('costs a virtio-scsi LUN its request list too (requests_lock, QEMU 10.0) when its queues are spread', () => {
+    const lun = (bus: string, iothreads: number, scsiNs?: number) => iops(simulate({
+      ...base([{ name: 'sda', device: 'fast', bus, handler: 'pool', iothreads }], [{ name: 'j', disk: 'sda', iodepth: 64, numjobs: 8 }]),
+      versions: { qemu: '10.0' }, ...(scsiNs === undefined ? {} : { costs: { scsi_requests_ns: scsiNs } }),
+    }).result);
+    // With one iothread the list stays in its cache: the cost changes nothing.
+    expect(lun('scsi', 1)).toBe(lun('scsi', 1, 0));
+    // With two, a LUN gains less than it would without the list's lines moving.
+    expect(lun('scsi', 2) / lun('scsi', 1)).toBeLessThan(0.97 * (lun('scsi', 2, 0) / lun('scsi', 1, 0)));
+  });
 });
+

@@ -74,6 +74,8 @@ export class BlkWorld implements DeviceSide {
   private readonly deviceOfDisk: number[] = [];
   /** Per disk (host-wide), the AioContexts that serve its queues. */
   private readonly contextsOfDisk: Set<AioContext>[] = [];
+  /** Per disk: what a request's state shared by its AioContexts costs when it moves (block-state.ts). */
+  private readonly sharedStateNs: number[] = [];
   /** The vhost-user target's reactors, and the next to take a controller. */
   private readonly reactors: BackendServer[];
   private reactorTurn = 0;
@@ -138,7 +140,7 @@ export class BlkWorld implements DeviceSide {
       this.fio.add(vm, v, vcpuBase[v], firstVq, firstDisk, rng);
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
-    this.blockState = new SharedBlockState(this.contextsOfDisk.map((x) => x.size), c.block_state_ns);
+    this.blockState = new SharedBlockState(this.contextsOfDisk.map((x) => x.size), this.sharedStateNs);
   }
 
   /** Disk d of VM v (`base` its first vCPU): its tables, and its virtqueues with their servers, unless it
@@ -149,6 +151,7 @@ export class BlkWorld implements DeviceSide {
     const emulation = this.emulations[d.bus];
     this.vmOfDisk.push(v);
     this.deviceOfDisk.push(d.deviceIndex);
+    this.sharedStateNs.push(c.block_state_ns + emulation.sharedStateNs(c));
     this.submitters.push(emulation.submitter(this.requests, d.requestMerging, s.devices[d.deviceIndex].maxTransfer));
     // Servers outside QEMU advertise no volatile cache (LIO's emulate_write_cache is 0 by default;
     // an SPDK NVMe bdev on a drive with power-loss protection has none).

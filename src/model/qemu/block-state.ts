@@ -15,24 +15,25 @@
  */
 export class SharedBlockState {
   private readonly active: Int32Array;
-  private readonly halfNs: number;
+  private readonly halfNs: Float64Array;
 
-  /** `contexts[d]`: how many AioContexts serve disk d's queues. */
-  constructor(private readonly contexts: readonly number[], blockStateNs: number) {
+  /** `contexts[d]`: how many AioContexts serve disk d's queues; `stateNs[d]`: what its shared lines
+   *  cost per request (block_state_ns, and the device type's own, as a virtio-scsi LUN's list). */
+  constructor(private readonly contexts: readonly number[], stateNs: readonly number[]) {
     this.active = new Int32Array(contexts.length);
-    this.halfNs = blockStateNs / 2;
+    this.halfNs = Float64Array.from(stateNs, (x) => x / 2);
   }
 
   /** Whether more than one AioContext can touch disk d's state (else it is never contended). */
   isShared(disk: number): boolean {
-    return this.contexts[disk] > 1 && this.halfNs > 0;
+    return this.contexts[disk] > 1 && this.halfNs[disk] > 0;
   }
 
   /** A context begins block-layer work on disk d: its extra cost per request (submission or
    *  completion side) for the lines the others hold. */
   enter(disk: number): number {
     const others = this.active[disk]++;
-    return others === 0 ? 0 : (this.halfNs * others) / (others + 1);
+    return others === 0 ? 0 : (this.halfNs[disk] * others) / (others + 1);
   }
 
   leave(disk: number): void {

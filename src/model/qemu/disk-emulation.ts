@@ -19,5 +19,8 @@ export interface RequestSubmitter {
  */
 export interface DiskEmulation {
   configure(vq: Virtqueue, c: Readonly<Costs>): void;
+  /** What one request of it writes, beyond the block layer's state, that every AioContext serving the
+   *  disk shares (qemu/block-state.ts): its cost when each line comes from another core, ns. */
+  sharedStateNs(c: Readonly<Costs>): number;
   submitter(table: RequestTable, merging: boolean, maxTransfer: number): RequestSubmitter;
 }

@@ -13,6 +13,8 @@ import type { Virtqueue } from '../virtio/virtqueue.js';
  * blk-mq (guest_scsi_ns: scsi_queue_rq, sd_init_command, virtscsi_queuecommand, scsi_done).
  */
 export const VIRTIO_SCSI: DiskEmulation = {
+  // The SCSIDevice's request list under its requests_lock, which every iothread serving the LUN takes.
+  sharedStateNs: (c) => c.scsi_requests_ns,
   configure(vq: Virtqueue, c: Readonly<Costs>): void {
     vq.handleNs = c.blk_request_ns + c.scsi_request_ns;
     vq.completeNs = c.blk_complete_ns;
