@@ -24,7 +24,8 @@ describe('the guest\'s I/O scheduler', () => {
     // A contended hold far above everything else makes the lock the bound: 1 / 20 us = 50 k IOPS.
     const run = (scheduler: string) => simulate(base(4, { costs: { guest_mq_deadline_contended_ns: '20us' }, disk: { ...base(4).disk, scheduler } })).result;
     const dl = run('mq-deadline'), none = run('none');
-    expect(iops(dl)).toBeGreaterThan(49_000);
+    // Held nearly always (the jobs' other steps leave it free now and then: 96 % at least).
+    expect(iops(dl)).toBeGreaterThan(48_000);
     expect(iops(dl)).toBeLessThanOrEqual(50_100);
     expect(iops(none)).toBeGreaterThan(4 * iops(dl));
     const vcpuBusy = (r: typeof dl) => r.threads.filter((t) => t.role === 'vcpu').reduce((s, t) => s + t.busyNs, 0) / r.windowNs;
