@@ -95,11 +95,13 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
     const T = r.windowNs / 1e9, offered = (j.rate_iops as number) * T;
     for (const c of blk.clones) {
       if (c.meanInFlight > 0.5 * c.iodepth) continue;
-      // 5 sigma of the Poisson count: npm run fuzz checks some 30,000 clones, among which a 4-sigma
+      // 6 sigma of the Poisson count: npm run fuzz checks some 30,000 clones, among which a 4-sigma
       // window (6e-5 each, more with the catch-up of a backlog left at warmup's end, as fio's rate
       // limiter catches up too) turns up about twice (seed 1317153913: 480 of 391 offered, 4.5 sigma,
-      // the same clone at 19.5 k IOPS over 200 ms).
-      const slack = 5 * Math.sqrt(offered) + 2 * Math.ceil(c.meanInFlight) + 2;
+      // the same clone at 19.5 k IOPS over 200 ms) and a 5-sigma one now and then (seed 1324958568:
+      // 422 of 324, the arrivals themselves, 421 in the window; the same scenario at 60 seeds offers
+      // 1.0007 times its rate, none past 3.1 sigma).
+      const slack = 6 * Math.sqrt(offered) + 2 * Math.ceil(c.meanInFlight) + 2;
       if (Math.abs(c.completions - offered) > slack) return `open-loop clone ${c.clone} on ${c.vcpu} completed ${c.completions} of ${offered.toFixed(0)} offered`;
     }
     return null;
