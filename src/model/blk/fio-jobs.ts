@@ -131,31 +131,37 @@ export class FioJobs {
     return r;
   }
 
-  /** fio reaps n completed I/Os of the job (io_getevents) and refills its iodepth. */
+  /**
+   * fio reaps n completed I/Os of the job (io_getevents) and refills its iodepth. A job whose runtime
+   * is over only drains: the VM's figures count its last I/Os, its own are closed, and nothing is
+   * issued again (fio waits for its in-flight I/O as its runtime ends).
+   */
   reap(job: Job, n: number): void {
-    const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
-    if (job.stopped) return this.drain(job, n);
+    const now = this.sim.now, req = this.requests, load = this.loads[job.vm], own = !job.stopped;
     for (let i = 0; i < n; i++) {
       const r = job.done.shift();
       if (load.all) (req.flush[r] ? load.allSync! : load.all).record(now - req.issued[r]);
       if (req.flush[r]) {
-        job.stats.sync.record(now - req.issued[r]);
-        job.stats.syncs++;
+        if (own) {
+          job.stats.sync.record(now - req.issued[r]);
+          job.stats.syncs++;
+        }
         load.syncs++;
       } else {
-        job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
+        if (own) job.stats.dirs[req.write[r]].record(now, req.issued[r], req.submitted[r], req.bytes[r]);
         load.ios++;
         if (!req.write[r]) load.reads++;
         load.bytes += req.bytes[r];
       }
-      job.latSumNs += now - req.issued[r];
+      if (own) job.latSumNs += now - req.issued[r];
       req.release(r);
     }
-    job.completions += n;
-    job.inFlight.track(-n, now);
     job.inflight -= n;
     load.reapedTotal += n;
     load.inFlight.track(-n, now);
+    if (!own) return;
+    job.completions += n;
+    job.inFlight.track(-n, now);
     if (job.arrivalGap === 0) {
       if (job.thinkNs > 0) {
         this.sim.after(job.thinkNs, Ev.JobThinkEnd, job.index, n);
@@ -168,26 +174,6 @@ export class FioJobs {
       job.toSubmit += take;
     }
     if (job.toSubmit > 0) this.guest.queueSubmit(job, true);
-  }
-
-  /** A stopped job's last I/Os reaped: the VM's figures count them, the job's own are closed, and
-   *  nothing is issued again (fio waits for its in-flight I/O as its runtime ends). */
-  private drain(job: Job, n: number): void {
-    const now = this.sim.now, req = this.requests, load = this.loads[job.vm];
-    for (let i = 0; i < n; i++) {
-      const r = job.done.shift();
-      if (load.all) (req.flush[r] ? load.allSync! : load.all).record(now - req.issued[r]);
-      if (req.flush[r]) load.syncs++;
-      else {
-        load.ios++;
-        if (!req.write[r]) load.reads++;
-        load.bytes += req.bytes[r];
-      }
-      req.release(r);
-    }
-    job.inflight -= n;
-    load.reapedTotal += n;
-    load.inFlight.track(-n, now);
   }
 
   /** The next open-loop (rate_iops) arrival of the job. */
