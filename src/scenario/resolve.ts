@@ -1,23 +1,18 @@
-import { Distribution, type DistSpec } from '../engine/distribution.js';
+import { Distribution } from '../engine/distribution.js';
 import { DEFAULT_JITTER, resolveCosts, type Costs } from '../model/costs.js';
 import { atLeast, behaviourOf, NEWEST, type Behaviour, type Versions } from '../model/versions.js';
 import type { DiskConfig, HostDeviceConfig, JobConfig, ModelConfig, RunConfig, VmConfig } from '../model/config.js';
-import type { DiskBackendKind } from '../model/blk/setup.js';
-import { CACHE_DIRECT, type PageCacheParams } from '../model/storage/cache-modes.js';
-import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
-import type { DeviceConfig } from '../model/storage/device.js';
-import { DEVICE_PRESETS } from '../model/storage/presets.js';
+import type { PageCacheParams } from '../model/storage/cache-modes.js';
 import { hasPhases, jobTimings, withJobPhases } from './phases.js';
-import { MAIN_LOOP, mapVirtqueues, type Handler } from '../model/qemu/iothread-mapping.js';
+import { mapVirtqueues } from '../model/qemu/iothread-mapping.js';
 import { ScenarioError, type Located } from './errors.js';
 import { KUBEVIRT_NEWEST, kubevirtTopology, podCpus, type KubevirtTopology, type Warn } from './kubevirt.js';
-import type { DeviceInput, DiskInput, JobInput, Scenario, VmEntry, VmSection } from './schema.js';
+import type { DiskInput, JobInput, Scenario, VmSection } from './schema.js';
 import { LIMITS } from './limits.js';
 import { resolveNic } from './resolve-net.js';
+import { aioOf, backendOf, fsyncOf, handlerOf, resolveDevice, schedulerOf, type VmContext } from './resolve-disk.js';
+import { cpuOf, pinned, placementOf, threadPins, vhostUserOf } from './resolve-placement.js';
 import { GUEST_HALTPOLL, KVM_HALT_POLL, type HaltPollParams } from '../model/host/halt-polling.js';
-import type { AioKind } from '../model/qemu/aio/engine.js';
-import { THREAD_ROLES } from '../model/host/roles.js';
-import { aioEngine, aioEngineNames } from '../model/qemu/aio/registry.js';
 import { parseBssplit } from './bssplit.js';
 
 const DEFAULT_DISK = 'vda';
@@ -26,21 +21,6 @@ const DEFAULT_DISK = 'vda';
 const VHOST_QUEUE_SIZE = 128;
 /** QEMU's iothread poll-max-ns default (iothread.c, 32 us). */
 const DEFAULT_POLL_MAX_NS = 32768;
-
-/** Where a VM's errors and warnings point: its fields' paths in the file (`vms.<i>` in the host form). */
-interface VmContext {
-  fail: Located;
-  warn: Warn;
-  /** The host's storage devices so far: a VM's private devices are added, shared ones named. */
-  devices: HostDeviceConfig[];
-  shared: Map<string, number>;
-  behaviour: Behaviour;
-  versions: Versions & { kubevirt: string };
-  zeroOverheads: boolean;
-  /** The measured window and the warmup before it, ns. */
-  durationNs: number;
-  warmupNs: number;
-}
 
 /**
  * A validated scenario (one variant) -> the model's input, with every default filled in and the
@@ -139,23 +119,6 @@ function resolveHost(
 function pageCacheOf(s: Scenario): PageCacheParams {
   const p = s.host?.page_cache ?? { size: 16 * 2 ** 30, dirty_ratio: 20, dirty_background_ratio: 10, read_ahead_kb: 128 };
   return { sizeBytes: p.size, dirtyRatio: p.dirty_ratio, dirtyBackgroundRatio: p.dirty_background_ratio, readAheadBytes: p.read_ahead_kb * 1024 };
-}
-
-/** The host's vhost-user target, when a disk uses it. */
-function vhostUserOf(s: Scenario, cpu: HostParams | null, vms: { disks: DiskConfig[] }[], fail: Located): ModelConfig['vhostUser'] {
-  const t = s.host?.vhost_user;
-  if (!vms.some((vm) => vm.disks.some((d) => d.backend === 'vhost-user'))) return null;
-  const byRole = s.host?.cpusets.reactor;
-  if (t?.cpuset && byRole) throw fail(['host', 'cpusets', 'reactor'], 'the reactors\' cores are given twice: keep host.vhost_user.cpuset or host.cpusets.reactor');
-  const cpuset = t?.cpuset ?? byRole ?? null;
-  const path = t?.cpuset ? ['host', 'vhost_user', 'cpuset'] : ['host', 'cpusets', 'reactor'];
-  if (cpuset) {
-    const cores = cpu?.cores ?? 0;
-    if (cores === 0) throw fail(path, 'cpusets need host.cores (the cores the VMs share)');
-    const bad = cpuset.find((c) => c >= cores);
-    if (bad !== undefined) throw fail(path, `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
-  }
-  return { reactors: t?.reactors ?? 1, cpuset };
 }
 
 /** One VM's disks, jobs and NIC. */
@@ -320,45 +283,7 @@ function resolveVm(
   };
 }
 
-/** The guest's I/O scheduler: elevator_get_default's mq-deadline for a request queue with one hardware
- *  queue (virtio-blk and virtio-scsi map at most one per vCPU), where the guest kernel has it. */
-function schedulerOf(d: DiskInput, hwQueues: number, at: (key: string) => (string | number)[], x: VmContext): DiskConfig['scheduler'] {
-  if (d.scheduler === 'mq-deadline' && !x.behaviour.mqDeadlineDefault) {
-    throw x.fail(at('scheduler'), `mq-deadline needs guest Linux 4.11 or later (versions.guest_kernel is ${x.versions.guest_kernel})`);
-  }
-  return d.scheduler ?? (x.behaviour.mqDeadlineDefault && hwQueues === 1 ? 'mq-deadline' : 'none');
-}
-
 const POOL_SIZE = ['kubevirt', 'domain', 'ioThreads', 'supplementalPoolThreadCount'];
-
-/** host.pins: each named thread of the VM (its vCPUs, the AioContexts its disks use, the main loop) on
- *  host cores that exist; an iothread no disk uses (declared, as libvirt's <iothreads> may, and idle)
- *  is said to take no part. */
-function threadPins(s: Scenario, vm: { vcpus: number; disks: { vqContexts: string[] }[] }, cpu: HostParams | null, fail: Located, warn: Warn): Record<string, number[]> {
-  const pins = s.host?.pins ?? {};
-  const threads = new Set([...Array.from({ length: vm.vcpus }, (_, i) => `vcpu${i}`), ...vm.disks.flatMap((d) => d.vqContexts), MAIN_LOOP]);
-  const cores = cpu?.cores ?? 0;
-  for (const [thread, set] of Object.entries(pins)) {
-    if (/^vcpu\d+$/.test(thread) && !threads.has(thread)) throw fail(['host', 'pins', thread], `the VM has ${vm.vcpus} vCPUs (vcpu0-vcpu${vm.vcpus - 1})`);
-    if (!threads.has(thread)) warn(['host', 'pins', thread], `no disk of the VM runs in an iothread named ${thread} (its threads: ${[...threads].join(', ')}): the pin takes no part`);
-    if (cores === 0) throw fail(['host', 'pins', thread], 'pins need host.cores (the cores the threads share)');
-    const bad = set.find((c) => c >= cores);
-    if (bad !== undefined) throw fail(['host', 'pins', thread], `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
-  }
-  return pins;
-}
-
-/** A VM's pinned threads on host cores: its pins are indices into its pod's cores; a pin to a host CPU
- *  by number holds only where the pod's cpuset has that CPU (else `refuse` says why the VM fails). */
-function pinned(pins: Record<string, number[]> | null, hostCpuPins: KubevirtTopology['hostCpuPins'], podCores: number[] | null, refuse: (why: string) => Error): Record<string, number[]> {
-  if (pins === null || podCores === null) return {};
-  const out = Object.fromEntries(Object.entries(pins).map(([t, idx]) => [t, idx.map((i) => podCores[i])]));
-  for (const p of hostCpuPins) {
-    if (!podCores.includes(p.cpu)) throw refuse(`${p.why} (the pod's CPUs: ${podCores[0]}-${podCores[podCores.length - 1]})`);
-    out[p.thread] = [p.cpu];
-  }
-  return out;
-}
 
 export type Point = { seed: number; variant: string; pointKey: string; replication: number };
 
@@ -405,193 +330,3 @@ function haltPollOf(s: Scenario, b: Behaviour, fail: Located, hinted: boolean): 
   return { ...kvm, maxNs: h.halt_poll_ns ?? kvm.maxNs, grow: h.halt_poll_ns_grow, growStart: h.halt_poll_ns_grow_start, shrink: h.halt_poll_ns_shrink ?? b.haltPollShrink };
 }
 
-/** The host's cores and scheduling; null (a core for every thread) without a host: section or KubeVirt. */
-function cpuOf(s: Scenario, kubevirtCores: number | undefined, b: Behaviour): HostParams | null {
-  const h = s.host;
-  if (!h && !kubevirtCores) return null;
-  return {
-    cores: h?.cores || kubevirtCores || 0,
-    sliceNs: h?.sched_slice ?? SCHED_DEFAULTS.sliceNs,
-    cstateExitNs: h?.cstate_exit ?? 0,
-    cstateResidencyNs: h?.cstate_residency ?? 0,
-    policy: b.eevdf ? 'eevdf' : 'cfs',
-    wakeupGranNs: h?.sched_wakeup_granularity ?? SCHED_DEFAULTS.wakeupGranNs,
-    latencyNs: h?.sched_latency ?? SCHED_DEFAULTS.latencyNs,
-    delayDequeue: b.delayDequeue,
-  };
-}
-
-
-/**
- * Where a VM's threads may run: the host's cpusets by role, within the VM's own cpuset or NUMA node
- * (host form), outside the cores `taken` by dedicated-CPU VMs; a dedicated-CPU VM's threads on its
- * pod's cores (`podCores`); and which roles pay the NUMA-remote factor.
- */
-function placementOf(
-  s: Scenario, cpu: HostParams | null, entry: VmEntry | null, fail: Located, at: (string | number)[],
-  podCores: number[] | null, taken: ReadonlySet<number>,
-): Pick<VmConfig, 'cpusets' | 'numaRemote' | 'numaRemoteFactor'> {
-  const failVm: Located = (path, reason) => fail([...at, ...path], reason);
-  const h = s.host;
-  const numa = { numaRemote: h?.numa_remote ?? [], numaRemoteFactor: h?.numa_remote_factor ?? 1 };
-  if (podCores !== null) {
-    const why = 'KubeVirt places a dedicatedCpuPlacement VM on cores of its own';
-    if (entry?.cpuset || entry?.numa_node !== undefined) throw failVm([entry.cpuset ? 'cpuset' : 'numa_node'], `${why}: leave this out`);
-    const role = Object.keys(h?.cpusets ?? {})[0];
-    if (role) throw fail(['host', 'cpusets', role], `${why}: host.cpusets cannot place its threads`);
-    return { cpusets: Object.fromEntries(THREAD_ROLES.map((r) => [r, podCores])), ...numa };
-  }
-  const cores = cpu?.cores ?? 0;
-  const within = (set: number[], path: (string | number)[], fail: Located) => {
-    if (cores === 0) throw fail(path, 'cpusets need host.cores (the cores the VMs share)');
-    const bad = set.find((c) => c >= cores);
-    if (bad !== undefined) throw fail(path, `core ${bad} is not among the ${cores} host cores (0-${cores - 1})`);
-  };
-  let vmSet: number[] | undefined;
-  if (entry?.cpuset) {
-    if (entry.numa_node !== undefined) throw failVm(['numa_node'], 'give either cpuset or numa_node, not both');
-    within(entry.cpuset, ['cpuset'], failVm);
-    vmSet = entry.cpuset;
-  } else if (entry?.numa_node !== undefined) {
-    const nodes = h?.numa_nodes ?? 1;
-    if (entry.numa_node >= nodes) throw failVm(['numa_node'], `the host has ${nodes} NUMA node${nodes > 1 ? 's' : ''} (host.numa_nodes)`);
-    if (cores === 0) throw failVm(['numa_node'], 'a NUMA node needs host.cores (the cores the nodes split)');
-    if (nodes > cores) throw fail(['host', 'numa_nodes'], `${nodes} NUMA nodes for ${cores} cores: a node without cores`);
-    const per = Math.floor(cores / nodes);
-    vmSet = Array.from({ length: per }, (_, i) => entry.numa_node! * per + i);
-  }
-  if (taken.size > 0) {
-    const shared = vmSet ?? Array.from({ length: cores }, (_, c) => c);
-    vmSet = shared.filter((c) => !taken.has(c));
-    if (vmSet.length === 0) throw failVm([entry?.cpuset ? 'cpuset' : 'vm'], `every core it may use is a dedicated-CPU VM's (cores 0-${Math.max(...taken)})`);
-  }
-  const cpusets: Record<string, number[]> = {};
-  for (const role of THREAD_ROLES) {
-    // The vhost-user target's reactors are the host's, not the VM's (vhostUserOf).
-    const set = role === 'reactor' ? undefined : h?.cpusets[role];
-    if (set) within(set, ['host', 'cpusets', role], fail);
-    const allowed = set && vmSet ? set.filter((c) => vmSet!.includes(c)) : set ?? vmSet;
-    if (allowed && allowed.length === 0) throw failVm(['cpuset'], `no core of host.cpusets.${role} is in this VM's cpuset`);
-    if (allowed) cpusets[role] = allowed;
-  }
-  return { cpusets, ...numa };
-}
-
-/** fio fsync: refused on a job that never writes (it would never fsync). */
-function fsyncOf(j: JobInput, at: (k: string) => (string | number)[], fail: Located): number {
-  if (!j.fsync) return 0;
-  const rw = j.rw ?? 'randread';
-  if (rw === 'read' || rw === 'randread') throw fail(at('fsync'), `fsync follows writes; this job (rw ${rw}) does none: give rw write, randwrite, rw or randrw, or drop fsync`);
-  return j.fsync;
-}
-
-/** The disk's aio engine: native unless given, or threads (QEMU's default) where the host page cache is
- *  used: QEMU refuses aio=native without cache.direct=on. */
-function aioOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): AioKind {
-  const direct = CACHE_DIRECT[d.cache ?? 'none'];
-  if (d.aio !== undefined && aioEngine(d.aio).needsDirect && !direct) {
-    const others = aioEngineNames().filter((n) => !aioEngine(n).needsDirect).join(' or ');
-    throw fail(at('aio'), `aio=${d.aio} requires cache.direct=on (QEMU refuses it): with cache ${d.cache}, give aio ${others}, or cache none or directsync`);
-  }
-  return d.aio ?? (direct ? 'native' : 'threads');
-}
-
-/** QEMU's fields that have no meaning for a disk served outside QEMU. */
-const QEMU_ONLY = ['handler', 'iothreads', 'iothread', 'iothread-vq-mapping', 'aio', 'request-merging', 'cache'] as const;
-
-/** Who serves the disk, with the fields and releases that go with it. */
-function backendOf(d: DiskInput, at: (k: string) => (string | number)[], x: VmContext): DiskBackendKind {
-  const { fail } = x;
-  const backend = d.backend ?? 'qemu';
-  if (backend === 'vhost' && d.bus !== 'scsi') throw fail(at('backend'), 'vhost is vhost-scsi-pci: it needs bus: scsi');
-  if (backend === 'vhost-user' && d.bus === 'scsi') throw fail(at('backend'), 'vhost-user is vhost-user-blk-pci here: it needs bus: virtio');
-  if (backend !== 'qemu') {
-    const given = QEMU_ONLY.find((k) => d[k] !== undefined);
-    if (given) throw fail(at(given), `applies to disks QEMU serves (backend: qemu); this disk's backend is ${backend}`);
-  }
-  if (d.worker_per_virtqueue !== undefined) {
-    if (backend !== 'vhost') throw fail(at('worker_per_virtqueue'), 'applies only to backend: vhost (vhost-scsi)');
-    if (d.worker_per_virtqueue && !atLeast(x.versions.qemu, '9.0')) {
-      throw fail(at('worker_per_virtqueue'), `needs QEMU 9.0 or later (versions.qemu is ${x.versions.qemu})`);
-    }
-    if (d.worker_per_virtqueue && !atLeast(x.versions.host_kernel, '6.4')) {
-      throw fail(at('worker_per_virtqueue'), `needs a host kernel with VHOST_NEW_WORKER, Linux 6.4 or later (versions.host_kernel is ${x.versions.host_kernel})`);
-    }
-  }
-  return backend;
-}
-
-function handlerOf(d: DiskInput, at: (k: string) => (string | number)[], fail: Located): Handler {
-  const kind = d.handler ?? 'dedicated';
-  if (d.iothreads !== undefined && kind !== 'pool') throw fail(at('iothreads'), `applies only to handler: pool (this disk's handler is ${kind})`);
-  if (d.iothread !== undefined && kind !== 'shared') throw fail(at('iothread'), `applies only to handler: shared (this disk's handler is ${kind})`);
-  const mapping = d['iothread-vq-mapping'];
-  if (mapping !== undefined) {
-    if (kind !== 'pool') throw fail(at('iothread-vq-mapping'), `applies only to handler: pool (this disk's handler is ${kind})`);
-    if (d.iothreads !== undefined) throw fail(at('iothreads'), 'give either iothreads or iothread-vq-mapping, not both');
-    return { kind: 'mapping', entries: mapping };
-  }
-  switch (kind) {
-    case 'main-loop': return { kind };
-    case 'dedicated': return { kind };
-    case 'shared': return { kind, iothread: d.iothread ?? 'iothread0' };
-    case 'pool': return { kind, iothreads: d.iothreads ?? 1 };
-  }
-}
-
-function resolveDevice(
-  spec: string | DeviceInput,
-  custom: Record<string, DeviceInput>,
-  path: (string | number)[],
-  fail: Located,
-): DeviceConfig {
-  const known = () => [...Object.keys(DEVICE_PRESETS), ...Object.keys(custom)].join(', ');
-  let name: string;
-  let input: DeviceInput;
-  let inputPath = path;
-  if (typeof spec === 'string') {
-    if (DEVICE_PRESETS[spec]) return { name: spec, ...DEVICE_PRESETS[spec] };
-    if (!custom[spec]) throw fail(path, `no device named "${spec}" (known: ${known()})`);
-    name = spec;
-    input = custom[spec];
-    inputPath = ['devices', spec];
-  } else {
-    name = spec.preset ?? 'inline';
-    input = spec;
-  }
-  const presetName = input.preset ?? 'nvme-tlc';
-  const preset = DEVICE_PRESETS[presetName];
-  if (!preset) throw fail([...inputPath, 'preset'], `no device preset named "${presetName}" (presets: ${Object.keys(DEVICE_PRESETS).join(', ')})`);
-  const dist = (key: 'read' | 'write', d: DistSpec | undefined): DistSpec => {
-    if (!d) return preset[key];
-    checkDistribution(d, [...inputPath, key], fail);
-    return d;
-  };
-  return {
-    name,
-    queueDepth: input.queue_depth ?? preset.queueDepth,
-    parallelism: input.parallelism ?? preset.parallelism,
-    dispatch: input.dispatch ?? preset.dispatch,
-    read: dist('read', input.read),
-    write: dist('write', input.write),
-    iopsCap: input.iops_cap ?? preset.iopsCap,
-    bwCap: input.bw_cap_mib_s !== undefined ? input.bw_cap_mib_s * 1024 * 1024 : preset.bwCap,
-    maxTransfer: input.max_transfer ?? preset.maxTransfer,
-  };
-}
-
-function checkDistribution(d: DistSpec, path: (string | number)[], fail: Located): void {
-  if (d.dist === 'uniform' && d.max < d.min) throw fail([...path, 'max'], 'must be at least min');
-  if (d.dist === 'empirical') {
-    const q = d.quantiles;
-    const sorted = q.every((row, i) => i === 0 || (row[0] > q[i - 1][0] && row[1] >= q[i - 1][1]));
-    if (!sorted || q[0][0] !== 0 || q[q.length - 1][0] !== 1) {
-      throw fail([...path, 'quantiles'], 'expected [probability, value] rows from 0 to 1, both increasing');
-    }
-  }
-  try {
-    new Distribution(d);
-  } catch (e) {
-    throw fail(path, (e as Error).message);
-  }
-}
