@@ -53,6 +53,9 @@ export interface Behaviour {
   /** KVM halt polling exists (Linux 4.0, "KVM: add halt_poll_ns module parameter"): the default
    *  halt_poll_ns before it is 0. */
   kvmHaltPoll: boolean;
+  /** Each vCPU's halt-polling window grows on short halts and shrinks on long ones (Linux 4.3, aca6ff29c406
+   *  "KVM: dynamic halt-polling"); before, every halt polls for the whole halt_poll_ns. */
+  kvmHaltPollAdaptive: boolean;
   /** The host's fair scheduler is EEVDF (Linux 6.6, 147f3efaa241 "sched/fair: Implement an EEVDF-like
    *  scheduling policy"): a woken thread preempts by lag, else waits for the running thread's slice.
    *  Before, CFS preempts for any woken thread far enough behind in vruntime. */
@@ -111,6 +114,7 @@ export function behaviourOf(v: Versions): Behaviour {
     mainLoopFdmon: atLeast(v.qemu, '10.2'),
     haltPollShrink: atLeast(v.host_kernel, '6.11') ? 2 : 0,
     kvmHaltPoll: atLeast(v.host_kernel, '4.0'),
+    kvmHaltPollAdaptive: atLeast(v.host_kernel, '4.3'),
     eevdf: atLeast(v.host_kernel, '6.6'),
     delayDequeue: atLeast(v.host_kernel, '6.12'),
     guestHaltpoll: atLeast(v.guest_kernel, '5.4'),

@@ -319,7 +319,7 @@ export function versionsOf(s: Scenario): Versions & { kubevirt: string } {
  */
 function haltPollOf(s: Scenario, b: Behaviour, fail: Located, hinted: boolean): HaltPollParams {
   const h = s.host;
-  const kvm = { ...KVM_HALT_POLL, maxNs: b.kvmHaltPoll ? KVM_HALT_POLL.maxNs : 0, shrink: b.haltPollShrink };
+  const kvm = { ...KVM_HALT_POLL, maxNs: b.kvmHaltPoll ? KVM_HALT_POLL.maxNs : 0, shrink: b.haltPollShrink, adaptive: b.kvmHaltPollAdaptive };
   if (h?.guest_haltpoll ?? (hinted && b.guestHaltpoll)) {
     if (!b.guestHaltpoll) throw fail(['host', 'guest_haltpoll'], `cpuidle-haltpoll needs guest Linux 5.4 or later (versions.guest_kernel is ${versionsOf(s).guest_kernel})`);
     const g = GUEST_HALTPOLL;

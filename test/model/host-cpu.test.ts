@@ -26,6 +26,17 @@ describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
     expect(adjustHaltPollNs(80_000, 300_000, GUEST_HALTPOLL)).toBe(0);
   });
 
+  it('before Linux 4.3 every halt polls the whole halt_poll_ns: no growing, no shrinking', () => {
+    const fixed = { ...KVM_HALT_POLL, adaptive: false };
+    expect([adjustHaltPollNs(0, 1000, fixed), adjustHaltPollNs(200_000, 5e6, fixed)]).toEqual([200_000, 200_000]);
+    // One I/O a millisecond: halts of ~1 ms, past the window. Linux 4.3 resets the window to 0 after
+    // the first; 4.2 polls 200 us of each.
+    const sparse = (v: string) => summarize(simulate({ ...qd1, versions: { host_kernel: v }, job: { iodepth: 1, rate_iops: 1000 } }).result);
+    expect(sparse('4.3').vcpu_poll_pct).toBeLessThan(2);
+    expect(sparse('4.2').vcpu_poll_pct).toBeGreaterThan(15);
+    expect(sparse('4.2').vcpu_poll_pct).toBeLessThan(25);
+  });
+
   const qd1 = {
     duration: '100ms', warmup: '10ms', vm: { vcpus: 1 },
     disk: { device: 'optane' }, job: { iodepth: 1 },

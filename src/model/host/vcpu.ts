@@ -3,7 +3,7 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { LazyTimer } from '../../engine/lazy-timer.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { Ev } from '../events.js';
-import { adjustHaltPollNs, type HaltPollParams } from './halt-polling.js';
+import { adjustHaltPollNs, firstHaltPollNs, type HaltPollParams } from './halt-polling.js';
 import { HostThread } from './host-cpu.js';
 
 /** No step running. */
@@ -59,8 +59,8 @@ export class Vcpu extends HostThread {
   private haltDeadline = 0;
   /** A vCPU woken every few us while it polls starts a window each time: one timer serves them. */
   private readonly haltTimer: LazyTimer;
-  /** Current halt-polling window (adaptive). */
-  haltPollNs = 0;
+  /** Current halt-polling window. */
+  haltPollNs: number;
 
   /**
    * `index` is the vCPU's place in the host's vCPU table (its events' argument), `name` its name in
@@ -77,6 +77,7 @@ export class Vcpu extends HostThread {
   ) {
     super(new CpuAccount(name, 'vcpu'), sim, Ev.VcpuStepDone, index);
     this.haltTimer = new LazyTimer(sim, Ev.VcpuHaltPollEnd, index);
+    this.haltPollNs = firstHaltPollNs(haltPoll);
   }
 
   /** An interrupt of source `src` of a driver arrives. */
