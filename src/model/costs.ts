@@ -55,8 +55,10 @@ export const COST_TABLE = {
   /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles
    *  (shared/reference/published.md, "a VM-exit round trip is about 2,500 cycles"). */
   vmexit_ns: measured(1000, 700, 2000),
-  /** Waking a halted vCPU thread for an injected interrupt: host scheduler wake-up + VM entry (estimate,
-   *  like a host thread wake-up; KVM halt polling, issue 5, shortens it). */
+  /** Waking a halted vCPU thread for an injected interrupt: the wake-up IPI to its idle core, the core's
+   *  way out of idle, the switch to the vCPU thread (vcpu_load) and the VM entry; what KVM halt polling
+   *  saves. Start: like a host thread's wake-up; the fit takes it from P14 (the dynamic halt-polling
+   *  commit's TCP_RR, 7 us saved per round trip), the one row where a vCPU sleeps on the critical path. */
   vcpu_wakeup_ns: fitted(4000, 1500, 10000),
 
   // --- host scheduler ---

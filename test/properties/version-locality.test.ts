@@ -11,7 +11,7 @@ type Axis = 'qemu' | 'host_kernel' | 'guest_kernel';
 /** The releases walked on each axis: every one a boundary of the versions table can fall on. */
 const RELEASES: Record<Axis, string[]> = {
   qemu: ['2.0', '2.1', '2.8', '2.9', '4.1', '4.2', '5.0', '5.1', '5.2', '6.0', '6.1', '7.2', '8.0', '8.1', '8.2', '9.0', '9.2', '10.0', '10.1', '10.2'],
-  host_kernel: ['3.14', '3.19', '4.0', '4.19', '4.20', '5.14', '6.1', '6.5', '6.6', '6.10', '6.11', '6.12'],
+  host_kernel: ['3.14', '3.19', '4.0', '4.2', '4.3', '4.19', '4.20', '5.14', '6.1', '6.5', '6.6', '6.10', '6.11', '6.12'],
   guest_kernel: ['3.13', '3.14', '4.10', '4.11', '5.2', '5.3', '5.4', '6.8', '6.9', '6.12'],
 };
 
@@ -51,6 +51,7 @@ const LOCALITY: Record<keyof Behaviour, { untouched: Doc; touched: Doc }> = {
   // KVM halt polling: off by the module parameter.
   kvmHaltPoll: { untouched: { host: { halt_poll_ns: 0 } }, touched: blk({}, { job: { rw: 'randread', iodepth: 1, numjobs: 1 } }) },
   haltPollShrink: { untouched: { host: { halt_poll_ns: 0 } }, touched: blk({}, { job: { rw: 'randread', iodepth: 1, numjobs: 1, thinktime: '1ms' } }) },
+  kvmHaltPollAdaptive: { untouched: { host: { halt_poll_ns: 0 } }, touched: blk({}, { job: { rw: 'randread', iodepth: 1, numjobs: 1, thinktime: '1ms' } }) },
   // The fair scheduler: a core for every thread leaves it nothing to decide.
   eevdf: { untouched: {}, touched: blk({}, { host: { cores: 2 } }) },
   delayDequeue: { untouched: {}, touched: blk({}, { host: { cores: 2 } }) },
