@@ -40,9 +40,8 @@ export const enum Ev {
   VhostWake,
   /** a = vhost worker: its busy-poll window may have ended with nothing found. */
   VhostPollTimeout,
-  /** a = link, b = packet: the packet's last bit is on the wire. */
-  LinkDone,
-  /** b = packet: it reaches the far end of its link (propagation). */
+  /** b = packet: it reaches the far end of its link (serialization behind the packets before it, then
+   *  propagation). */
   Arrive,
   /** b = request packet: the peer has served it and sends the response. */
   PeerRespond,

@@ -1,13 +1,13 @@
-import { IntFifo } from '../../engine/int-fifo.js';
 import type { Simulation } from '../../engine/simulation.js';
 import { Ev } from '../events.js';
 
 /** One direction of a wire: packets are serialized at the line rate in FIFO order, then arrive after
- *  their propagation delay (half the round trip to their peer). */
+ *  their propagation delay (half the round trip to their peer). Nothing observes a packet between its
+ *  send and its arrival, so the wire keeps only when it is next free: a packet's arrival is known, and
+ *  scheduled, when it is sent. */
 export class Link {
-  private readonly queue = new IntFifo(64);
-  private busy = false;
-  bytes = 0;
+  /** When the last packet sent has left the wire (its last bit on it). */
+  private freeAt = 0;
 
   constructor(
     readonly index: number,
@@ -22,19 +22,8 @@ export class Link {
       this.sim.after(this.delayOf(p), Ev.Arrive, this.index, p);
       return;
     }
-    if (this.busy) this.queue.push(p);
-    else this.start(p);
-  }
-
-  private start(p: number): void {
-    this.busy = true;
-    this.sim.after((this.bytesOf(p) * 8e9) / this.bitsPerSecond, Ev.LinkDone, this.index, p);
-  }
-
-  onDone(p: number): void {
-    this.bytes += this.bytesOf(p);
-    this.sim.after(this.delayOf(p), Ev.Arrive, this.index, p);
-    this.busy = false;
-    if (this.queue.size > 0) this.start(this.queue.shift());
+    const start = Math.max(this.sim.now, this.freeAt);
+    this.freeAt = start + (this.bytesOf(p) * 8e9) / this.bitsPerSecond;
+    this.sim.at(this.freeAt + this.delayOf(p), Ev.Arrive, this.index, p);
   }
 }

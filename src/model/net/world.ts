@@ -140,7 +140,7 @@ export class NetWorld implements DeviceSide {
 
   readonly eventKinds = [
     Ev.NetIrq, Ev.VhostStepDone, Ev.VhostWake, Ev.VhostPollTimeout,
-    Ev.LinkDone, Ev.Arrive, Ev.PeerRespond, Ev.FlowAck, Ev.FlowTimer, Ev.FlowDelack,
+    Ev.Arrive, Ev.PeerRespond, Ev.FlowAck, Ev.FlowTimer, Ev.FlowDelack,
   ];
 
   receive(kind: number, a: number, b: number): void {
@@ -149,7 +149,6 @@ export class NetWorld implements DeviceSide {
       case Ev.VhostStepDone: this.workers[a].onStepDone(); break;
       case Ev.VhostWake: this.workers[a].onWake(); break;
       case Ev.VhostPollTimeout: this.workers[a].onPollTimeout(); break;
-      case Ev.LinkDone: this.links[a].onDone(b); break;
       case Ev.Arrive: if ((a & 1) === TO_PEER) this.atPeer(b); else this.atTap(b); break;
       case Ev.PeerRespond: this.links[this.firstLink[this.flows[this.packets.flow[b]].vm] + TO_GUEST].send(b); break;
       case Ev.FlowAck: this.onAck(this.flows[a]); break;
