@@ -17,6 +17,15 @@ export class Link {
     private readonly bytesOf: (p: number) => number,
   ) {}
 
+  /** Sends p `afterNs` from now: false when the wire has a line rate, whose order of packets needs the
+   *  send made then (the caller schedules it); without one the packet only travels, and its arrival is
+   *  scheduled now. */
+  sendAfter(p: number, afterNs: number): boolean {
+    if (this.bitsPerSecond !== 0) return false;
+    this.sim.at(this.sim.now + afterNs + this.delayOf(p), Ev.Arrive, this.index, p);
+    return true;
+  }
+
   send(p: number): void {
     if (this.bitsPerSecond === 0) {
       this.sim.after(this.delayOf(p), Ev.Arrive, this.index, p);

@@ -286,7 +286,8 @@ export class NetWorld implements DeviceSide {
     const kind = this.packets.kind[p];
     if (kind === REQUEST) {
       this.packets.kind[p] = RESPONSE;
-      this.sim.after(this.net(f).peer.serviceNs, Ev.PeerRespond, 0, p);
+      const service = this.net(f).peer.serviceNs;
+      if (!this.links[this.firstLink[f.vm] + TO_GUEST].sendAfter(p, service)) this.sim.after(service, Ev.PeerRespond, 0, p);
       return;
     }
     if (kind === DATA) this.loads[f.vm].bytes += this.packets.bytes[p];
