@@ -99,3 +99,24 @@ describe('host scheduler: wake-up preemption by kernel (CFS before 6.6, EEVDF fr
     expect(ts[0].acct.busyNs).toBeGreaterThan(100e6);
   });
 });
+
+describe('host scheduler: where a woken thread runs (select_idle_sibling)', () => {
+  it('on the core it last ran on when that one is idle, paying its C-state, not on a warmer idle core', () => {
+    const sim = new Simulation();
+    const p: HostParams = { cores: 2, ...SCHED_DEFAULTS, cstateExitNs: 10_000, cstateResidencyNs: 20_000, policy: 'eevdf', delayDequeue: true };
+    const cpu = new HostCpu(p, sim, 2, 2000);
+    const [a, b] = [new Task(sim, 0, 0, Infinity), new Task(sim, 1, 0, Infinity)];
+    for (const t of [a, b]) { t.host = cpu; cpu.add(t, undefined); }
+    // Core 0 was idle from the start (past its residency): b's first wake-up pays the exit there.
+    sim.now = 50_000;
+    expect(cpu.acquire(b)).toBe(false);
+    expect(cpu.acquire(a)).toBe(false);
+    cpu.release(a); // core 1 idle from 50 us
+    sim.now = 100_000;
+    cpu.release(b); // core 0 idle from 100 us: warm
+    sim.now = 101_000;
+    // a wakes: its own core 1 has been idle 51 us, in the deep state; core 0 only 1 us.
+    expect(cpu.acquire(a)).toBe(false);
+    expect(cpu.acquire(b)).toBe(true);
+  });
+});

@@ -118,8 +118,8 @@ export abstract class HostThread {
 }
 
 /**
- * Host cores shared by the VM's threads: a thread that wakes takes a free core of its set or waits in
- * FIFO order; a thread that blocks or halts frees its core; polling keeps it. A thread that has used
+ * Host cores shared by the VM's threads: a thread that wakes takes a free core of its set (its previous
+ * one if idle) or waits in FIFO order; a thread that blocks or halts frees its core; polling keeps it. A thread that has used
  * its slice yields at its next step to a waiter of its core. A woken thread may preempt a running one
  * at once (check_preempt_wakeup_fair), as the host kernel's scheduler decides:
  * - CFS (before 6.6): when the running thread's vruntime (CPU time held) leads the woken one's, placed
@@ -141,6 +141,8 @@ export class HostCpu {
   private readonly threads: HostThread[] = [];
   private readonly allowed: (Uint8Array | null)[] = [];
   private readonly coreOf: number[] = [];
+  /** The core each thread last ran on, or -1. */
+  private readonly lastCore: number[] = [];
   private readonly sliceStart: number[] = [];
   private readonly waitingSince: number[] = [];
   /** CFS: CPU time each thread has held a core, its vruntime (all threads at nice 0). */
@@ -175,6 +177,7 @@ export class HostCpu {
     t.hostId = this.threads.length;
     this.threads.push(t);
     this.coreOf.push(-1);
+    this.lastCore.push(-1);
     this.sliceStart.push(0);
     this.waitingSince.push(0);
     this.vruntime.push(0);
@@ -204,6 +207,10 @@ export class HostCpu {
     const id = t.hostId;
     if (this.coreOf[id] >= 0) return true;
     const mask = this.allowed[id];
+    // select_idle_sibling: the core it last ran on if that one is idle (its cache is warm), else the
+    // first idle one it may use.
+    const prev = this.lastCore[id];
+    if (prev >= 0 && this.owner[prev] < 0 && (mask === null || mask[prev])) return this.grant(id, prev, false);
     for (let c = 0; c < this.owner.length; c++) {
       if (this.owner[c] < 0 && (mask === null || mask[c])) return this.grant(id, c, false);
     }
@@ -256,6 +263,7 @@ export class HostCpu {
     const now = this.sim.now;
     this.owner[c] = id;
     this.coreOf[id] = c;
+    this.lastCore[id] = c;
     this.ownedSince[c] = now;
     this.sliceStart[id] = now;
     this.acquisitions++;
