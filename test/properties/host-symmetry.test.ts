@@ -50,7 +50,12 @@ describe(`random hosts of identical VMs (${RUNS} at seed ${SEED})`, () => {
         // contending for cores stay apart far longer than under CFS (at 400 ms one seed gave 21 %,
         // CFS 1 %; at 4 s still 3-5 %), with no VM favoured across seeds.
         const eevdfContended = doc.duration === '400ms' && doc.versions.host_kernel === '6.12';
-        if (lo === 0 || hi / lo > (eevdfContended ? 1.3 : 1.1)) {
+        // One vhost-user reactor serves every VM's queues in a fixed order (SPDK runs its threads' pollers
+        // in list order each pass): saturated, the first controller's requests reach the drive first each
+        // pass, and the VMs line up by place (seed 1332510061: 4 VMs at QD27 x 4, 1.100 apart in VM
+        // order at seeds 1-5 alike). A bias of the mechanism, not noise.
+        const sharedReactor = doc.vms[0].disk.backend === 'vhost-user';
+        if (lo === 0 || hi / lo > (eevdfContended ? 1.3 : sharedReactor ? 1.2 : 1.1)) {
           throw reproduce(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)})`, doc);
         }
       }),
