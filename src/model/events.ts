@@ -43,7 +43,8 @@ export const enum Ev {
   /** b = packet: it reaches the far end of its link (serialization behind the packets before it, then
    *  propagation). */
   Arrive,
-  /** b = request packet: the peer has served it and sends the response. */
+  /** b = request packet: the peer has served it and sends the response onto a wire with a line rate
+   *  (without one, the response's arrival is scheduled when the request arrives). */
   PeerRespond,
   /** a = flow: the acknowledgement of one message of a stream frees a window slot. */
   FlowAck,
