@@ -120,8 +120,8 @@ export abstract class HostThread {
 /**
  * Host cores shared by the VM's threads: a thread that wakes takes a free core of its set (its previous
  * one if idle) or waits in FIFO order; a thread that blocks or halts frees its core; polling keeps it.
- * A thread that has used its slice yields at its next step to a waiter of its core. A woken thread may preempt a running one
- * at once (check_preempt_wakeup_fair), as the host kernel's scheduler decides:
+ * A thread that has used its slice yields at its next step to a waiter of its core. A woken thread may
+ * preempt a running one at once (check_preempt_wakeup_fair), as the host kernel's scheduler decides:
  * - CFS (before 6.6): when the running thread's vruntime (CPU time held) leads the woken one's, placed
  *   at most latency/2 behind, by more than the wakeup granularity: a thread that sleeps more than it
  *   runs preempts a CPU-bound one each time it wakes;
