@@ -182,7 +182,8 @@ function describe(issue: z.core.$ZodIssue): string {
     return got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${JSON.stringify(got)}`;
   }
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}`;
-  if (issue.code === 'invalid_union') return 'not one of the accepted forms (see README: scenario format)';
+  // zod's own text for a union is "Invalid input"; a union that says what it takes keeps its message.
+  if (issue.code === 'invalid_union') return issue.message === 'Invalid input' ? 'not one of the accepted forms (see README: scenario format)' : issue.message;
   return issue.message;
 }
 

@@ -1,5 +1,6 @@
 import type { DiskConfig, ModelConfig, VmConfig } from '../model/config.js';
 import { SCHED_DEFAULTS, type HostParams } from '../model/host/host-cpu.js';
+import { cstatesOf, DEFAULT_CSTATES } from '../model/host/cstates.js';
 import { THREAD_ROLES } from '../model/host/roles.js';
 import { MAIN_LOOP } from '../model/qemu/iothread-mapping.js';
 import type { Behaviour } from '../model/versions.js';
@@ -46,8 +47,7 @@ export function cpuOf(s: Scenario, kubevirtCores: number | undefined, b: Behavio
   return {
     cores: h?.cores || kubevirtCores || 0,
     sliceNs: h?.sched_slice ?? SCHED_DEFAULTS.sliceNs,
-    cstateExitNs: h?.cstate_exit ?? 0,
-    cstateResidencyNs: h?.cstate_residency ?? 0,
+    cstates: cstatesOf(h?.cstates ?? DEFAULT_CSTATES),
     policy: b.eevdf ? 'eevdf' : 'cfs',
     wakeupGranNs: h?.sched_wakeup_granularity ?? SCHED_DEFAULTS.wakeupGranNs,
     latencyNs: h?.sched_latency ?? SCHED_DEFAULTS.latencyNs,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COST_NAMES, COST_TABLE, DEFAULT_COSTS, type CostName } from '../model/costs.js';
 import { SCHED_DEFAULTS } from '../model/host/host-cpu.js';
+import { CSTATE_TABLES, DEFAULT_CSTATES, type CStateTable } from '../model/host/cstates.js';
 import { THREAD_ROLES } from '../model/host/roles.js';
 import { aioEngineNames, isAioEngine } from '../model/qemu/aio/registry.js';
 import { LIMITS } from './limits.js';
@@ -207,8 +208,13 @@ const host = z.strictObject({
   guest_halt_poll_grow: count.default(2).describe('cpuidle-haltpoll guest_halt_poll_grow.'),
   guest_halt_poll_grow_start: nonNegInt.default(50_000).describe('cpuidle-haltpoll guest_halt_poll_grow_start.'),
   guest_halt_poll_shrink: nonNegInt.default(2).describe('cpuidle-haltpoll guest_halt_poll_shrink.'),
-  cstate_exit: duration.default(0).describe('Exit latency of the C-state an idle core falls into (C6: about 50-100us); 0 = none.'),
-  cstate_residency: duration.default(0).describe('Idle time after which a core is in that C-state.'),
+  cstates: z.union([
+    z.enum(Object.keys(CSTATE_TABLES) as [CStateTable, ...CStateTable[]]),
+    z.array(z.strictObject({
+      exit: cost.describe('Its exit latency (cpuidle exit_latency).'),
+      residency: cost.describe('The idle time it pays off after (cpuidle target_residency).'),
+    })).refine((l) => l.every((s, i) => i === 0 || s.residency >= l[i - 1].residency), { message: 'list the states shallowest first (target residency ascending), as cpuidle does' }),
+  ], { error: `expected one of ${Object.keys(CSTATE_TABLES).join(', ')}, or a list of { exit, residency }` }).default(DEFAULT_CSTATES).describe('The idle states of the host\'s cores (intel_idle\'s tables: hsx, skx, icx, spr; none for idle=poll or a latency-tuned host), or a list of {exit, residency}: a thread woken onto a core idle for t pays the exit latency of the deepest state whose residency t reached.'),
   numa_remote: z.array(role).default([]).describe('Thread roles that run on the NUMA node away from the VM\'s memory and device.'),
   numa_remote_factor: z.number().min(1).max(10, { message: 'at most 10 (remote memory costs 1.2 to 3 times local: Linux numactl --hardware distances 10-32)' }).default(1.3).describe('The factor on those roles\' CPU costs.'),
   cpu_speed: z.number().min(0.25, { message: 'at least 0.25 (a host four times slower than the reference is outside what the costs were measured on)' }).max(4, { message: 'at most 4 (four times the reference machine)' }).optional()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CSTATE_TABLES, exitLatencyNs } from '../../src/model/host/cstates.js';
 import { adjustHaltPollNs, GUEST_HALTPOLL, KVM_HALT_POLL } from '../../src/model/host/halt-polling.js';
 import { summarize } from '../../src/stats/summary.js';
 import { simulate } from '../helpers.js';
@@ -97,8 +98,26 @@ describe('host cores shared by the VM\'s threads', () => {
   it('a deep C-state adds its exit latency to a wake-up', () => {
     const light = { ...qd1Like(), host: { halt_poll_ns: 0 } };
     const shallow = summarize(simulate(light).result);
-    const deep = summarize(simulate({ ...light, host: { halt_poll_ns: 0, cstate_exit: '50us', cstate_residency: '20us' } }).result);
+    const deep = summarize(simulate({ ...light, host: { halt_poll_ns: 0, cstates: [{ exit: '50us', residency: '20us' }] } }).result);
     expect(deep.lat_mean_us).toBeGreaterThan(shallow.lat_mean_us + 50);
+  });
+
+  it('a woken core pays the exit latency of the deepest idle state its idle period reached', () => {
+    const skx = CSTATE_TABLES.skx;
+    expect([1e3, 5e3, 25e3, 1e6].map((t) => exitLatencyNs(skx, t))).toEqual([0, 2e3, 10e3, 133e3]);
+    expect(exitLatencyNs(CSTATE_TABLES.none, 1e9)).toBe(0);
+  });
+
+  it('C-states slow a QD1 main loop, which sleeps twice per I/O, and not an iothread that polls through', () => {
+    const run = (handler: string, cstates: string) => summarize(simulate({
+      duration: '100ms', warmup: '10ms', vm: { vcpus: 1 }, host: { cstates },
+      disk: { device: 'optane', handler }, job: { iodepth: 1 },
+    }).result).lat_mean_us;
+    // Its two waits (for the kick, for the device's 10 us) reach C1 (2 us exit on Skylake-SP), not C1E's 20 us.
+    const main = run('main-loop', 'skx') - run('main-loop', 'none');
+    expect(main).toBeGreaterThan(3.5);
+    expect(main).toBeLessThan(6);
+    expect(Math.abs(run('dedicated', 'skx') - run('dedicated', 'none'))).toBeLessThan(0.05);
   });
 
   it('NUMA-remote threads pay the factor on their costs', () => {

@@ -46,7 +46,7 @@ class Task extends HostThread {
 function run(policy: HostParams['policy'], tasks: [number, number][], ms = 200) {
   const sim = new Simulation();
   const p: HostParams = {
-    cores: 1, ...SCHED_DEFAULTS, cstateExitNs: 0, cstateResidencyNs: 0, policy, delayDequeue: true,
+    cores: 1, ...SCHED_DEFAULTS, cstates: [], policy, delayDequeue: true,
   };
   const cpu = new HostCpu(p, sim, tasks.length, 2000);
   const ts = tasks.map(([r, s], i) => new Task(sim, i, r, s));
@@ -103,7 +103,7 @@ describe('host scheduler: wake-up preemption by kernel (CFS before 6.6, EEVDF fr
 describe('host scheduler: where a woken thread runs (select_idle_sibling)', () => {
   it('on the core it last ran on when that one is idle, paying its C-state, not on a warmer idle core', () => {
     const sim = new Simulation();
-    const p: HostParams = { cores: 2, ...SCHED_DEFAULTS, cstateExitNs: 10_000, cstateResidencyNs: 20_000, policy: 'eevdf', delayDequeue: true };
+    const p: HostParams = { cores: 2, ...SCHED_DEFAULTS, cstates: [{ exitNs: 10_000, residencyNs: 20_000 }], policy: 'eevdf', delayDequeue: true };
     const cpu = new HostCpu(p, sim, 2, 2000);
     const [a, b] = [new Task(sim, 0, 0, Infinity), new Task(sim, 1, 0, Infinity)];
     for (const t of [a, b]) { t.host = cpu; cpu.add(t, undefined); }

@@ -52,6 +52,11 @@ describe('scenario errors name the file, the field path and the line', () => {
     expect(errorOf('vm:\n  vcpus: 4\njob:\n  iodepth: many\n').message).toBe('bad.yaml:4: job.iodepth: expected number, got "many"');
   });
 
+  it('a field of several forms says which it takes', () => {
+    expect(errorOf('host:\n  cstates: skylake\n').message).toBe('bad.yaml:2: host.cstates: expected one of none, hsx, skx, icx, spr, or a list of { exit, residency }');
+    expect(errorOf('host:\n  cstates: [{ exit: 10us, residency: 20us }, { exit: 2us, residency: 2us }]\n').message).toMatch(/^bad\.yaml:2: host\.cstates: list the states shallowest first/);
+  });
+
   it('a negative depth', () => {
     const e = errorOf('vm:\n  vcpus: 4\ndisk:\n  queue-size: 64\njob:\n  iodepth: -2\n');
     expect(e.line).toBe(6);

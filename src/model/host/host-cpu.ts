@@ -3,6 +3,7 @@ import { NO_JITTER, type Jitter } from '../../engine/jitter.js';
 import type { Simulation } from '../../engine/simulation.js';
 import { CpuAccount, CpuState } from './cpu-account.js';
 import { Ev } from '../events.js';
+import { exitLatencyNs, type CState } from './cstates.js';
 
 /** How the VMs' threads get host cores (MODEL.md section 8). Times in ns. */
 export interface HostParams {
@@ -11,9 +12,9 @@ export interface HostParams {
   /** A thread that has run this long yields its core at its next step to a thread waiting for it
    *  (CFS: sched_min_granularity / a tick). */
   sliceNs: number;
-  /** A core idle at least this long sits in a deep C-state and needs cstateExitNs to run again. */
-  cstateResidencyNs: number;
-  cstateExitNs: number;
+  /** The idle states a core falls into, shallowest first (cstates.ts): a thread woken onto a core pays
+   *  the exit latency of the deepest one its idle period reached. */
+  cstates: readonly CState[];
   /** The host kernel's fair scheduler: CFS before Linux 6.6, EEVDF from it. */
   policy: 'cfs' | 'eevdf';
   /** CFS: a woken thread preempts the running one when it trails it in vruntime by more than this
@@ -268,11 +269,11 @@ export class HostCpu {
     this.sliceStart[id] = now;
     this.acquisitions++;
     if (fromQueue) this.lag[id] = this.clampLag(this.lag[id] + (now - this.waitingSince[id]) / 2);
-    const deep = this.p.cstateExitNs > 0 && now - this.idleSince[c] >= this.p.cstateResidencyNs;
+    const exit = exitLatencyNs(this.p.cstates, now - this.idleSince[c]);
     // A waiter takes the core from the thread that just left it: __schedule's switch (a woken thread
     // on an idle core pays its wake-up instead).
     if (fromQueue) this.switches++;
-    const delay = (deep ? this.p.cstateExitNs : 0) + (fromQueue ? this.switchNs : 0);
+    const delay = exit + (fromQueue ? this.switchNs : 0);
     if (delay > 0) {
       this.sim.after(delay, Ev.CoreGranted, id, 0);
       return false;
