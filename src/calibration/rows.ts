@@ -48,16 +48,13 @@ const P7_SRC = 'KVM Forum 2024 bars, read by eye';
 const row = (id: string, what: string, scenario: string, published: number, source: string, tol: number, figure: (v: Runs) => number, explained?: string): CalibrationRow =>
   ({ id, what, scenario, published, source, tol, figure, explained });
 
-const P7_QD1 = 'At QD1 one iothread is the bottleneck and is met at P7\'s speed (P7h); the bars then give 34 and 28 us '
-  + 'per I/O for 8 jobs with 2 and 4 iothreads on a 10 us device, where vqsim spends 30 and 26: a second iothread relieves '
-  + 'more in vqsim than on P7\'s host, as if something the jobs share at QD1 (the guest\'s interrupt path, the device\'s '
-  + 'submission) weighed there that vqsim does not have. The slides give no more to tell which; the QD64 ratios are met.';
 const MAIN_LOOP = 'P8\'s main loop serves one job at QD1 and sleeps twice per I/O, 24 us slower than its polling iothread; '
   + 'P10\'s main-loop QD1 rows (8 jobs, read and write, native and io_uring) keep it busy and trail the iothread by 7-21 %. '
   + 'A main-loop cost paid per iteration cannot give both: P10e/k/o fall 12-15 % low, and P8\'s two rows pull its one '
-  + 'speed apart (0.95: the main loop 8 % fast, the iothread 10 % slow). A wake-up that costs more after a longer idle '
+  + 'speed apart (0.97: the main loop 8 % fast, the iothread 14 % slow). A wake-up that costs more after a longer idle '
   + 'would separate them, but not on current Xeons (intel_idle: C1, 1 us exit, for idles up to 800 us on Sapphire '
-  + 'Rapids; only Skylake-SP\'s C1E, 10 us, would), and neither source names its CPU.';
+  + 'Rapids; only Skylake-SP\'s C1E, 10 us, would), neither source names its CPU, and giving every source its era\'s '
+  + 'C-states (host.cstates) made the refit worse (32 rows of 46 within 10 %, P9\'s thread pool and P14 broken).';
 
 /** One of P10's IOPS figures (the cover letter's baseline column), computed from one variant. */
 const p10 = (id: string, what: string, iops: number, variant: string, explained?: string) =>
@@ -83,13 +80,13 @@ export const ROWS: CalibrationRow[] = [
   row('P4', 'IOPS batched / one io_submit per request', 'published-p4-linux-aio-batch', 92 / 65, '92K / 65K', 0.10, ratio('batched', 'unbatched')),
   row('P7a', 'IOPS 2 / 1 iothreads, QD64', P7, 405 / 238, '405k / 238k', 0.15, ratio('qd64-iothreads-2', 'qd64-iothreads-1')),
   row('P7b', 'IOPS 4 / 1 iothreads, QD64', P7, 505 / 238, '505k / 238k', 0.15, ratio('qd64-iothreads-4', 'qd64-iothreads-1')),
-  row('P7c', 'IOPS 2 / 1 iothreads, QD1', P7, 235 / 147, '235k / 147k', 0.15, ratio('qd1-iothreads-2', 'qd1-iothreads-1'), P7_QD1),
+  row('P7c', 'IOPS 2 / 1 iothreads, QD1', P7, 235 / 147, '235k / 147k', 0.15, ratio('qd1-iothreads-2', 'qd1-iothreads-1')),
   row('P7d', 'IOPS 4 / 1 iothreads, QD1', P7, 282 / 147, '282k / 147k', 0.15, ratio('qd1-iothreads-4', 'qd1-iothreads-1')),
   row('P7e', 'IOPS 1 iothread, QD64', P7, 238_000, P7_SRC, 0.15, metric('qd64-iothreads-1')),
   row('P7f', 'IOPS 2 iothreads, QD64', P7, 405_000, P7_SRC, 0.15, metric('qd64-iothreads-2')),
   row('P7g', 'IOPS 4 iothreads, QD64', P7, 505_000, P7_SRC, 0.15, metric('qd64-iothreads-4')),
   row('P7h', 'IOPS 1 iothread, QD1', P7, 147_000, P7_SRC, 0.15, metric('qd1-iothreads-1')),
-  row('P7i', 'IOPS 2 iothreads, QD1', P7, 235_000, P7_SRC, 0.15, metric('qd1-iothreads-2'), P7_QD1),
+  row('P7i', 'IOPS 2 iothreads, QD1', P7, 235_000, P7_SRC, 0.15, metric('qd1-iothreads-2')),
   row('P7j', 'IOPS 4 iothreads, QD1', P7, 282_000, P7_SRC, 0.15, metric('qd1-iothreads-4')),
   row('P8a', 'QD1 latency (us), main loop, 12.7 us device', 'published-p8-10us-challenge', 45.8, '45.8 us', 0.10, latency('main-loop')),
   row('P8b', 'QD1 latency (us), iothread with polling, 12.7 us device', 'published-p8-10us-challenge', 21.5, '21.5 us', 0.10, latency('iothread'), MAIN_LOOP),

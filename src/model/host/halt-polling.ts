@@ -12,15 +12,20 @@ export interface HaltPollParams {
   /** KVM stops polling when another task is runnable on the CPU (kvm_vcpu_can_poll's
    *  single_task_running()); the guest cannot see the host's run queue and keeps polling. */
   yieldsToRunnable: boolean;
+  /** KVM polls in the host, after the guest's HLT has exited to it (kvm_emulate_halt -> kvm_vcpu_halt):
+   *  work found there still needs the VM entry back into the guest, and the exit before it. The guest's
+   *  driver polls in guest mode before it executes HLT, so a hit costs no exit: the reason it exists
+   *  (Documentation/virt/guest-halt-polling.rst). */
+  pollsInHost: boolean;
 }
 
 /** KVM x86 defaults (virt/kvm/kvm_main.c: halt_poll_ns 200000, grow 2, grow_start 10000); the shrink
  *  default depends on the host kernel (versions.ts: 2 since Linux 6.11, 0 before). */
-export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 2, adaptive: true, yieldsToRunnable: true };
+export const KVM_HALT_POLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 10_000, shrink: 2, adaptive: true, yieldsToRunnable: true, pollsInHost: true };
 
 /** Guest cpuidle-haltpoll defaults (drivers/cpuidle/governors/haltpoll.c: guest_halt_poll_ns 200000,
  *  grow 2, grow_start 50000, shrink 2). Loading it disables KVM's host-side polling (MSR_KVM_POLL_CONTROL). */
-export const GUEST_HALTPOLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2, adaptive: true, yieldsToRunnable: false };
+export const GUEST_HALTPOLL: HaltPollParams = { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2, adaptive: true, yieldsToRunnable: false, pollsInHost: false };
 
 /** A vCPU's first window: an adaptive one starts at 0 and grows from grow_start. */
 export const firstHaltPollNs = (p: HaltPollParams) => (p.adaptive ? 0 : p.maxNs);

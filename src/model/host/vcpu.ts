@@ -10,6 +10,8 @@ import { HostThread } from './host-cpu.js';
 const STEP_NONE = 0;
 /** The VM exit of a notify write (a kick), run as the vCPU's next step. */
 const STEP_KICK = -1;
+/** The HLT exit and the VM entry of a vCPU whose KVM halt polling found work. */
+const STEP_REENTRY = -2;
 /** A driver's interrupt handler, or a task of the guest's application. */
 const STEP_IRQ = 1, STEP_TASK = 2;
 /** Queue entries carry their driver in the low bits: up to four device types. */
@@ -143,12 +145,18 @@ export class Vcpu extends HostThread {
     }
   }
 
-  /** New work: a polling vCPU goes on at once; a sleeping one is woken. */
+  /** New work: a polling vCPU goes on at once (back through the VM entry when KVM polled for it); a
+   *  sleeping one is woken. */
   private poke(): void {
     if (this.haltPolling) {
       this.haltPolling = false;
       this.endHalt();
-      this.next();
+      if (this.haltPoll.pollsInHost) {
+        this.step = STEP_REENTRY;
+        this.runSegment(this.vmexitNs);
+      } else {
+        this.next();
+      }
       return;
     }
     if (!this.halted || this.waking) return;
