@@ -10,8 +10,6 @@ import { HostThread } from './host-cpu.js';
 const STEP_NONE = 0;
 /** The VM exit of a notify write (a kick), run as the vCPU's next step. */
 const STEP_KICK = -1;
-/** The HLT exit and the VM entry of a vCPU whose KVM halt polling found work. */
-const STEP_REENTRY = -2;
 /** A driver's interrupt handler, or a task of the guest's application. */
 const STEP_IRQ = 1, STEP_TASK = 2;
 /** Queue entries carry their driver in the low bits: up to four device types. */
@@ -49,6 +47,8 @@ export class Vcpu extends HostThread {
   readonly batch = new IntFifo(8);
   /** Queue whose notify write traps at the end of the current step, or -1. */
   private kickArg = -1;
+  /** The VM entry (and the HLT exit before it) the next step pays first: KVM's halt polling found work. */
+  private entryNs = 0;
   /** Kick exits taken by this vCPU, by the driver whose step kicked. */
   readonly kicks = new Float64Array(1 << DRIVER_BITS);
   private halted = true;
@@ -124,7 +124,8 @@ export class Vcpu extends HostThread {
   run(arg: number, count: number, cost: number): void {
     this.stepArg = arg;
     this.stepCount = count;
-    this.runSegment(cost);
+    this.runSegment(cost + this.entryNs);
+    this.entryNs = 0;
   }
 
   /** The step being finished published buffers that need a notification: the write traps next. */
@@ -151,12 +152,10 @@ export class Vcpu extends HostThread {
     if (this.haltPolling) {
       this.haltPolling = false;
       this.endHalt();
-      if (this.haltPoll.pollsInHost) {
-        this.step = STEP_REENTRY;
-        this.runSegment(this.vmexitNs);
-      } else {
-        this.next();
-      }
+      // KVM found it in the host: the HLT exit and the VM entry come first, paid with the step the
+      // guest then runs (one event; an interrupt arriving within that microsecond waits for the step).
+      if (this.haltPoll.pollsInHost) this.entryNs = this.vmexitNs;
+      this.next();
       return;
     }
     if (!this.halted || this.waking) return;
@@ -193,6 +192,7 @@ export class Vcpu extends HostThread {
   private halt(): void {
     const now = this.sim.now;
     this.step = STEP_NONE;
+    this.entryNs = 0;
     this.haltStart = now;
     const window = this.haltPollNs;
     if (window > 0 && !(this.haltPoll.yieldsToRunnable && this.host !== null && this.host.hasWaiterFor(this))) {
