@@ -6,19 +6,19 @@ export interface CState {
 
 /**
  * The idle states intel_idle gives server parts (drivers/idle/intel_idle.c, exit_latency and
- * target_residency in us), shallowest first. Only what the BIOS lists in ACPI _CST is enabled on these
- * parts (use_acpi); the tables are what a stock BIOS in its balanced profile leaves on.
+ * target_residency in us), shallowest first. On these parts (use_acpi) a state the BIOS leaves out of
+ * ACPI _CST is off: a BIOS profile for latency keeps only C1, and `none` is C-states off altogether.
  */
 export const CSTATE_TABLES = {
   /** No idle state costs anything to leave: idle=poll, or a host tuned for latency
    *  (tuned latency-performance, cpu_dma_latency 0). */
   none: [],
-  /** Haswell-EP / Broadwell-EP (hsw_cstates, bdw_cstates: C1, C1E, C3, C6). */
+  /** Haswell-EP (hsw_cstates: C1, C1E, C3, C6). */
   hsx: [{ exitNs: 2e3, residencyNs: 2e3 }, { exitNs: 10e3, residencyNs: 20e3 }, { exitNs: 33e3, residencyNs: 100e3 }, { exitNs: 133e3, residencyNs: 400e3 }],
   /** Skylake-SP and Cascade Lake (skx_cstates: C1, C1E, C6). */
   skx: [{ exitNs: 2e3, residencyNs: 2e3 }, { exitNs: 10e3, residencyNs: 20e3 }, { exitNs: 133e3, residencyNs: 600e3 }],
   /** Ice Lake-SP (icx_cstates: C1, C1E, C6). */
-  icx: [{ exitNs: 1e3, residencyNs: 1e3 }, { exitNs: 4e3, residencyNs: 4e3 }, { exitNs: 170e3, residencyNs: 600e3 }],
+  icx: [{ exitNs: 1e3, residencyNs: 1e3 }, { exitNs: 4e3, residencyNs: 4e3 }, { exitNs: 128e3, residencyNs: 384e3 }],
   /** Sapphire and Emerald Rapids (spr_cstates: C1, C1E, C6). */
   spr: [{ exitNs: 1e3, residencyNs: 1e3 }, { exitNs: 2e3, residencyNs: 4e3 }, { exitNs: 290e3, residencyNs: 800e3 }],
 } as const satisfies Record<string, readonly CState[]>;
