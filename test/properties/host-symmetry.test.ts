@@ -46,16 +46,20 @@ describe(`random hosts of identical VMs (${RUNS} at seed ${SEED})`, () => {
         if (r === null) return fc.pre(false);
         const ios = r.vms.map((v) => v.blk!.ios);
         const lo = Math.min(...ios), hi = Math.max(...ios);
-        // Open question, not a tolerance to tighten blindly: under EEVDF (host Linux >= 6.6) VMs
-        // contending for cores stay apart far longer than under CFS (at 400 ms one seed gave 21 %,
-        // CFS 1 %; at 4 s still 3-5 %), with no VM favoured across seeds.
-        const eevdfContended = doc.duration === '400ms' && doc.versions.host_kernel === '6.12';
+        // Open question, not a tolerance to tighten blindly: VMs contending for cores can stay apart.
+        // Under EEVDF (host Linux >= 6.6) far longer than under CFS (at 400 ms one seed gave 21 %, CFS
+        // 1 %; at 4 s still 3-5 %), with no VM favoured across seeds. Under CFS one VM can settle ahead
+        // for good (seed 1337723037: 3 VMs of kernel vhost-scsi, vCPU and worker each, on 4 cores: the
+        // workers' wake-ups preempt the other VMs' vCPUs 4x as often, 1.11 apart at 0.4 s and at 2 s):
+        // vqsim's scheduler has one run queue and no periodic load balancing, which in Linux moves tasks
+        // between CPUs' queues (docs/model.md, simplifications).
+        const contendedCores = doc.duration === '400ms';
         // One vhost-user reactor serves every VM's queues in a fixed order (SPDK runs its threads' pollers
         // in list order each pass): saturated, the first controller's requests reach the drive first each
         // pass, and the VMs line up by place (seed 1332510061: 4 VMs at QD27 x 4, 1.100 apart in VM
         // order at seeds 1-5 alike). A bias of the mechanism, not noise.
         const sharedReactor = doc.vms[0].disk.backend === 'vhost-user';
-        if (lo === 0 || hi / lo > (eevdfContended ? 1.3 : sharedReactor ? 1.2 : 1.1)) {
+        if (lo === 0 || hi / lo > (contendedCores ? 1.3 : sharedReactor ? 1.2 : 1.1)) {
           throw reproduce(`per-VM I/Os ${ios.join(', ')} (max/min ${(hi / lo).toFixed(3)})`, doc);
         }
       }),
