@@ -53,12 +53,16 @@ export const COST_TABLE = {
   /** Guest interrupt entry/exit and virtblk_done's bookkeeping, per interrupt (estimate, posted interrupts). */
   guest_irq_ns: estimate(800, 300, 2000),
   /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles
-   *  (shared/reference/published.md, "a VM-exit round trip is about 2,500 cycles"). Also the HLT exit
-   *  and VM entry around a KVM halt-poll hit. */
+   *  (shared/reference/published.md, "a VM-exit round trip is about 2,500 cycles"). */
   vmexit_ns: measured(1000, 700, 2000),
+  /** A hit of KVM's halt polling: the HLT exit before it and the VM entry after it (no eventfd to
+   *  signal), which the guest's cpuidle-haltpoll, polling in guest mode, does not pay. Measured by its
+   *  commit (M. Tosatti, "cpuidle: add haltpoll governor", Linux 5.4): a ping-pong at 33.40 us per round
+   *  trip with KVM's polling, 32.73 us with the guest's. */
+  halt_poll_reentry_ns: measured(670, 400, 1500),
   /** Waking a halted vCPU thread for an injected interrupt: the wake-up IPI to its idle core, the core's
    *  way out of idle, the switch to the vCPU thread (vcpu_load) and the VM entry; what KVM halt polling
-   *  saves, less the exit and entry a poll hit still pays (vmexit_ns). Start: like a host thread's
+   *  saves, less the exit and entry a poll hit still pays (halt_poll_reentry_ns). Start: like a host thread's
    *  wake-up; the fit takes it from P14 (the dynamic halt-polling commit's TCP_RR, 7 us saved per round
    *  trip), the one row where a vCPU sleeps on the critical path. */
   vcpu_wakeup_ns: fitted(4000, 1500, 10000),

@@ -60,7 +60,7 @@ export class Host extends SimulatedRun<HostResult> {
     const drivers: GuestDriver[] = this.sides.map((side) => side.guest);
     config.vms.forEach((vm) => {
       for (let i = 0; i < vm.vcpus; i++) {
-        this.vcpus.push(new Vcpu(this.vcpus.length, `vcpu${i}`, this.sim, drivers, vm.haltPoll, c.vcpu_wakeup_ns, c.vmexit_ns));
+        this.vcpus.push(new Vcpu(this.vcpus.length, `vcpu${i}`, this.sim, drivers, vm.haltPoll, c.vcpu_wakeup_ns, c.vmexit_ns, c.halt_poll_reentry_ns));
       }
     });
     if (config.cpu) {

@@ -53,7 +53,7 @@ describe('KVM halt polling (kvm_vcpu_halt) and guest haltpoll', () => {
   });
 
   it('a hit of KVM\'s halt polling still pays the HLT exit and the VM entry; the guest\'s haltpoll, polling in guest mode, does not', () => {
-    const exact = { ...qd1, exact_costs: true, costs: { vmexit_ns: '1us' } };
+    const exact = { ...qd1, exact_costs: true, costs: { halt_poll_reentry_ns: '1us' } };
     const kvm = summarize(simulate(exact).result);
     const guest = summarize(simulate({ ...exact, host: { guest_haltpoll: true } }).result);
     // One halt per I/O (waiting for its completion), nearly each caught by the window in both (1 us each).

@@ -76,6 +76,7 @@ export class Vcpu extends HostThread {
     private readonly haltPoll: HaltPollParams,
     private readonly wakeupNs: number,
     private readonly vmexitNs: number,
+    private readonly reentryNs: number,
   ) {
     super(new CpuAccount(name, 'vcpu'), sim, Ev.VcpuStepDone, index);
     this.haltTimer = new LazyTimer(sim, Ev.VcpuHaltPollEnd, index);
@@ -154,7 +155,7 @@ export class Vcpu extends HostThread {
       this.endHalt();
       // KVM found it in the host: the HLT exit and the VM entry come first, paid with the step the
       // guest then runs (one event; an interrupt arriving within that microsecond waits for the step).
-      if (this.haltPoll.pollsInHost) this.entryNs = this.vmexitNs;
+      if (this.haltPoll.pollsInHost) this.entryNs = this.reentryNs;
       this.next();
       return;
     }
