@@ -62,9 +62,9 @@ export const COST_TABLE = {
   halt_poll_reentry_ns: measured(670, 400, 1500),
   /** Waking a halted vCPU thread for an injected interrupt: the wake-up IPI to its idle core, the core's
    *  way out of idle, the switch to the vCPU thread (vcpu_load) and the VM entry; what KVM halt polling
-   *  saves, less the exit and entry a poll hit still pays (halt_poll_reentry_ns). Start: like a host thread's
-   *  wake-up; the fit takes it from P14 (the dynamic halt-polling commit's TCP_RR, 7 us saved per round
-   *  trip), the one row where a vCPU sleeps on the critical path. */
+   *  saves, less the exit and entry a poll hit still pays (halt_poll_reentry_ns). Start: like a host
+   *  thread's wake-up; the fit takes it from P14 (the dynamic halt-polling commit's TCP_RR, 7 us saved
+   *  per round trip), the one row where a vCPU sleeps on the critical path. */
   vcpu_wakeup_ns: fitted(4000, 1500, 10000),
 
   // --- host scheduler ---

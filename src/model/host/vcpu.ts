@@ -154,7 +154,7 @@ export class Vcpu extends HostThread {
       this.haltPolling = false;
       this.endHalt();
       // KVM found it in the host: the HLT exit and the VM entry come first, paid with the step the
-      // guest then runs (one event; an interrupt arriving within that microsecond waits for the step).
+      // guest then runs (one event; an interrupt arriving meanwhile waits for the step).
       if (this.haltPoll.pollsInHost) this.entryNs = this.reentryNs;
       this.next();
       return;
