@@ -105,6 +105,9 @@ export interface DiskConfig {
   workerPerVirtqueue: boolean;
   /** QEMU -drive cache= (none: O_DIRECT, today's path). */
   cache: CacheMode;
+  /** A SCSI LUN's queue depth in the guest (virtio_scsi: the controller's cmd_per_lun, at most its
+   *  queue-size): commands the guest's SCSI midlayer lets reach the driver at once; 0 for virtio-blk. */
+  lunQueueDepth: number;
 }
 
 export type ReadWrite = 'read' | 'write' | 'randread' | 'randwrite' | 'rw' | 'randrw';

@@ -50,6 +50,12 @@ export const COST_TABLE = {
    *  switch to it (estimate: a thread switch is ~1-2 us, lmbench lat_ctx and perf bench sched pipe,
    *  without the VMCS switch of a host vCPU switch, context_switch_ns). */
   guest_tag_wakeup_ns: estimate(1200, 500, 3000),
+  /** A kblockd work item running a hardware queue whose requests waited for a SCSI LUN's budget
+   *  (blk_mq_run_work_fn): the kworker's wake-up and the switches to it and back to the interrupted
+   *  thread (two thread switches, ~1 us each as guest_tag_wakeup_ns) and blk_mq_sched_dispatch_requests'
+   *  pass over the dispatch list with its budget attempts (estimate; a remote vCPU's wake-up adds the
+   *  sender's IPI exit, vmexit_ns). */
+  guest_kblockd_run_ns: estimate(2500, 1200, 5000),
   /** Guest interrupt entry/exit and virtblk_done's bookkeeping, per interrupt (estimate, posted interrupts). */
   guest_irq_ns: estimate(800, 300, 2000),
   /** A notify write that traps: VM exit, KVM ioeventfd signal, VM entry. ~2,500 cycles

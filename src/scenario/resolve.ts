@@ -19,6 +19,8 @@ const DEFAULT_DISK = 'vda';
 /** vhost-scsi's virtqueue_size and vhost-user-blk's queue-size defaults (hw/scsi/vhost-scsi.c,
  *  hw/block/vhost-user-blk.c); QEMU's own devices take the release's (Behaviour.emulatedQueueSize). */
 const VHOST_QUEUE_SIZE = 128;
+/** virtio-scsi-pci's and vhost-scsi-pci's cmd_per_lun default (hw/scsi/virtio-scsi.c, vhost-scsi.c). */
+const DEFAULT_CMD_PER_LUN = 128;
 /** QEMU's iothread poll-max-ns default (iothread.c, 32 us). */
 const DEFAULT_POLL_MAX_NS = 32768;
 
@@ -152,6 +154,7 @@ function resolveVm(
     if (d.bus === 'scsi' && (d.handler === 'pool' || d['iothread-vq-mapping']) && !atLeast(x.versions.qemu, '10.0')) {
       throw fail(at('handler'), `a virtio-scsi controller spreads its queues over iothreads (iothread-vq-mapping) only since QEMU 10.0 (versions.qemu is ${x.versions.qemu}): give handler dedicated, shared or main-loop`);
     }
+    if (d.cmd_per_lun !== undefined && d.bus !== 'scsi') throw fail(at('cmd_per_lun'), 'is a virtio-scsi controller\'s property: it applies only with bus: scsi');
     const backend = backendOf(d, at, x);
     let vqContexts: string[] = [];
     try {
@@ -166,12 +169,13 @@ function resolveVm(
       deviceIndex = x.devices.length;
       x.devices.push({ ...resolveDevice(spec, s.devices, at('device'), fail), stream: `${names.streams}device:${d.name}` });
     }
+    const queueSize = d['queue-size'] ?? (backend === 'qemu' ? x.behaviour.emulatedQueueSize : VHOST_QUEUE_SIZE);
     return {
       name: d.name,
       device: x.devices[deviceIndex],
       deviceIndex,
       numQueues,
-      queueSize: d['queue-size'] ?? (backend === 'qemu' ? x.behaviour.emulatedQueueSize : VHOST_QUEUE_SIZE),
+      queueSize,
       ring: d.ring ?? 'split',
       eventIdx: d.event_idx ?? true,
       aio: aioOf(d, at, fail),
@@ -183,6 +187,8 @@ function resolveVm(
       backend,
       workerPerVirtqueue: d.worker_per_virtqueue ?? false,
       cache: d.cache ?? 'none',
+      // virtscsi_probe: the LUN's depth is cmd_per_lun, capped by can_queue (the ring's size).
+      lunQueueDepth: d.bus === 'scsi' ? Math.min(d.cmd_per_lun ?? DEFAULT_CMD_PER_LUN, queueSize) : 0,
     };
   });
 
@@ -196,7 +202,7 @@ function resolveVm(
       return;
     }
     const a = diskInputs[first].input, b = diskInputs[i].input;
-    const keys = ['backend', 'worker_per_virtqueue', 'num-queues', 'queue-size', 'ring', 'event_idx', 'aio', 'handler', 'iothreads', 'iothread', 'iothread-vq-mapping'] as const;
+    const keys = ['backend', 'worker_per_virtqueue', 'num-queues', 'queue-size', 'cmd_per_lun', 'ring', 'event_idx', 'aio', 'handler', 'iothreads', 'iothread', 'iothread-vq-mapping'] as const;
     const differs = keys.find((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     if (differs) throw fail(diskInputs[i].at(differs), `LUNs of controller ${d.controller} share its queues: ${differs} must be as on ${a.name}`);
   });

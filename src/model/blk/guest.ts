@@ -2,6 +2,7 @@ import { IntFifo } from '../../engine/int-fifo.js';
 import { InFlight } from '../../engine/in-flight.js';
 import type { Rng } from '../../engine/random.js';
 import { FlushQueue } from './blk-flush.js';
+import type { DispatchBudget } from './dispatch-budget.js';
 import { batchBucket, type FioJobStats } from './fio-stats.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { GuestDriver, Vcpu } from '../host/vcpu.js';
@@ -24,6 +25,8 @@ export interface GuestOwner extends World {
   readonly schedLockNs: Float64Array;
   readonly schedContendedNs: Float64Array;
   readonly schedLockFreeAt: Float64Array;
+  /** SCSI LUNs' dispatch budget (virtio-blk disks have none). */
+  readonly budget: DispatchBudget;
   /** fio's jobs: what they issue and reap. */
   readonly fio: { issue(job: Job): number; reap(job: Job, n: number): void };
 }
@@ -100,16 +103,20 @@ export class Job {
   ) {}
 }
 
-/** A job's tasks: job.index << TASK_BITS | the task. */
-const TASK_SUBMIT = 0, TASK_REAP = 1, TASK_TAG_WAKE = 2, TASK_BITS = 2, TASK_MASK = 3;
+/** A job's tasks: job.index << TASK_BITS | the task; a kblockd run: its hardware queue's budget slot
+ *  << TASK_BITS | TASK_KBLOCKD. */
+const TASK_SUBMIT = 0, TASK_REAP = 1, TASK_TAG_WAKE = 2, TASK_KBLOCKD = 3, TASK_BITS = 2, TASK_MASK = 3;
 
 /**
  * The guest's virtio-blk driver and fio, run on the vCPUs: the interrupt handler of each virtqueue
- * (virtblk_done) and fio's jobs submitting (io_submit through blk-mq) and reaping (io_getevents).
+ * (virtblk_done) and fio's jobs submitting (io_submit through blk-mq) and reaping (io_getevents); for
+ * SCSI LUNs, the midlayer's budget and the kblockd runs that dispatch what waited for it.
  */
 export class BlkGuest implements GuestDriver {
   /** Per disk and virtqueue (a LUN's or disk's hctx) that has seen a flush: its blk-flush state. */
   private readonly flushQueues = new Map<number, FlushQueue>();
+  /** Scratch: the requests one queue run dispatches. */
+  private readonly dispatched = new IntFifo(16);
 
   constructor(private readonly driver: number, private readonly vm: GuestOwner) {}
 
@@ -159,8 +166,17 @@ export class BlkGuest implements GuestDriver {
 
   startTask(v: Vcpu, task: number): boolean {
     const vm = this.vm, c = vm.costs;
-    const job = vm.jobs[task >> TASK_BITS];
     const kind = task & TASK_MASK;
+    if (kind === TASK_KBLOCKD) {
+      // The kworker takes what budget the completions freed; the queues' other runs may find none.
+      const slot = task >> TASK_BITS, budget = vm.budget;
+      const ipi = budget.startRun(slot) === v.index ? 0 : c.vmexit_ns;
+      const vq = vm.vqs[budget.slotVq[slot]];
+      const n = budget.dispatch(slot, v.batch);
+      v.run(task, n, c.guest_kblockd_run_ns + ipi + n * (vq.addNs + vq.driverNs));
+      return true;
+    }
+    const job = vm.jobs[task >> TASK_BITS];
     if (kind === TASK_TAG_WAKE) {
       job.tagWakeQueued = false;
       v.run(task, 0, c.guest_tag_wakeup_ns);
@@ -194,6 +210,7 @@ export class BlkGuest implements GuestDriver {
     const job = task >> TASK_BITS, kind = task & TASK_MASK;
     if (kind === TASK_REAP) this.endReap(job, count);
     else if (kind === TASK_TAG_WAKE) this.endTagWake(v, job);
+    else if (kind === TASK_KBLOCKD) this.endKblockdRun(v, task >> TASK_BITS);
     else this.endSubmit(v, job);
   }
 
@@ -204,6 +221,7 @@ export class BlkGuest implements GuestDriver {
     const vq = vm.vqs[src];
     for (let i = 0; i < count; i++) {
       const r = vq.driverReap();
+      this.releaseBudget(v, r);
       this.guestDone(r);
       if (vm.requests.flush[r]) {
         const { riders, next } = this.flushQueueOf(vq, vm.requests.disk[r]).complete();
@@ -245,17 +263,61 @@ export class BlkGuest implements GuestDriver {
         if (this.flushQueueOf(vq, vm.requests.disk[r]).add(r) < 0) continue;
       }
       if (vq.hasRoom && vq.blkmqWait.size === 0 && vq.tagWaiters.size === 0) {
-        vq.driverAdd(r);
-        vm.requests.stage[r] = Stage.Avail;
-        added++;
+        vq.reserve();
+        if (this.toDriver(vq, r)) added++;
       } else {
         // No tag: the thread sleeps in io_submit with this and the rest of its batch (blk_mq_get_tag).
         vq.tagWaiters.push(r);
         job.tagWaits++;
       }
     }
+    added += this.runHwQueue(vq, job.disk);
     if (added > 0) this.afterAdd(v, vq, added);
     if (job.toSubmit > 0) this.queueSubmit(job, true);
+  }
+
+  /** r holds a tag (a reserved descriptor): it goes on the ring, unless its LUN's budget is spent. */
+  private toDriver(vq: Virtqueue, r: number): boolean {
+    const vm = this.vm, disk = vm.requests.disk[r];
+    if (vm.budget.limits(disk) && !vm.budget.take(disk, vq.index, r)) return false;
+    vq.addReserved(r);
+    vm.requests.stage[r] = Stage.Avail;
+    return true;
+  }
+
+  /** The submitter's own run of its hardware queue after a budget failure (blk_mq_run_hw_queue):
+   *  requests waiting there go to the driver while budget lasts. */
+  private runHwQueue(vq: Virtqueue, disk: number): number {
+    const budget = this.vm.budget;
+    if (!budget.limits(disk)) return 0;
+    const slot = budget.waitingSlot(disk, vq.index);
+    if (slot < 0) return 0;
+    const n = budget.dispatch(slot, this.dispatched);
+    while (this.dispatched.size > 0) this.addDispatched(vq, this.dispatched.shift());
+    return n;
+  }
+
+  private addDispatched(vq: Virtqueue, r: number): void {
+    vq.addReserved(r);
+    this.vm.requests.stage[r] = Stage.Avail;
+  }
+
+  /** The guest completed r: its LUN's budget returns, and a LUN whose dispatch failed since has its
+   *  waiting queues run, each by kblockd on the queue's vCPU. */
+  private releaseBudget(v: Vcpu, r: number): void {
+    const vm = this.vm, disk = vm.requests.disk[r];
+    if (!vm.budget.limits(disk)) return;
+    for (const slot of vm.budget.release(r, disk, v.index)) {
+      vm.vcpus[vm.vqs[vm.budget.slotVq[slot]].ownerVcpu].queueTask(this.driver, (slot << TASK_BITS) | TASK_KBLOCKD);
+    }
+  }
+
+  /** The kworker puts what it dispatched on the ring. */
+  private endKblockdRun(v: Vcpu, slot: number): void {
+    const vq = this.vm.vqs[this.vm.budget.slotVq[slot]];
+    const added = v.batch.size;
+    while (v.batch.size > 0) this.addDispatched(vq, v.batch.shift());
+    if (added > 0) this.afterAdd(v, vq, added);
   }
 
   /** Completions freed descriptors: each frees a tag, and the thread sleeping for it is woken
@@ -280,13 +342,11 @@ export class BlkGuest implements GuestDriver {
   private endTagWake(v: Vcpu, jobIndex: number): void {
     const vm = this.vm, job = vm.jobs[jobIndex];
     const vq = vm.vqs[job.vq];
-    const added = job.tagGranted.size;
-    while (job.tagGranted.size > 0) {
-      const r = job.tagGranted.shift();
-      vq.addReserved(r);
-      vm.requests.stage[r] = Stage.Avail;
-    }
-    job.tagWaits -= added;
+    const granted = job.tagGranted.size;
+    let added = 0;
+    while (job.tagGranted.size > 0) if (this.toDriver(vq, job.tagGranted.shift())) added++;
+    job.tagWaits -= granted;
+    added += this.runHwQueue(vq, job.disk);
     if (added > 0) this.afterAdd(v, vq, added);
     if (job.tagWaits > 0) return;
     if (job.toSubmit > 0) this.queueSubmit(job, true);

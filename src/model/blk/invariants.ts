@@ -5,6 +5,7 @@ import type { PageCache } from '../storage/page-cache.js';
 import { Stage, type RequestTable } from '../storage/requests.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
 import { littleViolation } from '../invariants.js';
+import type { DispatchBudget } from './dispatch-budget.js';
 import type { Job } from './guest.js';
 import type { BlkLoad } from './load.js';
 
@@ -18,6 +19,7 @@ export interface BlkState {
   readonly pageCache: PageCache | null;
   readonly devices: readonly Device[];
   readonly ctxs: readonly AioContext[];
+  readonly budget: DispatchBudget;
 }
 
 /**
@@ -42,6 +44,7 @@ export function blkViolations(w: BlkState, windowNs: number): string[] {
   for (const vq of w.vqs) {
     if (vq.maxInuse > vq.size) broken.push(`virtqueue ${vq.index} held ${vq.maxInuse} requests, queue-size ${vq.size}`);
   }
+  if (w.budget.overruns > 0) broken.push(`SCSI LUNs went past their queue depth ${w.budget.overruns} times`);
   if (w.pageCache) broken.push(...w.pageCache.violations());
   for (const d of w.devices) {
     if (d.maxAdmitted > d.queueDepth) broken.push(`device ${d.name} admitted ${d.maxAdmitted}, queue depth ${d.queueDepth}`);

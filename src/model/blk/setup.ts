@@ -33,6 +33,7 @@ export interface BlkVmSetup {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
     eventIdx: boolean; aio: AioKind; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
     bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
+    lunQueueDepth: number;
   }[];
   jobs: readonly {
     name: string; disk: number; rw: string; rwmixread: number; bs: number; bssplit: readonly { bytes: number; share: number }[];

@@ -24,6 +24,7 @@ import { guestQueues, ownerOfQueue } from './blk-mq.js';
 import { FioJobs } from './fio-jobs.js';
 import { pageCacheSlots, randomHitRatio } from './page-cache-sizing.js';
 import { BlkGuest, type Job } from './guest.js';
+import { DispatchBudget } from './dispatch-budget.js';
 import { blkViolations } from './invariants.js';
 import { fioResult, type RunResult } from './result.js';
 import type { BlkSetup, BlkVmSetup, DiskBackendKind } from './setup.js';
@@ -62,6 +63,7 @@ export class BlkWorld implements DeviceSide {
   readonly schedLockNs: Float64Array;
   readonly schedContendedNs: Float64Array;
   readonly schedLockFreeAt: Float64Array;
+  readonly budget: DispatchBudget;
   /** Thread-pool worker holding each request (aio=threads). */
   readonly workerOf: Int32Array;
   /** fio's jobs, the load of every VM's disks. */
@@ -140,6 +142,7 @@ export class BlkWorld implements DeviceSide {
       this.fio.add(vm, v, vcpuBase[v], firstVq, firstDisk, rng);
     });
     this.vqTouched = new Uint8Array(this.vqs.length);
+    this.budget = new DispatchBudget(Int32Array.from(s.vms.flatMap((vm) => vm.disks.map((d) => d.lunQueueDepth))), this.vqs.length, this.requests.capacity);
     this.blockState = new SharedBlockState(this.contextsOfDisk.map((x) => x.size), this.sharedStateNs);
   }
 
