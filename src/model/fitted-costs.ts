@@ -1,13 +1,13 @@
 /** Written by `vqsim calibrate` (src/calibration/fit.ts): the fitted costs, ns. Do not edit by hand. */
 export const FITTED_COSTS = {
-  vcpu_wakeup_ns: 6847,
-  wakeup_ns: 4884,
-  blk_request_ns: 1125,
-  blk_complete_ns: 641,
-  irqfd_notify_ns: 723,
-  main_loop_iteration_ns: 2595,
-  main_loop_request_ns: 227,
-  native_submit_batch_ns: 1551,
-  io_uring_enter_ns: 1535,
-  threads_submit_req_ns: 1548
+  vcpu_wakeup_ns: 6854,
+  wakeup_ns: 4753,
+  blk_request_ns: 1128,
+  blk_complete_ns: 630,
+  irqfd_notify_ns: 730,
+  main_loop_iteration_ns: 2632,
+  main_loop_request_ns: 224,
+  native_submit_batch_ns: 1561,
+  io_uring_enter_ns: 1524,
+  threads_submit_req_ns: 1555
 };

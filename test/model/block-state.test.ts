@@ -43,8 +43,9 @@ describe('shared block-layer state', () => {
   });
 
   it('costs a virtio-scsi LUN its request list too (requests_lock, QEMU 10.0) when its queues are spread', () => {
+    // 8 jobs at QD16: the LUN's 128 commands fit its guest budget (cmd_per_lun), which QD64 would hit.
     const lun = (bus: string, iothreads: number, scsiNs?: number) => iops(simulate({
-      ...base([{ name: 'sda', device: 'fast', bus, handler: 'pool', iothreads }], [{ name: 'j', disk: 'sda', iodepth: 64, numjobs: 8 }]),
+      ...base([{ name: 'sda', device: 'fast', bus, handler: 'pool', iothreads }], [{ name: 'j', disk: 'sda', iodepth: 16, numjobs: 8 }]),
       versions: { qemu: '10.0' }, ...(scsiNs === undefined ? {} : { costs: { scsi_requests_ns: scsiNs } }),
     }).result);
     // With one iothread the list stays in its cache: the cost changes nothing.
