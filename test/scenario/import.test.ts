@@ -89,6 +89,24 @@ describe('vqsim import', () => {
     expect(scsi.result.vms[0].blk!.ios).toBeGreaterThan(0);
   });
 
+  it('a virtio-scsi controller\'s cmd_per_lun, from libvirt and from QEMU: the LUN\'s queue depth in the guest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vqsim-lun-'));
+    const domain = (driver: string) => `<domain type='kvm'><vcpu>2</vcpu><devices><controller type='scsi' index='0' model='virtio-scsi'>${driver}</controller>`
+      + '<disk type=\'block\' device=\'disk\'><driver name=\'qemu\' type=\'raw\' cache=\'none\' io=\'native\'/><source dev=\'/dev/sdb\'/>'
+      + '<target dev=\'sda\' bus=\'scsi\'/><address type=\'drive\' controller=\'0\' bus=\'0\' target=\'0\' unit=\'0\'/></disk></devices></domain>';
+    const libvirt = (driver: string) => {
+      writeFileSync(join(dir, 'd.xml'), domain(driver));
+      return loaded(importCommand('libvirt', join(dir, 'd.xml'), []).text).vm.disks[0].lunQueueDepth;
+    };
+    expect(libvirt('<driver cmd_per_lun=\'64\'/>')).toBe(64);
+    expect(libvirt('')).toBe(128);
+    const qemu = (...args: string[]) => loaded(importCommand('qemu', undefined, ['qemu-system-x86_64', '-smp', '2', ...args]).text).vm.disks[0].lunQueueDepth;
+    expect(qemu('-drive', 'file=/dev/sdb,if=none,id=d0,aio=native,cache=none', '-device', 'virtio-scsi-pci,id=scsi0,cmd_per_lun=32',
+      '-device', 'scsi-hd,drive=d0,bus=scsi0.0')).toBe(32);
+    // Capped by the ring: vhost-scsi's 128 descriptors.
+    expect(qemu('-device', 'vhost-scsi-pci,wwpn=naa.1,cmd_per_lun=512')).toBe(128);
+  });
+
   it('disks served outside QEMU: vhost-user-blk and vhost-scsi, from libvirt and from QEMU', () => {
     const lv = importCommand('libvirt', `${FIX}/vhost-domain.xml`, []);
     const a = loaded(lv.text + 'jobs: [{ name: a, disk: vdb }, { name: b, disk: vhost-scsi1 }]\n');

@@ -280,8 +280,7 @@ export class BlkGuest implements GuestDriver {
   private toDriver(vq: Virtqueue, r: number): boolean {
     const vm = this.vm, disk = vm.requests.disk[r];
     if (vm.budget.limits(disk) && !vm.budget.take(disk, vq.index, r)) return false;
-    vq.addReserved(r);
-    vm.requests.stage[r] = Stage.Avail;
+    this.addDispatched(vq, r);
     return true;
   }
 

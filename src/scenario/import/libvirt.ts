@@ -30,7 +30,7 @@ function cpuset(v: string): number[] {
  * <iothreadids> with <poll max grow shrink>; each virtio <disk> with <driver io cache queues
  * queue_size iothread packed event_idx> or <driver><iothreads><iothread id><queue id/> (queues
  * numbered from 0; round robin without <queue>); each scsi <disk> as a LUN of its virtio-scsi
- * <controller>, whose <driver queues iothread> (or <iothreads>) it shares; <disk type='vhostuser'> as
+ * <controller>, whose <driver queues iothread cmd_per_lun> (or <iothreads>) it shares; <disk type='vhostuser'> as
  * vhost-user-blk and <hostdev type='scsi_host'> with <source protocol='vhost'> as vhost-scsi; the first
  * virtio <interface> with <driver name queues packed>; <cputune> vcpupin, iothreadpin and emulatorpin
  * as host cpusets.
@@ -126,6 +126,7 @@ export function importLibvirt(xml: string, file: string, fio?: string): Draft {
     const qdrv = (controller ? controller.driver ?? {} : drv) as El;
     const of = controller ? `<controller index='${index}'><driver` : '<driver';
     if (attr(qdrv, 'queues')) d.set(at('num-queues'), whole(attr(qdrv, 'queues'), `${file}: ${dev} ${of} queues>`), `${of} queues='${attr(qdrv, 'queues')}'>`);
+    if (controller && attr(qdrv, 'cmd_per_lun')) d.set(at('cmd_per_lun'), whole(attr(qdrv, 'cmd_per_lun'), `${file}: ${dev} ${of} cmd_per_lun>`), `${of} cmd_per_lun='${attr(qdrv, 'cmd_per_lun')}'>`);
     if (attr(drv, 'queue_size')) d.set(at('queue-size'), whole(attr(drv, 'queue_size'), `${file}: ${dev} <driver queue_size>`), `<driver queue_size='${attr(drv, 'queue_size')}'>`);
     if (attr(drv, 'packed') === 'on') d.set(at('ring'), 'packed', '<driver packed=\'on\'>');
     if (attr(drv, 'event_idx') === 'off') d.set(at('event_idx'), false, '<driver event_idx=\'off\'>');

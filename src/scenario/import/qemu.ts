@@ -63,8 +63,8 @@ function cacheModeOf(direct: boolean, writeback: boolean, noFlush: boolean): str
  * A QEMU command line as a vqsim scenario: -smp; -object iothread (poll-max-ns, poll-grow,
  * poll-shrink, aio-max-batch); -drive and -blockdev (aio, cache, following a format node's `file` to
  * its protocol node); -device virtio-blk-pci (drive, num-queues, queue-size, iothread, packed,
- * event_idx, iothread-vq-mapping in its JSON form); vhost-scsi-pci (num_queues, virtqueue_size,
- * worker_per_virtqueue) and vhost-user-blk-pci (num-queues, queue-size); -netdev tap (vhost, queues, poll-us) with
+ * event_idx, iothread-vq-mapping in its JSON form); virtio-scsi-pci with its scsi-hd LUNs and
+ * vhost-scsi-pci (num_queues, virtqueue_size, cmd_per_lun; vhost-scsi's worker_per_virtqueue) and vhost-user-blk-pci (num-queues, queue-size); -netdev tap (vhost, queues, poll-us) with
  * -device virtio-net-pci (netdev, mq, packed, vectors).
  */
 export function importQemu(argv: string[], fio?: string): Draft {
@@ -187,6 +187,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       setStorage(at, o, driver);
       if (ctl.num_queues !== undefined) d.set(at('num-queues'), whole(ctl.num_queues, `-device ${String(ctl.driver)},num_queues`), `-device ${String(ctl.driver)},num_queues=${String(ctl.num_queues)}`);
       if (ctl.virtqueue_size !== undefined) d.set(at('queue-size'), whole(ctl.virtqueue_size, `-device ${String(ctl.driver)},virtqueue_size`), `-device ${String(ctl.driver)},virtqueue_size=${String(ctl.virtqueue_size)}`);
+      if (ctl.cmd_per_lun !== undefined) d.set(at('cmd_per_lun'), whole(ctl.cmd_per_lun, `-device ${String(ctl.driver)},cmd_per_lun`), `-device ${String(ctl.driver)},cmd_per_lun=${String(ctl.cmd_per_lun)}`);
       placeQueues(d, at, ctl, String(ctl.driver));
       n++;
       continue;
@@ -202,6 +203,7 @@ export function importQemu(argv: string[], fio?: string): Draft {
       const queues = o[scsi ? 'num_queues' : 'num-queues'], size = o[scsi ? 'virtqueue_size' : 'queue-size'];
       if (queues !== undefined) d.set(at('num-queues'), whole(queues, `-device ${driver},num-queues`), `-device ${driver},${scsi ? 'num_queues' : 'num-queues'}=${String(queues)}`);
       if (size !== undefined) d.set(at('queue-size'), whole(size, `-device ${driver},queue-size`), `-device ${driver},${scsi ? 'virtqueue_size' : 'queue-size'}=${String(size)}`);
+      if (scsi && o.cmd_per_lun !== undefined) d.set(at('cmd_per_lun'), whole(o.cmd_per_lun, `-device ${driver},cmd_per_lun`), `-device ${driver},cmd_per_lun=${String(o.cmd_per_lun)}`);
       if (scsi && o.worker_per_virtqueue !== undefined) d.set(at('worker_per_virtqueue'), on(o.worker_per_virtqueue), `-device ${driver},worker_per_virtqueue=${String(o.worker_per_virtqueue)}`);
       n++;
       continue;
