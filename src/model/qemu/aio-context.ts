@@ -151,16 +151,16 @@ export class AioContext extends AioLoop {
     return cost;
   }
 
-  /** The extra cost per request of disk d's shared block-layer state in this step (0 unless several
-   *  AioContexts serve the disk); the step counts as inside that state until it ends. */
+  /** The extra cost of the next request of disk d's shared block-layer state in this step (0 unless
+   *  several AioContexts serve the disk); the step counts as inside that state until it ends. */
   private blockStateNs(disk: number): number {
     const bs = this.vm.blockState;
     if (!bs.isShared(disk)) return 0;
     for (let k = 0; k < this.entered; k++) if (this.enteredDisk[k] === disk) return this.enteredNs[k];
-    const ns = bs.enter(disk);
+    const first = bs.enter(disk, this.index);
     this.enteredDisk[this.entered] = disk;
-    this.enteredNs[this.entered++] = ns;
-    return ns;
+    this.enteredNs[this.entered++] = bs.further;
+    return first;
   }
 
   private leaveBlockState(): void {
