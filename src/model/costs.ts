@@ -136,8 +136,10 @@ export const COST_TABLE = {
   /** QEMU main loop: glib dispatch and the BQL, per loop iteration, on top of the AioContext work.
    *  Calibrated on published.md P8 (main loop 45.8 us vs iothread 21.5 us per QD1 I/O) and P9. */
   main_loop_iteration_ns: fitted(5500, 1000, 15000),
-  /** Main loop, per request and again per completion: taking and dropping the BQL around each
-   *  (estimate; published.md P10: the main loop trails an iothread by 1.2x at QD64). */
+  /** Main loop, per request and again per completion, beyond an iothread's work: fitted to published.md
+   *  P10 (the main loop trails an iothread by 1.2x at QD64). Not a lock per request: the main loop holds
+   *  the BQL through its whole dispatch and drops it only around ppoll (os_host_main_loop_wait); which
+   *  of its per-request differences this stands for is not identified. */
   main_loop_request_ns: fitted(300, 0, 2000),
 
   // --- host aio engines (MODEL.md section 5) ---
