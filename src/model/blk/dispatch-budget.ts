@@ -23,13 +23,13 @@ export class DispatchBudget {
   /** A (disk, virtqueue) pair's hardware queue, by slot: its waiting requests, and the vCPU that
    *  queued its kblockd run (-1: none queued). */
   private readonly slotOf = new Map<number, number>();
-  readonly waiting: IntFifo[] = [];
-  readonly slotDisk: number[] = [];
+  private readonly waiting: IntFifo[] = [];
+  private readonly slotDisk: number[] = [];
   readonly slotVq: number[] = [];
-  readonly queuedBy: number[] = [];
+  private readonly queuedBy: number[] = [];
   /** Per disk, its slots. */
   private readonly slotsOfDisk: number[][];
-  /** kblockd runs (for reports and tests). */
+  /** kblockd runs started (tests read it). */
   runs = 0;
 
   constructor(readonly depth: Int32Array, private readonly vqCount: number, requests: number) {
