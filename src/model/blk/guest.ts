@@ -302,12 +302,13 @@ export class BlkGuest implements GuestDriver {
   }
 
   /** The guest completed r: its LUN's budget returns, and a LUN whose dispatch failed since has its
-   *  waiting queues run, each by kblockd on the queue's vCPU. */
+   *  waiting queues run, each by kblockd on the queue's vCPU. kblockd is a WQ_HIGHPRI workqueue (its
+   *  kworkers run at nice -20): the woken kworker runs before the vCPU's other threads. */
   private releaseBudget(v: Vcpu, r: number): void {
     const vm = this.vm, disk = vm.requests.disk[r];
     if (!vm.budget.limits(disk)) return;
     for (const slot of vm.budget.release(r, disk, v.index)) {
-      vm.vcpus[vm.vqs[vm.budget.slotVq[slot]].ownerVcpu].queueTask(this.driver, (slot << TASK_BITS) | TASK_KBLOCKD);
+      vm.vcpus[vm.vqs[vm.budget.slotVq[slot]].ownerVcpu].continueTask(this.driver, (slot << TASK_BITS) | TASK_KBLOCKD);
     }
   }
 
