@@ -127,6 +127,18 @@ export const COST_TABLE = {
    *  latency measurements, 50-200 ns; an estimate outside the fit, so the multi-iothread rows of P7
    *  test it out of sample). */
   block_state_ns: estimate(1200, 400, 3000),
+  /** qemu_coroutine_new (util/coroutine-ucontext.c) when the coroutine pool has none to hand out:
+   *  qemu_alloc_stack's mmap of a 1 MiB stack and mprotect of its guard page (two new VMAs), makecontext
+   *  and the first swapcontext (a sigprocmask syscall), then the page faults that zero the stack pages
+   *  the request's call chain first touches (estimate: ~0.3-0.5 us per syscall or fault). With its
+   *  deletion ~3 us a coroutine, which the 6.0-era losses of the aio-max-batch series bear out
+   *  (calibration P16: 4 queues and 1 queue lose 27 % and 12 % at QD64, the coroutines made per I/O
+   *  there 0.58 and 0.18). */
+  coroutine_new_ns: estimate(1500, 700, 5000),
+  /** qemu_coroutine_delete when the pool is full: qemu_free_stack's munmap frees the touched pages and
+   *  shoots their TLB entries down on every CPU that runs a thread of the process, waiting for each
+   *  CPU's acknowledgement (a vCPU in guest mode exits to take the IPI) (estimate, as above). */
+  coroutine_delete_ns: estimate(1500, 700, 5000),
   /** virtio_blk_rw_complete + virtio_blk_req_complete, per request (estimate). */
   blk_complete_ns: fitted(700, 300, 1500),
   /** virtio_notify_irqfd: one eventfd write to KVM's irqfd per coalesced notification (syscall, estimate). */

@@ -25,6 +25,8 @@ export function atLeast(version: string, min: string): boolean {
   return true;
 }
 
+export type CoroutinePoolKind = 'fixed' | 'sized-batch' | 'sized' | 'global';
+
 /** The version-dependent behaviour the model reads. */
 export interface Behaviour {
   /** poll_ns per AioHandler, adjusted only for handlers that became ready; the window is the
@@ -97,6 +99,14 @@ export interface Behaviour {
    *  run_poll_handlers_once, QEMU 2.9 to 4.2). Gone in QEMU 5.0 (e4346192f1c2 "aio-posix: completely
    *  stop polling when disabled", merged with the fdmon-io_uring series, March 2020). */
   forcedPollPass: boolean;
+  /** QEMU's coroutine pool (util/qemu-coroutine.c), which every block-layer request draws a coroutine
+   *  from: `fixed` before 7.0 (a release pool of at most 128 and 64 per thread); `sized-batch` in 7.0
+   *  (4c41c69e05fe "util: adjust coroutine pool size to virtio block queue": both sizes grow by
+   *  num-queues x queue-size / 2 per virtio-blk device, the reuse threshold too); `sized` from 7.1
+   *  ("coroutine: Revert to constant batch size": reuse at 64 again, the grown maximum kept); `global`
+   *  from 9.0 (86a637e48104 "coroutine: cap per-thread local pool size": a global pool sized by
+   *  vm.max_map_count, never short of what is in flight). */
+  coroutinePool: CoroutinePoolKind;
   /** vhost-net's handle_tx_copy hands small packets to the tap in batches of up to 64 XDP buffers per
    *  sendmsg (Linux 4.20, "vhost_net: batch submitting XDP buffers to underlayer sockets"). */
   vhostTxBatch: boolean;
@@ -123,6 +133,7 @@ export function behaviourOf(v: Versions): Behaviour {
     mqDeadlineDefault: atLeast(v.guest_kernel, '4.11'),
     mqDeadlineInsertLists: atLeast(v.guest_kernel, '6.9'),
     vhostTxBatch: atLeast(v.host_kernel, '4.20'),
+    coroutinePool: !atLeast(v.qemu, '7.0') ? 'fixed' : !atLeast(v.qemu, '7.1') ? 'sized-batch' : !atLeast(v.qemu, '9.0') ? 'sized' : 'global',
     deferredNotify: atLeast(v.qemu, '8.2'),
     pollModeDeferred: atLeast(v.qemu, '8.0'),
     forcedPollPass: atLeast(v.qemu, '2.9') && !atLeast(v.qemu, '5.0'),

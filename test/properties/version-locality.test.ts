@@ -45,6 +45,19 @@ const LOCALITY: Record<keyof Behaviour, { untouched: Doc; touched: Doc }> = {
   forcedPollPass: { untouched: { disk: { handler: 'main-loop' } }, touched: blk({}, { iothread: { 'poll-max-ns': 0 } }) },
   // Poll mode's end waits on a bottom half: only aio=threads completes through one.
   pollModeDeferred: { untouched: {}, touched: blk({ aio: 'threads' }) },
+  // The coroutine pool: free with its two costs at 0. Touched: a virtio-scsi LUN's unbounded batches
+  // swing past the pool (which grows only with virtio-blk queues: a small one here, so 7.0's sizing shows).
+  coroutinePool: {
+    untouched: { costs: { coroutine_new_ns: 0, coroutine_delete_ns: 0 } },
+    touched: {
+      vm: { vcpus: 4 }, iothread: { 'aio-max-batch': 1024 },
+      disks: [
+        { name: 'vda', bus: 'virtio', 'queue-size': 16, 'num-queues': 1, handler: 'dedicated', aio: 'native' },
+        { name: 'sda', bus: 'scsi', 'num-queues': 4, cmd_per_lun: 256, handler: 'dedicated', aio: 'native' },
+      ],
+      jobs: [{ name: 'j', disk: 'sda', rw: 'randread', iodepth: 64, numjobs: 8 }],
+    },
+  },
   // Machine-type defaults: given explicitly, nothing is left to them.
   multiQueueDefault: { untouched: { disk: { 'num-queues': 4 } }, touched: blk() },
   emulatedQueueSize: { untouched: { disk: { 'queue-size': 128 } }, touched: blk({ 'num-queues': 1 }, { job: { rw: 'randread', iodepth: 64, numjobs: 4 } }) },

@@ -110,7 +110,9 @@ export class BlkWorld implements DeviceSide {
     this.schedContendedNs = new Float64Array(this.guestWriteCache.length);
     this.schedLockFreeAt = new Float64Array(this.guestWriteCache.length);
     this.guest = new BlkGuest(driver, this);
-    this.qemu = new QemuProcesses(this, s.vms.map((vm) => vm.iothread), s.behaviour, c, setUpThread);
+    // virtio_blk_device_realize grows the coroutine pool by num-queues x queue-size / 2 (QEMU >= 7.0).
+    const poolExtra = s.vms.map((vm) => vm.disks.reduce((n, d) => n + (d.bus === 'virtio' && d.backend === 'qemu' ? (d.numQueues * d.queueSize) / 2 : 0), 0));
+    this.qemu = new QemuProcesses(this, s.vms.map((vm) => vm.iothread), poolExtra, s.behaviour, c, setUpThread);
     this.fio = new FioJobs(this, s.vms);
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {

@@ -1,5 +1,6 @@
 import { IntFifo } from '../../engine/int-fifo.js';
 import type { AioEngine } from './aio/engine.js';
+import type { CoroutinePool } from './coroutine-pool.js';
 import { CpuState } from '../host/cpu-account.js';
 import { Stage } from '../storage/requests.js';
 import type { Virtqueue } from '../virtio/virtqueue.js';
@@ -38,6 +39,10 @@ export class AioContext extends AioLoop {
   private readonly enteredNs: number[] = [];
   private entered = 0;
 
+  /** The process's coroutine pool (QEMU < 9.0) and this thread's place in it. */
+  private coroutines: CoroutinePool | null = null;
+  private coroutineThread = 0;
+
   /** io_submit calls that slept for a device tag. */
   submitBlocks = 0;
   /** Most requests popped in one round: never above its queue's maxPop (checked as an invariant). */
@@ -53,6 +58,11 @@ export class AioContext extends AioLoop {
     this.vqs.push(vq);
     this.vqEngines.push(engine);
     if (vq.maxPop > this.popped.length) this.popped = new Int32Array(vq.maxPop);
+  }
+
+  drawCoroutinesFrom(pool: CoroutinePool): void {
+    this.coroutines = pool;
+    this.coroutineThread = pool.addThread();
   }
 
   /** A client's step of CPU work on this thread. */
@@ -143,7 +153,8 @@ export class AioContext extends AioLoop {
   /** Pushing the used elements of host I/O r and its merged requests, each completed on its own. */
   private completionNs(r: number): number {
     const req = this.vm.requests;
-    let cost = 0;
+    // The host I/O's coroutine terminates (coroutine_delete).
+    let cost = this.coroutines ? this.coroutines.terminate(this.coroutineThread) : 0;
     for (; r >= 0; r = req.next[r]) {
       const vq = this.vm.vqs[req.vq[r]];
       cost += vq.pushNs + vq.completeNs + this.perRequestNs + this.blockStateNs(req.disk[r]);
@@ -200,7 +211,9 @@ export class AioContext extends AioLoop {
     const e = this.curEngine!;
     const k = e.takeChunk(this.curFinal);
     if (k > 0) {
-      this.runStep(S_SUBMIT, k, e.chunkCost(k));
+      // Each host I/O's coroutine (blk_aio_prwv) is made as it is handed on; the model books it here.
+      const co = this.coroutines ? this.coroutines.create(this.coroutineThread, k) : 0;
+      this.runStep(S_SUBMIT, k, e.chunkCost(k) + co);
       return;
     }
     if (this.curFinal) {

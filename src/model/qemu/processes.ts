@@ -6,6 +6,7 @@ import type { AioEngine, AioKind, PoolOwner } from './aio/engine.js';
 import type { PoolWorker } from './aio/pool-worker.js';
 import { aioEngine } from './aio/registry.js';
 import { AioContext } from './aio-context.js';
+import { CoroutinePool } from './coroutine-pool.js';
 import type { AioContextOwner } from './aio-types.js';
 import { MAIN_LOOP } from './iothread-mapping.js';
 import type { PollParams } from './adaptive-polling.js';
@@ -31,12 +32,16 @@ export class QemuProcesses {
   maxEngineThreads = 0;
   private readonly ctxByName = new Map<string, AioContext>();
   private readonly engineByName = new Map<string, AioEngine>();
+  /** Each VM's coroutine pool (QEMU < 9.0), made with its first AioContext. */
+  readonly coroutinePools: (CoroutinePool | null)[] = [];
 
-  /** `owner`: what the AioContexts and engines serve (the storage side); `place` puts a VM's thread on
-   *  the host (a pool worker as it spawns). */
+  /** `owner`: what the AioContexts and engines serve (the storage side); `poolExtra[v]`: what VM v's
+   *  virtio-blk devices add to its coroutine pool; `place` puts a VM's thread on the host (a pool worker
+   *  as it spawns). */
   constructor(
     private readonly owner: AioContextOwner & PoolOwner,
     private readonly iothreads: readonly IothreadSetup[],
+    private readonly poolExtra: readonly number[],
     private readonly behaviour: Behaviour,
     private readonly costs: Readonly<Costs>,
     private readonly place: (t: HostThread, vm: number) => void,
@@ -58,8 +63,18 @@ export class QemuProcesses {
       this.ctxByName.set(key, ctx);
       this.ctxs.push(ctx);
       this.vmOfCtx.push(v);
+      const pool = this.coroutinePoolOf(v);
+      if (pool) ctx.drawCoroutinesFrom(pool);
     }
     return ctx;
+  }
+
+  private coroutinePoolOf(v: number): CoroutinePool | null {
+    const kind = this.behaviour.coroutinePool, c = this.costs;
+    if (this.coroutinePools[v] === undefined) {
+      this.coroutinePools[v] = kind === 'global' ? null : new CoroutinePool(kind, this.poolExtra[v], c.coroutine_new_ns, c.coroutine_delete_ns);
+    }
+    return this.coroutinePools[v];
   }
 
   /** The AioContext's engine of that aio= name, made at its first use. */
