@@ -16,6 +16,7 @@ describe('QEMU coroutine pool', () => {
     expect(freed).toBe(8 * DEL);
     // 64 from the thread's pool, then the 128 released move over: 192 reused, 8 made afresh.
     expect(pool.create(t, 200)).toBe(8 * NEW);
+    expect([pool.created, pool.deleted]).toEqual([208, 8]);
   });
 
   it('reuses the release pool only once it holds more than the batch size', () => {
@@ -54,13 +55,23 @@ describe('QEMU coroutine pool', () => {
   });
 
   // The aio-max-batch series' setup: 16 jobs at QD64 on 4 vCPUs, 4 queues on one iothread.
-  const run = (qemu: string, maxBatch: number, zeroPool = false) => iops(simulate({
+  const sim = (qemu: string, maxBatch: number, zeroPool = false) => simulate({
     duration: '40ms', warmup: '10ms', versions: { qemu }, vm: { vcpus: 4 },
     ...(zeroPool ? { costs: { coroutine_new_ns: 0, coroutine_delete_ns: 0 } } : {}),
     iothread: { 'aio-max-batch': maxBatch },
     disk: { device: 'optane', aio: 'native', handler: 'dedicated', 'num-queues': 4 },
     job: { rw: 'randread', bs: '4k', iodepth: 64, numjobs: 16 },
-  }).result);
+  });
+  const run = (qemu: string, maxBatch: number, zeroPool = false) => iops(sim(qemu, maxBatch, zeroPool).result);
+
+  it('maps a coroutine afresh for about every other request with unbounded batches, and next to none with 32', () => {
+    const perIo = (qemu: string) => {
+      const { vm, result } = sim(qemu, 0);
+      return vm.qemu.coroutinePools[0]!.created / result.ios;
+    };
+    expect(perIo('6.0')).toBeGreaterThan(0.3);
+    expect(perIo('6.1')).toBeLessThan(0.02);
+  });
 
   it('costs unbounded batches their coroutines before QEMU 7.0, and nothing once the pool is sized', () => {
     const unbounded = run('6.0', 0), batched = run('6.1', 0);
