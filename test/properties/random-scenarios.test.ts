@@ -70,8 +70,11 @@ function fioViolation(doc: Doc, r: HostResult): string | null {
   for (const c of perQueue > 64 ? [] : blk.clones) {
     const lat = c.latSumNs / c.completions, l = (c.completions / r.windowNs) * lat;
     // The requests straddling the window's two edges, each counted in part: up to iodepth at each,
-    // over a latency's share of the window.
-    const edges = 2 * c.iodepth * Math.min(1, lat / r.windowNs);
+    // over a latency's share of the window, the latency length-biased (E[L^2] / E[L]: an edge falls in
+    // a long request more often than in a short one; a job that waits for a SCSI LUN's budget has a
+    // long tail).
+    const straddler = Math.max(lat, c.latSqSumNs / c.latSumNs);
+    const edges = 2 * c.iodepth * Math.min(1, straddler / r.windowNs);
     if (!notifiesInLoop && Math.abs(l - c.meanInFlight) > 0.05 * c.meanInFlight + edges + 1) {
       return `job clone ${c.clone} on ${c.vcpu}: iops x lat = ${l.toFixed(2)} but ${c.meanInFlight.toFixed(2)} in flight`;
     }

@@ -153,7 +153,11 @@ export class FioJobs {
         if (!req.write[r]) load.reads++;
         load.bytes += req.bytes[r];
       }
-      if (own) job.latSumNs += now - req.issued[r];
+      if (own) {
+        const lat = now - req.issued[r];
+        job.latSumNs += lat;
+        job.latSqSumNs += lat * lat;
+      }
       req.release(r);
     }
     job.inflight -= n;
@@ -226,7 +230,7 @@ export class FioJobs {
   /** The job's ramp is over: its own figures (and its job's, with its first clone) start. */
   onMeasure(job: Job): void {
     const now = this.sim.now, load = this.loads[job.vm];
-    job.completions = job.latSumNs = 0;
+    job.completions = job.latSumNs = job.latSqSumNs = 0;
     job.inFlight.reset(now);
     if (job.clone === 0) load.jobs[job.section].reset(now);
     load.clones[job.section]?.[job.clone].reset(now);
@@ -244,6 +248,6 @@ export class FioJobs {
   /** The measurement window starts. */
   resetStats(now: number): void {
     for (const l of this.loads) l.reset(now);
-    for (const j of this.jobs) { j.completions = j.latSumNs = 0; j.inFlight.reset(now); }
+    for (const j of this.jobs) { j.completions = j.latSumNs = j.latSqSumNs = 0; j.inFlight.reset(now); }
   }
 }

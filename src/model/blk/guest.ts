@@ -63,9 +63,11 @@ export class Job {
   name = '';
   clone = 0;
   /** This clone's own figures over the window (fio reports each clone without group_reporting): I/Os
-   *  and fsyncs reaped, the sum of their latencies, and its I/Os in flight over time. */
+   *  and fsyncs reaped, the sum of their latencies and of their squares, and its I/Os in flight over
+   *  time. */
   completions = 0;
   latSumNs = 0;
+  latSqSumNs = 0;
   readonly inFlight = new InFlight();
   /** Its job's place among the VM's jobs; when it starts issuing, its statistics start and it stops
    *  issuing (fio's phases, ramp_time and runtime: by default the whole run), and whether it has. */

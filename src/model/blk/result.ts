@@ -14,9 +14,10 @@ export interface CloneResult {
   /** Its vCPU's name in the VM. */
   vcpu: string;
   iodepth: number;
-  /** I/Os and fsyncs reaped, and the sum of their latencies (fio's lat). */
+  /** I/Os and fsyncs reaped, and the sum of their latencies (fio's lat) and of their squares. */
   completions: number;
   latSumNs: number;
+  latSqSumNs: number;
   /** Time-average of its I/Os in flight (issued, not yet reaped) over its window. */
   meanInFlight: number;
   /** Its own window: from its ramp's end to its runtime's (the run's window unless it has phases). */
@@ -61,7 +62,7 @@ export function fioResult(load: BlkLoad, jobs: readonly Job[], ctxs: readonly Ai
       const window = whole ? T : Math.min(j.stopNs, f.endNs) - Math.max(j.measureNs, f.endNs - T);
       return {
         job: j.name, clone: j.clone, vcpu: `vcpu${j.vcpu - firstVcpu}`, iodepth: j.iodepth,
-        completions: j.completions, latSumNs: j.latSumNs, meanInFlight: j.inFlight.area / window, windowNs: window,
+        completions: j.completions, latSumNs: j.latSumNs, latSqSumNs: j.latSqSumNs, meanInFlight: j.inFlight.area / window, windowNs: window,
       };
     }),
     kicks: f.kicks, irqs: load.irqs,
