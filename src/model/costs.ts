@@ -133,7 +133,7 @@ export const COST_TABLE = {
    *  the request's call chain first touches (estimate: ~0.3-0.5 us per syscall or fault). With its
    *  deletion ~3 us a coroutine, which the 6.0-era losses of the aio-max-batch series bear out
    *  (calibration P16: 4 queues and 1 queue lose 27 % and 12 % at QD64, the coroutines made per I/O
-   *  there 0.58 and 0.18). */
+   *  there about 0.6 and 0.17). */
   coroutine_new_ns: estimate(1500, 700, 5000),
   /** qemu_coroutine_delete when the pool is full: qemu_free_stack's munmap frees the touched pages and
    *  shoots their TLB entries down on every CPU that runs a thread of the process, waiting for each

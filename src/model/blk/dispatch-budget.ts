@@ -31,6 +31,8 @@ export class DispatchBudget {
   private readonly slotsOfDisk: number[][];
   /** kblockd runs started (tests read it). */
   runs = 0;
+  /** What release returns, reused (the event loop allocates nothing per completion). */
+  private readonly toRun: number[] = [];
 
   constructor(readonly depth: Int32Array, private readonly vqCount: number, requests: number) {
     this.busy = new Int32Array(depth.length);
@@ -80,14 +82,16 @@ export class DispatchBudget {
 
   /** The guest completed r: its budget returns (scsi_device_unbusy). When a dispatch failed since
    *  the last restart, returns the LUN's hardware queues to run (those with requests waiting), each
-   *  once while its run is queued (mod_delayed_work), recording vCPU `by` as the one that queued it. */
+   *  once while its run is queued (mod_delayed_work), recording vCPU `by` as the one that queued it.
+   *  The list is valid until the next release. */
   release(r: number, disk: number, by: number): readonly number[] {
     if (this.held[r] === 0) return NONE;
     this.held[r] = 0;
     this.busy[disk]--;
     if (this.restart[disk] === 0) return NONE;
     this.restart[disk] = 0;
-    const runs: number[] = [];
+    const runs = this.toRun;
+    runs.length = 0;
     for (const slot of this.slotsOfDisk[disk]) {
       if (this.waiting[slot].size === 0 || this.queuedBy[slot] >= 0) continue;
       this.queuedBy[slot] = by;
