@@ -207,8 +207,22 @@ export const COST_TABLE = {
    *  iblock submission (bio set-up, submit_bio) in the kworker on the worker's CPU (estimate; with the
    *  completion side and the ring accesses, ~2.1 us per request: the single worker "stuck at around
    *  500K IOPs" of Mike Christie's multi-worker series, Linux 6.4, commit c1ecd8e9, is that order; a
-   *  sanity bound, not a calibration row). */
+   *  sanity bound, not a calibration row). The series names no LUN and the feature's how-to (Oracle's
+   *  blog for QEMU 9.0) tests on a null device: a drive adds its driver's work, nvme_queue_rq_ns and
+   *  nvme_irq_ns, on the same CPU. */
   vhost_scsi_cmd_ns: estimate(1200, 600, 2500),
+  /** A drive's nvme_queue_rq per request, on the CPU that submits it (LIO's submission kworker, on the
+   *  vhost worker's CPU): the command and its PRP list, the DMA mapping of the data page, the SQ entry
+   *  and the doorbell write, shared by a plug's batch (estimate; null_blk has none of it). */
+  nvme_queue_rq_ns: estimate(350, 150, 800),
+  /** A drive's completion interrupt per request, on the CPU that submitted it (the NVMe queue's vector
+   *  is affine to the CPUs that map to the queue): hardirq entry, EOI and exit, nvme_irq reading the
+   *  CQE, blk_mq_complete_request -> blk_mq_end_request -> bio_endio and the bio's end_io (LIO's
+   *  iblock_bio_done -> target_complete_cmd queueing the completion work). Shared when one interrupt
+   *  finds several CQEs (estimate: Axboe 2019 put libaio's whole per-I/O stack at ~1.6 us with ~0.9 of
+   *  it submission, the rest the completion side with the AIO event; null_blk has none of it). QEMU's
+   *  engine costs are fitted on rows whose drives interrupt and hold both of these undivided. */
+  nvme_irq_ns: estimate(450, 200, 1000),
   /** vhost-scsi per completed command: LIO's completion work (target_complete_ok_work), the response
    *  copy and vhost_add_used in vhost_scsi_complete_cmd_work, unpinning the pages (estimate). */
   vhost_scsi_complete_ns: estimate(500, 250, 1200),

@@ -139,6 +139,7 @@ export function resolveDevice(
     iopsCap: input.iops_cap ?? preset.iopsCap,
     bwCap: input.bw_cap_mib_s !== undefined ? input.bw_cap_mib_s * 1024 * 1024 : preset.bwCap,
     maxTransfer: input.max_transfer ?? preset.maxTransfer,
+    driver: input.driver ?? preset.driver,
   };
 }
 

@@ -29,6 +29,19 @@ describe('vhost-scsi', () => {
     expect(iops(perVq.result)).toBeGreaterThan(2.5 * iops(one.result));
   });
 
+  it('a drive\'s command and completion interrupt take the worker\'s CPU; null_blk has neither', () => {
+    const eight = { vm: { vcpus: 8 }, job: { rw: 'randread', bs: '4k', iodepth: 32, numjobs: 8 } };
+    const on = (driver: string, backend: string, bus: string) =>
+      simulate({ ...base({ bus, backend, 'num-queues': 8, device: { preset: 'null_blk', driver } }), ...eight }).result;
+    const nvme = on('nvme', 'vhost', 'scsi');
+    const perIo = c.ring_split_pop_ns + c.vhost_scsi_cmd_ns + c.ring_split_push_ns + c.vhost_scsi_complete_ns +
+      c.nvme_queue_rq_ns + c.nvme_irq_ns + (c.irqfd_notify_ns * nvme.irqs) / nvme.ios;
+    expect(iops(nvme) * perIo / 1e9).toBeCloseTo(1, 1);
+    expect(iops(nvme)).toBeLessThan(0.85 * iops(on('null_blk', 'vhost', 'scsi')));
+    // A vhost-user target polls the drive from user space: the kernel's driver is not on its path.
+    expect(iops(on('nvme', 'vhost-user', 'virtio'))).toBe(iops(on('null_blk', 'vhost-user', 'virtio')));
+  });
+
   it('sleeps between requests at QD1: a kick wakes the worker, LIO\'s two workqueue hops and the completion wake-up follow', () => {
     const { result } = simulate(base({ bus: 'scsi', backend: 'vhost' }, { iodepth: 1, numjobs: 1 }));
     expect(result.kicks / result.ios).toBeCloseTo(1, 2);

@@ -74,6 +74,8 @@ export class BlkWorld implements DeviceSide {
    *  behind it. */
   private readonly submitters: RequestSubmitter[] = [];
   private readonly deviceOfDisk: number[] = [];
+  /** Per device: its host driver's CPU per request on the submitting CPU (hostDriverNs). */
+  private readonly driverNs: number[];
   /** Per disk (host-wide), the AioContexts that serve its queues. */
   private readonly contextsOfDisk: Set<AioContext>[] = [];
   /** Per disk: what a request's state shared by its AioContexts costs when it moves (block-state.ts). */
@@ -114,6 +116,7 @@ export class BlkWorld implements DeviceSide {
     const poolExtra = s.vms.map((vm) => vm.disks.reduce((n, d) => n + (d.bus === 'virtio' && d.backend === 'qemu' ? (d.numQueues * d.queueSize) / 2 : 0), 0));
     this.qemu = new QemuProcesses(this, s.vms.map((vm) => vm.iothread), poolExtra, s.behaviour, c, setUpThread);
     this.fio = new FioJobs(this, s.vms);
+    this.driverNs = s.devices.map((d) => (d.driver === 'nvme' ? c.nvme_queue_rq_ns + c.nvme_irq_ns : 0));
     s.devices.forEach((d, i) => {
       this.devices.push(new Device(i, d.name, {
         queueDepth: d.queueDepth, parallelism: d.parallelism, dispatch: d.dispatch,
@@ -240,6 +243,12 @@ export class BlkWorld implements DeviceSide {
     const d = this.requests.disk[r];
     if (this.pageCache !== null && (this.requests.flush[r] || this.pageCache.serves(d))) return this.pageCache;
     return this.devices[this.deviceOfDisk[d]];
+  }
+
+  /** What request r's device's host driver costs the CPU that submitted it (a drive's command and
+   *  completion interrupt), for servers in the kernel; QEMU's fitted engine costs hold it. */
+  hostDriverNs(r: number): number {
+    return this.driverNs[this.deviceOfDisk[this.requests.disk[r]]];
   }
 
   /** The popped requests to the engine as the disk's device type hands them on. */

@@ -16,6 +16,8 @@ export interface BackendOwner extends World {
   readonly requests: RequestTable;
   readonly vqs: readonly Virtqueue[];
   deviceOf(r: number): BlockTarget;
+  /** The CPU request r's device driver takes on the CPU that submitted it (hostDriverNs). */
+  hostDriverNs(r: number): number;
   sendIrq(vq: Virtqueue): void;
 }
 

@@ -22,6 +22,13 @@ export interface DeviceOwner {
  */
 export type Dispatch = 'die' | 'any';
 
+/**
+ * The host's Linux driver of the device: `nvme`, a drive, whose requests cost the CPU that submits them
+ * nvme_queue_rq's command and a completion interrupt (the queue's vector is affine to that CPU); or
+ * `null_blk`, which has neither (irqmode=0 completes inside submit_bio).
+ */
+export type HostDriver = 'nvme' | 'null_blk';
+
 /** A backing device as a resolved scenario gives it. Times in ns. */
 export interface DeviceConfig {
   name: string;
@@ -35,6 +42,7 @@ export interface DeviceConfig {
   bwCap: number;
   /** Largest host I/O, bytes (the host queue's max_sectors_kb, QEMU's blk_get_max_transfer). */
   maxTransfer: number;
+  driver: HostDriver;
 }
 
 /** A backing device as the model runs it (a preset or inline). Times in ns. */

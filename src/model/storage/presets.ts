@@ -25,6 +25,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 1_500_000,
     bwCap: 7_000e6,
     maxTransfer: MAX_TRANSFER,
+    driver: 'nvme',
   },
   /** PCIe 3.0 enterprise NVMe, Intel SSD DC P4610 class: 643 k random-read IOPS, 77 us typical read
    *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
@@ -37,6 +38,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 643_000,
     bwCap: 3_200e6,
     maxTransfer: MAX_TRANSFER,
+    driver: 'nvme',
   },
   /** PCIe 4.0 enterprise NVMe, Samsung PM9A3 class: 1.1 M random-read IOPS, 6.9 GB/s (Samsung
    *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
@@ -49,6 +51,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 1_100_000,
     bwCap: 6_900e6,
     maxTransfer: MAX_TRANSFER,
+    driver: 'nvme',
   },
   /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS at QD16, 2.4 GB/s
    *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). 28 3D XPoint dies behind a
@@ -63,6 +66,7 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 550_000,
     bwCap: 2_400e6,
     maxTransfer: MAX_TRANSFER,
+    driver: 'nvme',
   },
   /** Linux null_blk with irqmode=0: completes at once (MODEL.md section 1.6 "null_blk ~0");
    *  hw_queue_depth 64 per submit queue, 16 queues. No media: with a timer (irqmode=2) each request
@@ -76,5 +80,6 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     iopsCap: 0,
     bwCap: 0,
     maxTransfer: MAX_TRANSFER,
+    driver: 'null_blk',
   },
 };
