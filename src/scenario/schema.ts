@@ -72,7 +72,7 @@ const deviceFields = {
   iops_cap: z.number().min(0).optional().describe('0 = no cap.'),
   bw_cap_mib_s: z.number().min(0).optional().describe('MiB/s, 0 = no cap.'),
   max_transfer: size.optional().describe('Largest host I/O (max_sectors_kb): merged requests stop there.'),
-  driver: z.enum(['nvme', 'null_blk']).optional().describe('The host\'s driver of it: nvme (a drive: a command and a completion interrupt on the CPU that submits each request) or null_blk (neither).'),
+  driver: z.enum(['nvme', 'null_blk']).optional().describe('The host\'s driver of it: nvme (a drive: its command and completion interrupt cost the submitting CPU, a kernel vhost-scsi worker\'s; QEMU\'s fitted costs already hold them) or null_blk (neither).'),
 };
 export const deviceSchema = z.strictObject(deviceFields);
 
