@@ -1,7 +1,7 @@
 import type { PollParams } from './qemu/adaptive-polling.js';
 import type { AioKind } from './qemu/aio/engine.js';
 import type { DiskBus } from './qemu/disk-emulation.js';
-import type { DiskBackendKind } from './blk/setup.js';
+import type { DiskBackendKind, GuestScheduler } from './blk/setup.js';
 import type { Costs, JitterParams } from './costs.js';
 import type { HaltPollParams } from './host/halt-polling.js';
 import type { HostParams } from './host/host-cpu.js';
@@ -89,7 +89,7 @@ export interface DiskConfig {
   eventIdx: boolean;
   aio: AioKind;
   /** The guest's I/O scheduler for the disk's request queue. */
-  scheduler: 'none' | 'mq-deadline';
+  scheduler: GuestScheduler;
   /** QEMU virtio-blk request-merging (default on). */
   requestMerging: boolean;
   /** virtio: a virtio-blk device; scsi: a LUN on a virtio-scsi controller. */

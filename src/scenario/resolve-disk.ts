@@ -36,6 +36,10 @@ export function schedulerOf(d: DiskInput, hwQueues: number, at: (key: string) =>
   if (d.scheduler === 'mq-deadline' && !x.behaviour.mqDeadlineDefault) {
     throw x.fail(at('scheduler'), `mq-deadline needs guest Linux 4.11 or later (versions.guest_kernel is ${x.versions.guest_kernel})`);
   }
+  // BFQ came to blk-mq in Linux 4.12 ("block, bfq: introduce the BFQ-v0 I/O scheduler as an extra scheduler").
+  if (d.scheduler === 'bfq' && !atLeast(x.versions.guest_kernel, '4.12')) {
+    throw x.fail(at('scheduler'), `bfq needs guest Linux 4.12 or later (versions.guest_kernel is ${x.versions.guest_kernel})`);
+  }
   return d.scheduler ?? (x.behaviour.mqDeadlineDefault && hwQueues === 1 ? 'mq-deadline' : 'none');
 }
 

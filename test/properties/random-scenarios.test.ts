@@ -22,13 +22,15 @@ const disk = fc.oneof(
     handler: fc.constantFrom('main-loop', 'dedicated', 'pool'),
     iothreads: fc.integer({ min: 1, max: 4 }),
     cache: fc.constantFrom('none', 'none', 'writeback', 'writethrough'),
+    // The kernel's pick, or BFQ as Fedora and RHEL guests set it on sd* disks.
+    scheduler: fc.constantFrom(undefined, undefined, 'bfq'),
   }).map((d) => ({
     ...d,
     iothreads: d.handler === 'pool' ? d.iothreads : undefined,
     // The page cache modes need an engine that can do buffered I/O.
     cache: d.aio === 'native' ? 'none' : d.cache,
   })),
-  fc.record({ device: fc.constantFrom('optane', 'nvme-tlc'), bus: fc.constant('scsi'), backend: fc.constant('vhost'), 'num-queues': fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ device: fc.constantFrom('optane', 'nvme-tlc'), bus: fc.constant('scsi'), backend: fc.constant('vhost'), 'num-queues': fc.integer({ min: 1, max: 4 }), scheduler: fc.constantFrom(undefined, 'bfq') }),
   fc.record({ device: fc.constantFrom('optane', 'nvme-tlc'), backend: fc.constant('vhost-user'), 'num-queues': fc.integer({ min: 1, max: 4 }) }),
 );
 

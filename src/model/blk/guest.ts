@@ -20,8 +20,9 @@ export interface GuestOwner extends World {
   readonly servers: readonly VqServer[];
   /** Per disk (host-wide): 1 when the guest sees a volatile write cache, so an fsync sends a flush. */
   readonly guestWriteCache: Uint8Array;
-  /** Per disk: how long the guest scheduler's lock (mq-deadline's dd->lock; 0 without a scheduler) is
-   *  held per request when a vCPU finds it free, and when it finds it held; when its holder lets it go. */
+  /** Per disk: how long the guest scheduler's lock (mq-deadline's dd->lock, BFQ's bfqd->lock; 0 without
+   *  a scheduler) is held per request when a vCPU finds it free, and when it finds it held; when its
+   *  holder lets it go. */
   readonly schedLockNs: Float64Array;
   readonly schedContendedNs: Float64Array;
   readonly schedLockFreeAt: Float64Array;
@@ -153,7 +154,7 @@ export class BlkGuest implements GuestDriver {
     v.run(vq.index, n, c.guest_irq_ns + n * (vq.reapNs + c.guest_blk_complete_ns));
   }
 
-  /** The scheduler's part of submitting k requests: dd->lock is a spinlock, so a vCPU that finds it
+  /** The scheduler's part of submitting k requests: its lock is a spinlock, so a vCPU that finds it
    *  held spins until it is free, then holds it for each request (insert and dispatch), longer when it
    *  was contended. */
   private schedulerNs(disk: number, k: number): number {

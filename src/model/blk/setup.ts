@@ -8,6 +8,9 @@ import type { Behaviour } from '../versions.js';
 /** Who serves a disk's virtqueues: QEMU, a kernel vhost worker (vhost-scsi), a vhost-user target. */
 export type DiskBackendKind = 'qemu' | 'vhost' | 'vhost-user';
 
+/** The guest's I/O scheduler on a disk's request queue (/sys/block/<dev>/queue/scheduler). */
+export type GuestScheduler = 'none' | 'mq-deadline' | 'bfq';
+
 /** What the virtio-blk side of a host is built from (the model's config, narrowed). */
 export interface BlkSetup {
   seed: number;
@@ -31,7 +34,7 @@ export interface BlkVmSetup {
   iothread: { pollMaxNs: number; pollGrow: number; pollShrink: number; aioMaxBatch: number; fdmon: 'io_uring' | 'poll' };
   disks: readonly {
     name: string; deviceIndex: number; numQueues: number; queueSize: number; ring: 'split' | 'packed';
-    eventIdx: boolean; aio: AioKind; scheduler: 'none' | 'mq-deadline'; requestMerging: boolean; vqContexts: readonly string[];
+    eventIdx: boolean; aio: AioKind; scheduler: GuestScheduler; requestMerging: boolean; vqContexts: readonly string[];
     bus: DiskBus; controller: string | null; backend: DiskBackendKind; workerPerVirtqueue: boolean; cache: CacheMode;
     lunQueueDepth: number;
   }[];

@@ -167,6 +167,9 @@ export class BlkWorld implements DeviceSide {
     if (d.scheduler === 'mq-deadline') {
       this.schedLockNs[di] = c.guest_mq_deadline_ns;
       this.schedContendedNs[di] = s.behaviour.mqDeadlineInsertLists ? c.guest_mq_deadline_lists_ns : c.guest_mq_deadline_contended_ns;
+    } else if (d.scheduler === 'bfq') {
+      this.schedLockNs[di] = c.guest_bfq_ns;
+      this.schedContendedNs[di] = c.guest_bfq_contended_ns;
     }
     if (shared !== undefined) {
       this.contextsOfDisk.push(this.contextsOfDisk[this.vqs[shared].disk]);
