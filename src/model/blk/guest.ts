@@ -155,8 +155,8 @@ export class BlkGuest implements GuestDriver {
   }
 
   /** The scheduler's part of submitting k requests: its lock is a spinlock, so a vCPU that finds it
-   *  held spins until it is free, then holds it for each request (insert and dispatch), longer when it
-   *  was contended. */
+   *  held spins until it is free, then holds it for each request (insert and dispatch; BFQ's completion
+   *  hook too, booked here), longer when it was contended. */
   private schedulerNs(disk: number, k: number): number {
     const vm = this.vm;
     if (vm.schedLockNs[disk] === 0 && vm.schedContendedNs[disk] === 0) return 0;
