@@ -142,6 +142,8 @@ export function resolveDevice(
     write: dist('write', input.write),
     iopsCap: input.iops_cap ?? preset.iopsCap,
     bwCap: input.bw_cap_mib_s !== undefined ? input.bw_cap_mib_s * 1024 * 1024 : preset.bwCap,
+    writeIopsCap: input.write_iops_cap ?? preset.writeIopsCap,
+    writeBwCap: input.write_bw_cap_mib_s !== undefined ? input.write_bw_cap_mib_s * 1024 * 1024 : preset.writeBwCap,
     maxTransfer: input.max_transfer ?? preset.maxTransfer,
     driver: input.driver ?? preset.driver,
   };

@@ -258,7 +258,9 @@ function resolveVm(
     // Nothing would take time: a closed loop would complete I/Os forever at one instant.
     jobs.forEach((j, i) => {
       const dev = disks[j.disk].device;
-      const still = j.rateIops === 0 && j.thinktimeNs === 0 && dev.iopsCap === 0 && dev.bwCap === 0
+      const writes = j.rw.includes('write') || (j.rw.endsWith('rw') && j.rwmixread < 100);
+      const writeCapped = writes && (dev.writeIopsCap > 0 || dev.writeBwCap > 0);
+      const still = j.rateIops === 0 && j.thinktimeNs === 0 && dev.iopsCap === 0 && dev.bwCap === 0 && !writeCapped
         && new Distribution(dev.read).mean === 0 && new Distribution(dev.write).mean === 0;
       if (still) throw fail(s.jobs ? ['jobs', i] : ['job'], `with zero_overheads and a device that takes no time (${dev.name}), a closed-loop job never lets simulated time advance: give the device a service time or a cap, or the job a rate_iops or a thinktime`);
     });

@@ -71,6 +71,8 @@ const deviceFields = {
   write: distribution.optional().describe('Service time of a 4 KiB write.'),
   iops_cap: z.number().min(0).optional().describe('0 = no cap.'),
   bw_cap_mib_s: z.number().min(0).optional().describe('MiB/s, 0 = no cap.'),
+  write_iops_cap: z.number().min(0).optional().describe('Writes alone, besides iops_cap: what the media sustains (a NAND drive\'s datasheet random-write IOPS, measured preconditioned: give it to model a drive full of data). 0 = no cap.'),
+  write_bw_cap_mib_s: z.number().min(0).optional().describe('Writes alone, besides bw_cap_mib_s: the rate the drive\'s write cache drains to flash (its datasheet sequential write). MiB/s, 0 = no cap.'),
   max_transfer: size.optional().describe('Largest host I/O (max_sectors_kb): merged requests stop there.'),
   driver: z.enum(['nvme', 'null_blk']).optional().describe('The host\'s driver of it: nvme (a drive: its command and completion interrupt cost the submitting CPU, a kernel vhost-scsi worker\'s; QEMU\'s fitted costs already hold them) or null_blk (neither).'),
 };

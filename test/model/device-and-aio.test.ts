@@ -28,6 +28,32 @@ describe('device queue depth', () => {
     });
     expect(result.ios / 0.2).toBeCloseTo(100_000, -2);
   });
+
+  it("drains writes at the media's bandwidth, reads at the controller's (nvme-tlc: 3.8 and 7 GB/s)", () => {
+    const run = (rw: string) => simulate({
+      duration: '50ms', warmup: '10ms', vm: { vcpus: 4 }, zero_overheads: true,
+      disk: { device: 'nvme-tlc' },
+      job: { rw, bs: '128k', iodepth: 32, numjobs: 4 },
+    }).result;
+    const write = run('write'), read = run('read');
+    expect(write.bytes / (write.windowNs / 1e9)).toBeCloseTo(3.8e9, -8);
+    expect(read.bytes / (read.windowNs / 1e9)).toBeCloseTo(7e9, -8);
+    // The paced media is the device's limit: its utilization says so.
+    expect(write.deviceUtil[0]).toBeGreaterThan(0.97);
+  });
+
+  it('paces writes alone at write_iops_cap: a 50/50 mix on an instant device runs both at the cap', () => {
+    const { result } = simulate({
+      duration: '200ms', warmup: '20ms', vm: { vcpus: 4 }, zero_overheads: true,
+      disk: { device: { preset: 'null_blk', write_iops_cap: 50_000 } },
+      job: { rw: 'randrw', rwmixread: 50, iodepth: 8, numjobs: 4 },
+    });
+    const writes = (result.ios - result.reads) / 0.2;
+    expect(writes).toBeCloseTo(50_000, -3);
+    // Reads never wait for the media, but each clone's next write does: as many reads as writes.
+    expect(result.reads / 0.2).toBeGreaterThan(0.9 * writes);
+    expect(result.reads / 0.2).toBeLessThan(1.1 * writes);
+  });
 });
 
 describe('aio engines', () => {

@@ -6,7 +6,7 @@ import { iops, scenario, simulate } from '../helpers.js';
 function zeroOverheads(device: object, job: object, duration = '20s') {
   return simulate({
     duration, warmup: '100ms', zero_overheads: true, vm: { vcpus: 4 },
-    disk: { device: { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, ...device } },
+    disk: { device: { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, write_bw_cap_mib_s: 0, ...device } },
     job: { rw: 'randread', ...job },
   }).result;
 }
@@ -100,7 +100,7 @@ describe('more queueing theory, on long runs', () => {
     const r = simulate({
       duration: '30s', warmup: '100ms', zero_overheads: true, vm: { vcpus: 4 },
       host: { page_cache: { size: `${4 * K}k`, dirty_ratio: 100, dirty_background_ratio: 0 } },
-      disk: { device: { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, write: { dist: 'exponential', mean: '100us' }, parallelism: 1 }, aio: 'io_uring', cache: 'writeback' },
+      disk: { device: { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, write_bw_cap_mib_s: 0, write: { dist: 'exponential', mean: '100us' }, parallelism: 1 }, aio: 'io_uring', cache: 'writeback' },
       job: { rw: 'randwrite', iodepth: 1024, rate_iops: lambda, rate_process: 'poisson' },
     }).result;
     expect(Math.abs(iops(r) / lambda - 1)).toBeLessThan(0.01);
@@ -136,7 +136,7 @@ describe('queueing theory on every storage path', () => {
     }
     return { X, R: c * R };
   }
-  const device = { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, ...exp100us, parallelism: 4 };
+  const device = { preset: 'nvme-tlc', iops_cap: 0, bw_cap_mib_s: 0, write_bw_cap_mib_s: 0, ...exp100us, parallelism: 4 };
   const { X, R } = mva(8, 4, 100e-6);
 
   for (const [path, disk] of [

@@ -121,7 +121,7 @@ export class BlkWorld implements DeviceSide {
       this.devices.push(new Device(i, d.name, {
         queueDepth: d.queueDepth, parallelism: d.parallelism, dispatch: d.dispatch,
         read: new Distribution(d.read), write: new Distribution(d.write),
-        iopsCap: d.iopsCap, bwCap: d.bwCap,
+        iopsCap: d.iopsCap, bwCap: d.bwCap, writeIopsCap: d.writeIopsCap, writeBwCap: d.writeBwCap,
       }, stream(s.seed, s.pointKey, s.replication, d.stream), this));
     });
 

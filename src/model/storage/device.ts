@@ -40,6 +40,9 @@ export interface DeviceConfig {
   iopsCap: number;
   /** Bytes per second; 0 = none. */
   bwCap: number;
+  /** Writes only (NAND's program rate behind the controller's); 0 = none. */
+  writeIopsCap: number;
+  writeBwCap: number;
   /** Largest host I/O, bytes (the host queue's max_sectors_kb, QEMU's blk_get_max_transfer). */
   maxTransfer: number;
   driver: HostDriver;
@@ -58,6 +61,9 @@ export interface DeviceParams {
   iopsCap: number;
   /** Bytes per second, 0 = no cap. */
   bwCap: number;
+  /** The same for writes alone, on top of the controller's caps: what the media absorbs. */
+  writeIopsCap: number;
+  writeBwCap: number;
 }
 
 /** The size the service-time distributions describe (4 KiB random reads and writes). */
@@ -69,7 +75,9 @@ const BASE_BYTES = 4096;
  * data, a random one since the FTL spreads logical blocks over the dies, and waits there behind that
  * die's earlier requests: requests collide on dies well before the device is saturated, which is how a
  * neighbour's load raises a light tenant's latency on a shared SSD (per-die queues, as in MQSim). Optional
- * IOPS and bandwidth caps (the controller's) pace service starts with no burst.
+ * IOPS and bandwidth caps (the controller's) pace service starts with no burst; writes have caps of
+ * their own besides (a NAND drive's write cache absorbs a write in ~20 us but drains to flash only at
+ * the program rate, its datasheet's sequential write: sustained, writes are paced there).
  */
 export class Device {
   /** Requests waiting in the host for a slot. */
@@ -84,9 +92,14 @@ export class Device {
   busyArea = 0;
   private lastChange = 0;
   private nextStart = 0;
+  private nextWriteStart = 0;
+  /** A write's transfer time per byte past 4 KiB, ns: the slower of the two bandwidths (0: neither capped). */
+  private readonly writeNsPerByte: number;
   completions = 0;
   /** Bytes of the completed requests. */
   bytesDone = 0;
+  writesDone = 0;
+  writeBytesDone = 0;
 
   constructor(
     readonly index: number,
@@ -97,6 +110,8 @@ export class Device {
   ) {
     this.unitQueue = Array.from({ length: p.parallelism }, () => new IntFifo(4));
     this.unitBusy = new Uint8Array(p.parallelism);
+    const writeBw = Math.min(p.bwCap || Infinity, p.writeBwCap || Infinity);
+    this.writeNsPerByte = Number.isFinite(writeBw) ? 1e9 / writeBw : 0;
   }
 
   get queueDepth(): number {
@@ -146,16 +161,23 @@ export class Device {
     this.account(now);
     this.inService++;
     const p = this.p, req = this.owner.requests;
+    const bytes = req.hostBytes[r], write = req.write[r] === 1;
     let at = now;
     if (p.iopsCap > 0 || p.bwCap > 0) {
-      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (req.hostBytes[r] * 1e9) / p.bwCap : 0);
+      const gap = Math.max(p.iopsCap > 0 ? 1e9 / p.iopsCap : 0, p.bwCap > 0 ? (bytes * 1e9) / p.bwCap : 0);
       at = Math.max(now, this.nextStart);
       this.nextStart = at + gap;
     }
+    if (write && (p.writeIopsCap > 0 || p.writeBwCap > 0)) {
+      const gap = Math.max(p.writeIopsCap > 0 ? 1e9 / p.writeIopsCap : 0, p.writeBwCap > 0 ? (bytes * 1e9) / p.writeBwCap : 0);
+      at = Math.max(at, this.nextWriteStart);
+      this.nextWriteStart = at + gap;
+    }
     // The distribution's time for 4 KiB, plus the transfer of the rest at the device's bandwidth (a
     // large I/O is striped over the dies).
-    const dist = req.write[r] ? p.write : p.read;
-    const extra = p.bwCap > 0 && req.hostBytes[r] > BASE_BYTES ? ((req.hostBytes[r] - BASE_BYTES) * 1e9) / p.bwCap : 0;
+    const dist = write ? p.write : p.read;
+    const nsPerByte = write ? this.writeNsPerByte : p.bwCap > 0 ? 1e9 / p.bwCap : 0;
+    const extra = bytes > BASE_BYTES ? (bytes - BASE_BYTES) * nsPerByte : 0;
     this.owner.sim.at(at + dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
 
@@ -165,7 +187,12 @@ export class Device {
     this.inService--;
     this.admitted--;
     this.completions++;
-    this.bytesDone += this.owner.requests.hostBytes[r];
+    const bytes = this.owner.requests.hostBytes[r];
+    this.bytesDone += bytes;
+    if (this.owner.requests.write[r]) {
+      this.writesDone++;
+      this.writeBytesDone += bytes;
+    }
     // Its unit (under dispatch any, the one shared queue) takes its next request.
     const q = this.unitQueue[this.owner.requests.unit[r]];
     if (q.size > 0) this.start(q.shift());
@@ -188,10 +215,12 @@ export class Device {
     this.busyArea = 0;
     this.completions = 0;
     this.bytesDone = 0;
+    this.writesDone = 0;
+    this.writeBytesDone = 0;
   }
 
   /** How near the device ran to a limit over the window ending now: the mean fraction of its units
-   *  busy, or of its controller's IOPS or bandwidth cap used, whichever is higher. */
+   *  busy, or of its controller's IOPS or bandwidth cap used, or of its write caps, whichever is higher. */
   utilization(now: number, window: number): number {
     this.account(now);
     if (window <= 0) return 0;
@@ -199,6 +228,8 @@ export class Device {
     const units = this.busyArea / window / p.parallelism;
     const iops = p.iopsCap > 0 ? this.completions / sec / p.iopsCap : 0;
     const bw = p.bwCap > 0 ? this.bytesDone / sec / p.bwCap : 0;
-    return Math.max(units, iops, bw);
+    const writeIops = p.writeIopsCap > 0 ? this.writesDone / sec / p.writeIopsCap : 0;
+    const writeBw = p.writeBwCap > 0 ? this.writeBytesDone / sec / p.writeBwCap : 0;
+    return Math.max(units, iops, bw, writeIops, writeBw);
   }
 }

@@ -15,7 +15,12 @@ const MAX_TRANSFER = 128 * 1024;
 export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
   /** Enterprise TLC NVMe (PCIe 4, e.g. Samsung PM1733 class): 4 KiB random read 80-100 us at QD1
    *  (MODEL.md section 1.6), ~1.5 M random-read IOPS and ~7 GB/s per datasheet; writes land in the
-   *  DRAM/SLC cache (~20 us). NVMe allows 1023 commands per queue; one queue's worth is modelled. */
+   *  DRAM/SLC cache (~20 us) and drain to flash at 3.8 GB/s (PM1733, Samsung's 2019 announcement:
+   *  6.4-8.0 GB/s reads, 3.8 GB/s writes, 260 K random-write IOPS). That IOPS figure is a drive full
+   *  of data, its garbage collection copying; on a drive with free blocks random writes drain about
+   *  as fast as sequential ones (calibration row P10: 323 K random writes on its drive), so only the
+   *  bandwidth is a default and `write_iops_cap` models a full drive.
+   *  NVMe allows 1023 commands per queue; one queue's worth is modelled. */
   'nvme-tlc': {
     queueDepth: 1023,
     dispatch: 'die',
@@ -24,11 +29,14 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_500_000,
     bwCap: 7_000e6,
+    writeIopsCap: 0,
+    writeBwCap: 3_800e6,
     maxTransfer: MAX_TRANSFER,
     driver: 'nvme',
   },
   /** PCIe 3.0 enterprise NVMe, Intel SSD DC P4610 class: 643 k random-read IOPS, 77 us typical read
-   *  latency, 3.2 GB/s (Intel datasheet). The "fast storage" of the KubeVirt calibration rows. */
+   *  latency, 3.2 GB/s read and write (Intel datasheet, 3.2 TB). The "fast storage" of the KubeVirt
+   *  calibration rows. */
   'nvme-gen3': {
     queueDepth: 1023,
     dispatch: 'die',
@@ -37,11 +45,14 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 643_000,
     bwCap: 3_200e6,
+    writeIopsCap: 0,
+    writeBwCap: 3_200e6,
     maxTransfer: MAX_TRANSFER,
     driver: 'nvme',
   },
-  /** PCIe 4.0 enterprise NVMe, Samsung PM9A3 class: 1.1 M random-read IOPS, 6.9 GB/s (Samsung
-   *  datasheet), ~80 us read latency. The "very fast storage" of the KubeVirt calibration rows. */
+  /** PCIe 4.0 enterprise NVMe, Samsung PM9A3 class: 1.1 M random-read IOPS, 6.9 GB/s read and
+   *  4.1 GB/s write (Samsung datasheet, 3.84 TB), ~80 us read latency. The "very fast storage" of the
+   *  KubeVirt calibration rows. */
   'nvme-gen4': {
     queueDepth: 1023,
     dispatch: 'die',
@@ -50,11 +61,14 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 20_000, p99: 80_000 },
     iopsCap: 1_100_000,
     bwCap: 6_900e6,
+    writeIopsCap: 0,
+    writeBwCap: 4_100e6,
     maxTransfer: MAX_TRANSFER,
     driver: 'nvme',
   },
-  /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS at QD16, 2.4 GB/s
-   *  (Intel datasheet; MODEL.md section 1.6 "Optane-class ~10 us"). 28 3D XPoint dies behind a
+  /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS at QD16, 2.4 GB/s;
+   *  writes 500 k IOPS and 2.0 GB/s, 3D XPoint writing in place with no garbage collection, so
+   *  preconditioned or not (Intel datasheet, 375 GB; MODEL.md section 1.6 "Optane-class ~10 us"). 28 3D XPoint dies behind a
    *  7-channel controller (375 GB model: 28 packages of one die, ComputerBase/AnandTech 2018); the
    *  controller, not the media, sets the IOPS limit. */
   optane: {
@@ -65,6 +79,8 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'lognormal', mean: 11_000, p99: 16_000 },
     iopsCap: 550_000,
     bwCap: 2_400e6,
+    writeIopsCap: 500_000,
+    writeBwCap: 2_000e6,
     maxTransfer: MAX_TRANSFER,
     driver: 'nvme',
   },
@@ -79,6 +95,8 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
     write: { dist: 'constant', value: 0 },
     iopsCap: 0,
     bwCap: 0,
+    writeIopsCap: 0,
+    writeBwCap: 0,
     maxTransfer: MAX_TRANSFER,
     driver: 'null_blk',
   },
