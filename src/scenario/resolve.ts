@@ -118,6 +118,11 @@ function resolveHost(
 }
 
 /** The host's page cache: the scenario's, else 16 GiB with Linux's default dirty ratios and read-ahead. */
+/** Whether a job issues writes: what a device's write caps pace. */
+function doesWrite(j: Pick<JobConfig, 'rw' | 'rwmixread'>): boolean {
+  return j.rw.includes('write') || (j.rw.endsWith('rw') && j.rwmixread < 100);
+}
+
 function pageCacheOf(s: Scenario): PageCacheParams {
   const p = s.host?.page_cache ?? { size: 16 * 2 ** 30, dirty_ratio: 20, dirty_background_ratio: 10, read_ahead_kb: 128 };
   return { sizeBytes: p.size, dirtyRatio: p.dirty_ratio, dirtyBackgroundRatio: p.dirty_background_ratio, readAheadBytes: p.read_ahead_kb * 1024 };
@@ -250,16 +255,17 @@ function resolveVm(
     const runtime = j.phase!.stopNs - j.phase!.measureNs;
     const window = `the ${runtime / 1e6} ms window (${hasPhases(jobInputs[i].input) ? 'its runtime' : 'duration'})`;
     if (j.rateIops > 0 && j.rateIops * (runtime / 1e9) < 1) throw fail(at('rate_iops'), `${j.rateIops} I/Os per second is less than one I/O in ${window}`);
-    const cap = disks[j.disk].device.iopsCap;
-    if (cap > 0 && cap * (runtime / 1e9) < 1) throw fail(at('disk'), `its device's iops_cap ${cap} is less than one I/O in ${window}`);
+    const dev = disks[j.disk].device;
+    for (const [field, cap] of [['iops_cap', dev.iopsCap], ['write_iops_cap', doesWrite(j) ? dev.writeIopsCap : 0]] as const) {
+      if (cap > 0 && cap * (runtime / 1e9) < 1) throw fail(at('disk'), `its device's ${field} ${cap} is less than one I/O in ${window}`);
+    }
     if (j.thinktimeNs >= j.phase!.stopNs - j.phase!.startNs) throw fail(at('thinktime'), `a thinktime past the whole run (the job's ramp and runtime): each clone issues its iodepth once`);
   });
   if (x.zeroOverheads) {
     // Nothing would take time: a closed loop would complete I/Os forever at one instant.
     jobs.forEach((j, i) => {
       const dev = disks[j.disk].device;
-      const writes = j.rw.includes('write') || (j.rw.endsWith('rw') && j.rwmixread < 100);
-      const writeCapped = writes && (dev.writeIopsCap > 0 || dev.writeBwCap > 0);
+      const writeCapped = doesWrite(j) && (dev.writeIopsCap > 0 || dev.writeBwCap > 0);
       const still = j.rateIops === 0 && j.thinktimeNs === 0 && dev.iopsCap === 0 && dev.bwCap === 0 && !writeCapped
         && new Distribution(dev.read).mean === 0 && new Distribution(dev.write).mean === 0;
       if (still) throw fail(s.jobs ? ['jobs', i] : ['job'], `with zero_overheads and a device that takes no time (${dev.name}), a closed-loop job never lets simulated time advance: give the device a service time or a cap, or the job a rate_iops or a thinktime`);

@@ -40,6 +40,7 @@ describe('bad input: one line, a non-zero exit, nothing written', () => {
     ['duration: 1ns', 'vm: {vcpus: 1}\nduration: 1ns\n', [], /duration: at least 1us/],
     ['rate_iops: 1e-300', 'vm: {vcpus: 1}\nduration: 5ms\njob: {rate_iops: 1e-300}\n', [], /job\.rate_iops: 1e-300 I\/Os per second is less than one I\/O in the 5 ms window/],
     ['iops_cap: 1e-300', 'vm: {vcpus: 1}\nduration: 5ms\ndevices: {d: {preset: nvme-tlc, iops_cap: 1e-300}}\ndisk: {device: d}\n', [], /job\.disk: its device's iops_cap 1e-300 is less than one I\/O/],
+    ['write_iops_cap: 1e-300', 'vm: {vcpus: 1}\nduration: 5ms\ndevices: {d: {preset: nvme-tlc, write_iops_cap: 1e-300}}\ndisk: {device: d}\njob: {rw: randrw}\n', [], /job\.disk: its device's write_iops_cap 1e-300 is less than one I\/O/],
     ['thinktime: 1000d', 'vm: {vcpus: 1}\nduration: 5ms\njob: {thinktime: 1000d}\n', [], /job\.thinktime: a thinktime past the whole run/],
     ['costs.vmexit_ns: 1000d', 'vm: {vcpus: 1}\ncosts: {vmexit_ns: 1000d}\n', [], /costs\.vmexit_ns: at most 1s/],
     ['numa_remote_factor: 1e300', 'vm: {vcpus: 1}\nhost: {numa_remote_factor: 1e300}\n', [], /host\.numa_remote_factor: at most 10/],

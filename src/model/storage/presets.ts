@@ -68,9 +68,9 @@ export const DEVICE_PRESETS: Record<string, Omit<DeviceConfig, 'name'>> = {
   },
   /** Intel Optane P4800X class: ~10 us 4 KiB read latency, 550 k random-read IOPS at QD16, 2.4 GB/s;
    *  writes 500 k IOPS and 2.0 GB/s, 3D XPoint writing in place with no garbage collection, so
-   *  preconditioned or not (Intel datasheet, 375 GB; MODEL.md section 1.6 "Optane-class ~10 us"). 28 3D XPoint dies behind a
-   *  7-channel controller (375 GB model: 28 packages of one die, ComputerBase/AnandTech 2018); the
-   *  controller, not the media, sets the IOPS limit. */
+   *  preconditioned or not (Intel datasheet, 375 GB; MODEL.md section 1.6 "Optane-class ~10 us").
+   *  28 3D XPoint dies behind a 7-channel controller (375 GB model: 28 packages of one die,
+   *  ComputerBase/AnandTech 2018); the controller, not the media, sets the IOPS limit. */
   optane: {
     queueDepth: 1023,
     dispatch: 'die',
