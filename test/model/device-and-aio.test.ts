@@ -42,6 +42,16 @@ describe('device queue depth', () => {
     expect(write.deviceUtil[0]).toBeGreaterThan(0.97);
   });
 
+  it('reports a saturated cap as fully used, never past it (1 MiB writes paced at 524 us each)', () => {
+    const { result } = simulate({
+      duration: '100ms', warmup: '10ms', vm: { vcpus: 4 },
+      disk: { device: 'optane', aio: 'native', handler: 'dedicated' },
+      job: { rw: 'write', bs: '1m', iodepth: 8 },
+    });
+    expect(result.deviceUtil[0]).toBeGreaterThan(0.99);
+    expect(result.deviceUtil[0]).toBeLessThanOrEqual(1);
+  });
+
   it('paces writes alone at write_iops_cap: a 50/50 mix on an instant device runs both at the cap', () => {
     const { result } = simulate({
       duration: '200ms', warmup: '20ms', vm: { vcpus: 4 }, zero_overheads: true,

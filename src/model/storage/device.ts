@@ -220,7 +220,9 @@ export class Device {
   }
 
   /** How near the device ran to a limit over the window ending now: the mean fraction of its units
-   *  busy, or of its controller's IOPS or bandwidth cap used, or of its write caps, whichever is higher. */
+   *  busy, or of its controller's IOPS or bandwidth cap used, or of its write caps, whichever is higher.
+   *  A cap's share counts the window's completions, some of them paced before it began, so a saturated
+   *  cap can tip past 1 by an I/O's worth: it is reported as 1. */
   utilization(now: number, window: number): number {
     this.account(now);
     if (window <= 0) return 0;
@@ -230,6 +232,6 @@ export class Device {
     const bw = p.bwCap > 0 ? this.bytesDone / sec / p.bwCap : 0;
     const writeIops = p.writeIopsCap > 0 ? this.writesDone / sec / p.writeIopsCap : 0;
     const writeBw = p.writeBwCap > 0 ? this.writeBytesDone / sec / p.writeBwCap : 0;
-    return Math.max(units, iops, bw, writeIops, writeBw);
+    return Math.min(1, Math.max(units, iops, bw, writeIops, writeBw));
   }
 }
