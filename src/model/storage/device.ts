@@ -93,7 +93,9 @@ export class Device {
   private lastChange = 0;
   private nextStart = 0;
   private nextWriteStart = 0;
-  /** A write's transfer time per byte past 4 KiB, ns: the slower of the two bandwidths (0: neither capped). */
+  /** A read's and a write's transfer time per byte past 4 KiB, ns (a write's at the slower of the two
+   *  bandwidths; 0: uncapped). */
+  private readonly readNsPerByte: number;
   private readonly writeNsPerByte: number;
   completions = 0;
   /** Bytes of the completed requests. */
@@ -110,6 +112,7 @@ export class Device {
   ) {
     this.unitQueue = Array.from({ length: p.parallelism }, () => new IntFifo(4));
     this.unitBusy = new Uint8Array(p.parallelism);
+    this.readNsPerByte = p.bwCap > 0 ? 1e9 / p.bwCap : 0;
     const writeBw = Math.min(p.bwCap || Infinity, p.writeBwCap || Infinity);
     this.writeNsPerByte = Number.isFinite(writeBw) ? 1e9 / writeBw : 0;
   }
@@ -176,7 +179,7 @@ export class Device {
     // The distribution's time for 4 KiB, plus the transfer of the rest at the device's bandwidth (a
     // large I/O is striped over the dies).
     const dist = write ? p.write : p.read;
-    const nsPerByte = write ? this.writeNsPerByte : p.bwCap > 0 ? 1e9 / p.bwCap : 0;
+    const nsPerByte = write ? this.writeNsPerByte : this.readNsPerByte;
     const extra = bytes > BASE_BYTES ? (bytes - BASE_BYTES) * nsPerByte : 0;
     this.owner.sim.at(at + dist.sample(this.rng) + extra, Ev.DeviceDone, this.index, r);
   }
